@@ -1,0 +1,48 @@
+# Two commands do everything: `make run` and `make test`. Both bootstrap .venv from uv.lock.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+CONVENTION ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bootstrap messages bench lock clean
+
+$(STAMP): pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --locked --quiet
+	@rm -f $(VENV)/.synced-* && touch $@
+
+bootstrap: $(STAMP)
+
+messages: bootstrap
+	$(BIN)/gongyue compilemessages --ignore=.venv --verbosity 0
+
+run: bootstrap
+	@scripts/system-deps run
+	@$(MAKE) --no-print-directory messages
+	$(BIN)/gongyue migrate --no-input
+	$(BIN)/gongyue load_demo $(if $(CONVENTION),--convention "$(CONVENTION)")
+	$(BIN)/gongyue runserver $(HOST):$(PORT)
+
+# The whole suite on SQLite, then again on a throwaway PostgreSQL cluster.
+# With CI=true nothing may be skipped: a missing PostgreSQL or Chromium fails the run.
+test: bootstrap
+	@scripts/system-deps test
+	@$(MAKE) --no-print-directory messages
+	$(BIN)/gongyue makemigrations --check --dry-run --verbosity 0 || (echo "models changed without a migration"; exit 1)
+	FAST_PASSWORD_HASHER=1 $(BIN)/pytest $(PYTEST_ARGS)
+	FAST_PASSWORD_HASHER=1 scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: bootstrap
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --locked --quiet --group bench
+	$(BIN)/python benchmarks/run.py
+
+lock:
+	$(BIN)/uv lock
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,127 @@
+"""Personas and real test services (SMTP receiver, Chromium) shared by the whole suite."""
+
+import os
+
+import pytest
+
+from gongyue.accounts.models import Role
+from gongyue.core import testing
+
+# Playwright's sync API runs an event loop in the test thread; live_server needs the ORM there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def unit_a(db):
+    return testing.make_unit("赣江网络科技有限公司", "914403001922038216", city="南昌")
+
+
+@pytest.fixture
+def unit_b(db):
+    return testing.make_unit("庐山信息服务有限公司", "91360100MA35F0QX1L", city="九江")
+
+
+@pytest.fixture
+def legal_rep(unit_a):
+    """The legal representative of member unit A."""
+    return testing.make_user("rep_a", Role.LEGAL_REP, unit=unit_a)
+
+
+@pytest.fixture
+def other_member(unit_b):
+    """The legal representative of another member unit, B."""
+    return testing.make_user("rep_b", Role.LEGAL_REP, unit=unit_b)
+
+
+@pytest.fixture
+def unit_staff(unit_a):
+    return testing.make_user("staff_a", Role.UNIT_STAFF, unit=unit_a)
+
+
+@pytest.fixture
+def secretariat(db):
+    return testing.make_user("sec", Role.SECRETARIAT_STAFF)
+
+
+@pytest.fixture
+def secretariat_head(db):
+    return testing.make_user("sec_head", Role.SECRETARIAT_HEAD)
+
+
+@pytest.fixture
+def authority(db):
+    return testing.make_user("auth", Role.AUTHORITY)
+
+
+@pytest.fixture
+def outsider(db):
+    return testing.make_user("outsider")
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) logs the test client in as that person (None: anonymous)."""
+
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on a free port; Django's SMTP backend sends to it."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = testing.Mailbox()
+    port = testing.free_port()
+    mailbox.make_server = lambda: Controller(testing.CollectingHandler(mailbox), hostname="127.0.0.1", port=port)
+    mailbox.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = False
+    yield mailbox
+    mailbox.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright; skipped without it, except under CI=true."""
+    path = testing.chromium_path()
+    if path is None:
+        if testing.browser_required():
+            pytest.fail("Chromium is required under CI=true (apt-get install chromium)")
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=testing.CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(locale="zh-CN", accept_downloads=True, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login_page(page, live_server):
+    """login_page(user) signs a person in through the real login form and returns the page."""
+
+    def login(user):
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", testing.PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url("**/accounts/")
+        return page
+
+    return login

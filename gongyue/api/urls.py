@@ -1,0 +1,37 @@
+"""The API under /api/v1/: each app keeps its endpoints in its own api.py as a Router."""
+
+from ninja import NinjaAPI
+
+from . import errors
+from .auth import token_or_session
+
+api = NinjaAPI(
+    title="gongyue API",
+    version="1",
+    description="Read the convention, act on membership and screen content. "
+    "Authenticate with a personal token (Authorization: Bearer …) created on your account page.",
+    auth=token_or_session,
+    urls_namespace="api",
+)
+errors.install(api)
+
+ROUTERS = [
+    ("/accounts/", "gongyue.accounts.api.router"),
+    ("/convention/", "gongyue.convention.api.router"),
+    ("/screening/", "gongyue.screening.api.router"),
+    ("/audit/", "gongyue.audit.api.router"),
+]
+
+
+def _mount():
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    for prefix, path in ROUTERS:
+        module_path, _, name = path.rpartition(".")
+        # Apps still being built may not have an api.py yet.
+        if find_spec(module_path) is not None:
+            api.add_router(prefix, getattr(import_module(module_path), name))
+
+
+_mount()

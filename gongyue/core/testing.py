@@ -1,0 +1,88 @@
+"""Test personas and helpers shared by every app's tests (fixtures live in the root conftest.py)."""
+
+import email
+import os
+import shutil
+import socket
+from dataclasses import dataclass, field
+
+from gongyue.accounts.models import Role, RoleGrant, User
+from gongyue.organisations.models import Unit
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_unit(name: str, uscc: str | None = None, **fields) -> Unit:
+    return Unit.objects.create(name=name, uscc=uscc, **fields)
+
+
+def make_user(username: str, *roles: str, unit: Unit | None = None, **fields) -> User:
+    """A person with the given roles (unit roles are granted for `unit`)."""
+    fields.setdefault("email", f"{username}@example.cn")
+    fields.setdefault("display_name", username)
+    user = User.objects.create_user(username=username, password=PASSWORD, unit=unit, **fields)
+    for role in roles:
+        RoleGrant.objects.create(user=user, role=role, unit=unit if role in {Role.LEGAL_REP, Role.DELEGATE, Role.UNIT_STAFF} else None)
+    return user
+
+
+def browser_required() -> bool:
+    return os.environ.get("CI") == "true"
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Mailbox:
+    """What the real SMTP receiver got: parsed messages, in arrival order."""
+
+    messages: list = field(default_factory=list)
+    server: object = None
+    make_server: object = None
+
+    def start(self):
+        """Start (or, after an outage, restart) the receiver on the same port."""
+        self.server = self.make_server()
+        self.server.start()
+
+    def stop(self):
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m["To"]]
+
+    @staticmethod
+    def body(message) -> str:
+        part = message.get_body(preferencelist=("plain",)) if message.is_multipart() else message
+        return part.get_content()
+
+
+class CollectingHandler:
+    def __init__(self, mailbox: Mailbox):
+        self.mailbox = mailbox
+
+    async def handle_DATA(self, server, session, envelope):
+        self.mailbox.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted for delivery"
