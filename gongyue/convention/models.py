@@ -1,0 +1,150 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from .rules import RULES, rule_value
+
+
+class ConventionQuerySet(models.QuerySet):
+    def current(self):
+        """The convention the platform runs (the first one; an association runs one)."""
+        return self.order_by("pk").first()
+
+
+class Convention(models.Model):
+    """A self-discipline convention, with its lifecycle milestones (Art. 25, 30)."""
+
+    slug = models.SlugField(_("short name"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    # 生效: when the last founder signed (Art. 25).
+    effective_at = models.DateTimeField(_("took effect"), null=True, blank=True)
+    # 公布 and 施行: published on this day, in force from it (Art. 25, 30).
+    published_on = models.DateField(_("published"), null=True, blank=True)
+    # Only the values that differ from gongyue.convention.rules.RULES.
+    rules = models.JSONField(_("rule settings"), default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ConventionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("convention")
+        verbose_name_plural = _("conventions")
+
+    def __str__(self):
+        return self.title
+
+    def rule(self, key: str):
+        return rule_value(self.rules, key)
+
+    def rule_table(self):
+        return [(rule, self.rule(rule.key)) for rule in RULES]
+
+    @property
+    def in_force_from(self):
+        """施行 starts on the publication day (Art. 30)."""
+        return self.published_on
+
+    @cached_property
+    def version_in_force(self) -> "Version | None":
+        return self.versions.in_force().first()
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    ADOPTED = "adopted", _("adopted")
+    SUPERSEDED = "superseded", _("superseded")
+
+
+class VersionQuerySet(models.QuerySet):
+    def in_force(self):
+        """The adopted version (at most one per convention is adopted and not superseded)."""
+        return self.filter(status=VersionStatus.ADOPTED)
+
+    def public(self):
+        return self.exclude(status=VersionStatus.DRAFT)
+
+
+class Version(models.Model):
+    """One text of a convention. Immutable once adopted: a change is a new version.
+
+    `structure` holds the parser's JSON shape, each article with its stable `identity`;
+    `canonical_text` and `sha256` are derived from it (gongyue.convention.canonical) and are
+    what signatures bind to.
+    """
+
+    convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    title = models.CharField(_("title"), max_length=200)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    structure = models.JSONField()
+    canonical_text = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    source_name = models.CharField(_("source file"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    adopted_at = models.DateTimeField(_("adopted"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["convention", "number"]
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        constraints = [
+            models.UniqueConstraint(fields=["convention", "number"], name="version_numbers_are_unique"),
+            models.UniqueConstraint(
+                fields=["convention"], condition=Q(status="adopted"), name="one_adopted_version_per_convention"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} v{self.number}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+
+class ArticleIdentity(models.Model):
+    """What stays the same about an article across versions, whatever its number becomes.
+
+    Interpretations, findings and citations point here, never at a display number.
+    """
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="article_identities")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    def __str__(self):
+        return f"#{self.pk}"
+
+
+class Article(models.Model):
+    """An article as it stands in one version: its display number and full text, for citation."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="articles")
+    identity = models.ForeignKey(ArticleIdentity, on_delete=models.PROTECT, related_name="appearances")
+    number = models.PositiveIntegerField(_("article"))
+    chapter = models.PositiveIntegerField(null=True, blank=True)
+    section = models.PositiveIntegerField(null=True, blank=True)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["version", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="article_numbers_are_unique_per_version"),
+            models.UniqueConstraint(fields=["version", "identity"], name="an_identity_appears_once_per_version"),
+        ]
+
+    def __str__(self):
+        from .parser import article_label
+
+        return article_label(self.number)
