@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from .models import AuditEntry, ChainHead, GENESIS_HASH, Visibility, to_json_value
@@ -23,9 +23,13 @@ def record(action: str, *, actor="system", subject=None, old=None, new=None, vis
     with transaction.atomic():
         # The UPDATE takes the write lock first (a row lock on PostgreSQL, the database lock on
         # SQLite), so concurrent writers queue here instead of forking the chain.
-        updated = ChainHead.objects.filter(pk=1).update(seq=F("seq") + 1)
-        if not updated:
-            ChainHead.objects.create(pk=1, seq=1)
+        if not ChainHead.objects.filter(pk=1).update(seq=F("seq") + 1):
+            try:
+                with transaction.atomic():
+                    ChainHead.objects.create(pk=1, seq=0)
+            except IntegrityError:
+                pass  # another writer created the head first
+            ChainHead.objects.filter(pk=1).update(seq=F("seq") + 1)
         head = ChainHead.objects.select_for_update().get(pk=1)
         is_person = getattr(actor, "is_authenticated", False)
         entry = AuditEntry(

@@ -76,7 +76,7 @@ class Mailbox:
     @staticmethod
     def body(message) -> str:
         part = message.get_body(preferencelist=("plain",)) if message.is_multipart() else message
-        return part.get_content()
+        return part.get_content().replace("\r\n", "\n").strip()
 
 
 class CollectingHandler:

@@ -9,7 +9,7 @@ def test_a_person_logs_in_with_the_form_and_sees_their_roles(client, legal_rep):
     response = client.post("/accounts/login/", {"username": "rep_a", "password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == "/accounts/"
     page = response.content.decode()
-    assert "赣江网络科技有限公司" in page and "法定代表人" in page or "legal representative" in page
+    assert "赣江网络科技有限公司" in page and "法定代表人" in page
 
 
 def test_a_wrong_password_is_refused_with_a_message(client, legal_rep):
@@ -69,7 +69,7 @@ def test_tokens_are_created_through_the_api_with_the_secret_returned_once(client
 def test_an_empty_token_name_gets_a_field_error_and_creates_nothing(client_for, legal_rep):
     response = client_for(legal_rep).post("/api/v1/accounts/me/tokens", {"name": "  "}, content_type="application/json")
     assert response.status_code == 400
-    assert response.json()["fields"] == {"name": ["请为令牌命名。"]} or "name" in response.json()["fields"]
+    assert response.json()["fields"] == {"name": ["请为令牌命名。"]}
     assert not ApiToken.objects.exists()
 
 

@@ -1,0 +1,21 @@
+import pytest
+
+
+def test_the_home_page_is_in_chinese_by_default(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_the_language_switch_sets_english(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    assert '<html lang="en">' in response.content.decode()
+
+
+@pytest.mark.browser
+def test_a_visitor_switches_the_home_page_to_english(page):
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.click("[data-testid=lang-en]")
+    page.wait_for_selector("html[lang=en]")
+    assert "Log in" in page.inner_text("header")
