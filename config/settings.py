@@ -54,8 +54,9 @@ def database_from_url(url: str) -> dict:
             "NAME": name or default_sqlite_path(),
             # Writers wait for each other instead of failing with "database is locked".
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
-            # A file, not memory, so tests with threads see one database as production does.
-            "TEST": {"NAME": str(BASE_DIR / "var" / "test.sqlite3")},
+            # A file, not memory, so tests with threads see one database as production does;
+            # one per test process, so that parallel runs do not share it.
+            "TEST": {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")},
         }
     if parts.scheme in {"postgres", "postgresql"}:
         return {
