@@ -25,6 +25,14 @@ class EntryOut(Schema):
     hash: str
 
 
+class LinkOut(Schema):
+    seq: int
+    prev_hash: str
+    digest: str
+    hash: str
+    entry: EntryOut | None
+
+
 class VerificationOut(Schema):
     ok: bool
     checked: int
@@ -38,6 +46,27 @@ def entries(request, after: int = 0, limit: int = 100):
     """Entries the caller may read, oldest first, after a sequence number (for incremental copies)."""
     limit = max(1, min(limit, 1000))
     return list(AuditEntry.objects.visible_to(request.user).filter(seq__gt=after).order_by("seq")[:limit])
+
+
+@router.get("/chain", response=list[LinkOut], auth=public)
+def chain(request, after: int = 0, limit: int = 1000):
+    """Every link of the chain, with the entry's content where the caller may read it.
+
+    With this alone anyone can check every link (hash = sha256(prev_hash + digest)) and, for the
+    entries shown, that the digest is the SHA-256 of their content (docs/audit.md).
+    """
+    limit = max(1, min(limit, 5000))
+    links = list(AuditEntry.objects.filter(seq__gt=after).order_by("seq")[:limit])
+    visible = set(
+        AuditEntry.objects.visible_to(request.user)
+        .filter(seq__in=[link.seq for link in links])
+        .values_list("seq", flat=True)
+    )
+    return [
+        {"seq": e.seq, "prev_hash": e.prev_hash, "digest": e.digest, "hash": e.hash,
+         "entry": e if e.seq in visible else None}
+        for e in links
+    ]
 
 
 @router.get("/verify", response=VerificationOut, auth=public)

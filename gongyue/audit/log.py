@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from .models import AuditEntry, ChainHead, GENESIS_HASH, Visibility, to_json_value
+from .models import GENESIS_HASH, AuditEntry, ChainHead, Visibility, chain_hash, to_json_value
 
 
 def subject_fields(subject) -> dict:
@@ -44,7 +44,8 @@ def record(action: str, *, actor="system", subject=None, old=None, new=None, vis
             prev_hash=head.hash,
             **subject_fields(subject),
         )
-        entry.hash = entry.compute_hash()
+        entry.digest = entry.compute_digest()
+        entry.hash = chain_hash(entry.prev_hash, entry.digest)
         entry.save(force_insert=True)
         ChainHead.objects.filter(pk=1).update(hash=entry.hash)
     return entry
@@ -67,7 +68,7 @@ def verify() -> Verification:
             return Verification(False, checked, expected_seq, f"entry #{expected_seq} is missing")
         if entry.prev_hash != prev_hash:
             return Verification(False, checked, entry.seq, "its previous-hash does not match the entry before it")
-        if entry.compute_hash() != entry.hash:
+        if entry.compute_digest() != entry.digest or chain_hash(entry.prev_hash, entry.digest) != entry.hash:
             return Verification(False, checked, entry.seq, "its content does not match its hash")
         prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     head = ChainHead.objects.filter(pk=1).first()

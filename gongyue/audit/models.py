@@ -25,6 +25,10 @@ def to_json_value(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
+def chain_hash(prev_hash: str, digest: str) -> str:
+    return hashlib.sha256(f"{prev_hash}{digest}".encode()).hexdigest()
+
+
 class AuditEntryQuerySet(models.QuerySet):
     def visible_to(self, user):
         if user.is_authenticated and user.is_authority:
@@ -54,6 +58,9 @@ class AuditEntry(models.Model):
     old = models.JSONField(null=True, blank=True)
     new = models.JSONField(null=True, blank=True)
     visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS)
+    # sha256 of the content; hash = sha256(prev_hash + digest). Publishing digests lets anyone
+    # check the whole chain's links while confidential entries keep their content hidden.
+    digest = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -69,11 +76,14 @@ class AuditEntry(models.Model):
         return f"#{self.seq} {self.action}"
 
     def payload(self) -> bytes:
-        """The exact bytes hashed: every recorded field plus the previous hash, in a fixed order."""
+        """The exact bytes of the content digest: every recorded field, keys sorted, compact JSON.
+
+        The actor's account id is left out: it is a convenience link that deleting the account
+        clears, while the label records who acted.
+        """
         fields = {
             "seq": self.seq,
             "at": self.at.astimezone(dt_timezone.utc).isoformat(timespec="microseconds"),
-            "actor": self.actor_id,
             "actor_label": self.actor_label,
             "action": self.action,
             "subject_type": self.subject_type,
@@ -82,12 +92,14 @@ class AuditEntry(models.Model):
             "old": self.old,
             "new": self.new,
             "visibility": self.visibility,
-            "prev_hash": self.prev_hash,
         }
         return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
-    def compute_hash(self) -> str:
+    def compute_digest(self) -> str:
         return hashlib.sha256(self.payload()).hexdigest()
+
+    def compute_hash(self) -> str:
+        return chain_hash(self.prev_hash, self.compute_digest())
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

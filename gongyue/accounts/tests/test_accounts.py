@@ -117,3 +117,14 @@ def test_preferences_change_language_and_muted_mail_kinds(client_for, legal_rep)
     legal_rep.refresh_from_db()
     assert legal_rep.language == "en" and legal_rep.muted_mail_kinds == ["reminder"]
     assert AuditEntry.objects.filter(action="accounts.preferences_changed").count() == 1
+
+
+def test_the_account_page_renders_in_a_constant_number_of_queries(client_for, legal_rep, django_assert_max_num_queries):
+    from gongyue.core.notify import notify
+
+    client = client_for(legal_rep)
+    for n in range(30):
+        ApiToken.issue(legal_rep, f"token {n}")
+    notify([legal_rep] , kind="convention", template="core/mail/test", context={"number": 1})
+    with django_assert_max_num_queries(8):
+        assert client.get("/accounts/").status_code == 200

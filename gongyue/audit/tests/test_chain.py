@@ -100,3 +100,39 @@ def test_anonymous_visitors_read_only_public_entries(client, secretariat):
     record("test.members", actor=secretariat, visibility="members")
     data = client.get("/api/v1/audit/entries").json()
     assert [e["action"] for e in data] == ["test.public"]
+
+
+def test_the_log_page_renders_in_a_constant_number_of_queries(client_for, secretariat, django_assert_max_num_queries):
+    for n in range(120):
+        record("test.step", actor=secretariat, new={"n": n})
+    client = client_for(secretariat)
+    with django_assert_max_num_queries(6):
+        response = client.get("/audit/?page=2")
+    assert response.status_code == 200 and "test.step" in response.content.decode()
+
+
+def test_an_outsider_can_check_every_link_from_the_public_chain_alone(client, secretariat, authority):
+    """An independent re-implementation of docs/audit.md, fed only what an anonymous caller gets."""
+    import hashlib
+    import json
+
+    record("test.public", actor=secretariat, visibility="public", new={"title": "公告"})
+    record("test.confidential", actor=authority, visibility="authority", new={"complaint": "secret"})
+    record("test.public", actor=secretariat, visibility="public", new={"n": 3})
+    links = client.get("/api/v1/audit/chain").json()
+    assert [link["entry"] is not None for link in links] == [True, False, True]
+    assert "secret" not in json.dumps(links)
+    prev = "0" * 64
+    for link in links:
+        assert link["prev_hash"] == prev
+        assert hashlib.sha256((prev + link["digest"]).encode()).hexdigest() == link["hash"]
+        if link["entry"]:
+            e = link["entry"]
+            content = {k: e[k] for k in ("seq", "actor_label", "action", "subject_type", "subject_id",
+                                          "subject_label", "old", "new", "visibility")}
+            from datetime import datetime, timezone
+
+            content["at"] = datetime.fromisoformat(e["at"]).astimezone(timezone.utc).isoformat(timespec="microseconds")
+            payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+            assert hashlib.sha256(payload).hexdigest() == link["digest"]
+        prev = link["hash"]
