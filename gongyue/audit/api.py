@@ -1,5 +1,3 @@
-from datetime import datetime
-
 from ninja import Router, Schema
 
 from gongyue.api.auth import public
@@ -12,7 +10,8 @@ router = Router(tags=["audit"])
 
 class EntryOut(Schema):
     seq: int
-    at: datetime
+    # The exact string that was hashed (UTC, microseconds), not a re-formatted datetime.
+    at: str
     actor_label: str
     action: str
     subject_type: str
@@ -23,6 +22,10 @@ class EntryOut(Schema):
     visibility: str
     prev_hash: str
     hash: str
+
+    @staticmethod
+    def resolve_at(entry):
+        return entry.hashed_time
 
 
 class LinkOut(Schema):

@@ -75,6 +75,10 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"#{self.seq} {self.action}"
 
+    @property
+    def hashed_time(self) -> str:
+        return self.at.astimezone(dt_timezone.utc).isoformat(timespec="microseconds")
+
     def payload(self) -> bytes:
         """The exact bytes of the content digest: every recorded field, keys sorted, compact JSON.
 
@@ -83,7 +87,7 @@ class AuditEntry(models.Model):
         """
         fields = {
             "seq": self.seq,
-            "at": self.at.astimezone(dt_timezone.utc).isoformat(timespec="microseconds"),
+            "at": self.hashed_time,
             "actor_label": self.actor_label,
             "action": self.action,
             "subject_type": self.subject_type,
