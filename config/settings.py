@@ -212,10 +212,24 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # WeasyPrint reports each step of every PDF at INFO.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint": {"level": "WARNING"}},
 }
 
 # Where the platform looks for the seed convention when none is given (demo data ships its own).
 GONGYUE_DEMO_CONVENTION = envstr("GONGYUE_DEMO_CONVENTION", "")
+# The short name given to the convention on its first import.
+CONVENTION_SLUG = envstr("CONVENTION_SLUG", "convention")
+# Generated PDFs of convention versions, named by text hash and layout (see convention/export.py).
+CONVENTION_PDF_DIR = Path(envstr("CONVENTION_PDF_DIR", str(BASE_DIR / "var" / "cache" / "convention-pdf")))
 # Anonymous form submissions allowed per address and hour (public feedback, applications).
 ANON_RATE_PER_HOUR = envint("ANON_RATE_PER_HOUR", 20)
+
+# Screening (gongyue/screening): limits of the screening API and how often each worker looks for
+# a new lexicon version (one cheap query at most this often; a new version is then loaded and
+# swapped in while requests in flight finish with the old one).
+SCREENING_MAX_BATCH = envint("SCREENING_MAX_BATCH", 1000)
+SCREENING_MAX_TEXT_CHARS = envint("SCREENING_MAX_TEXT_CHARS", 64 * 1024)
+SCREENING_RELOAD_SECONDS = envint("SCREENING_RELOAD_SECONDS", 2)
+# Compiled engines kept for the latest versions; older versions keep their record and hash.
+SCREENING_KEEP_COMPILED = envint("SCREENING_KEEP_COMPILED", 3)

@@ -6,7 +6,7 @@ from gongyue.api.urls import api
 urlpatterns = [
     path("", include("gongyue.portal.urls")),
     path("accounts/", include("gongyue.accounts.urls")),
-    # path("convention/", include("gongyue.convention.urls")),
+    path("convention/", include("gongyue.convention.urls")),
     # path("screening/", include("gongyue.screening.urls")),
     path("audit/", include("gongyue.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -46,7 +46,11 @@ def install(api) -> None:
     def validation_error(request, exc):
         fields: dict[str, list[str]] = {}
         for error in exc.errors:
-            loc = [str(part) for part in error.get("loc", []) if part not in ("body", "query", "path", "payload", "form")]
+            loc = [str(part) for part in error.get("loc", [])]
+            # The first part says where the value came from (body, query, file…), not which field.
+            if loc and loc[0] in ("body", "query", "path", "form", "file", "header", "cookie"):
+                loc = loc[1:]
+            loc = [part for part in loc if part != "payload"]
             fields.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", ""))
         return error_response(api, request, 422, "invalid", _("The request is not valid."), fields)
 
@@ -70,7 +74,8 @@ def install(api) -> None:
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
-        return error_response(api, request, 403, "forbidden", _("You are not allowed to do this."))
+        # An access helper may say who is allowed; otherwise the general sentence.
+        return error_response(api, request, 403, "forbidden", str(exc) or _("You are not allowed to do this."))
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):

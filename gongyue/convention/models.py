@@ -2,8 +2,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
+from .canonical import CANONICAL_FORMAT
 from .rules import RULES, rule_value
 
 
@@ -56,6 +57,18 @@ class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     ADOPTED = "adopted", _("adopted")
     SUPERSEDED = "superseded", _("superseded")
+    # A draft the secretariat dropped: kept, so that its number is never given to another text.
+    DISCARDED = "discarded", _("discarded")
+
+
+# The only status changes there are; gongyue.convention.actions makes each of them.
+VERSION_TRANSITIONS = {
+    VersionStatus.DRAFT: {VersionStatus.ADOPTED, VersionStatus.DISCARDED},
+    VersionStatus.ADOPTED: {VersionStatus.SUPERSEDED},
+    VersionStatus.SUPERSEDED: set(),
+    VersionStatus.DISCARDED: set(),
+}
+PUBLIC_STATUSES = (VersionStatus.ADOPTED, VersionStatus.SUPERSEDED)
 
 
 class VersionQuerySet(models.QuerySet):
@@ -64,7 +77,18 @@ class VersionQuerySet(models.QuerySet):
         return self.filter(status=VersionStatus.ADOPTED)
 
     def public(self):
-        return self.exclude(status=VersionStatus.DRAFT)
+        """Versions anyone may read: adopted or superseded, never drafts or discarded drafts."""
+        return self.filter(status__in=PUBLIC_STATUSES)
+
+    def visible_to(self, user):
+        """The secretariat also sees drafts and discarded drafts."""
+        if user.is_authenticated and user.is_secretariat:
+            return self
+        return self.public()
+
+    def kept(self):
+        """Every version except discarded drafts: the line of texts a new import amends."""
+        return self.exclude(status=VersionStatus.DISCARDED)
 
 
 class Version(models.Model):
@@ -83,13 +107,19 @@ class Version(models.Model):
     structure = models.JSONField()
     canonical_text = models.TextField()
     sha256 = models.CharField(max_length=64)
+    # The rules the canonical text was made with (docs/canonical-text.md); signatures cite it.
+    canonical_format = models.CharField(max_length=64, default=CANONICAL_FORMAT)
     source_name = models.CharField(_("source file"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     adopted_at = models.DateTimeField(_("adopted"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
+    discarded_at = models.DateTimeField(_("discarded"), null=True, blank=True)
 
     objects = VersionQuerySet.as_manager()
+
+    # What may change once a version exists: its lifecycle, never its text.
+    LIFECYCLE_FIELDS = frozenset({"status", "adopted_at", "superseded_at", "discarded_at"})
 
     class Meta:
         ordering = ["convention", "number"]
@@ -105,9 +135,52 @@ class Version(models.Model):
     def __str__(self):
         return f"{self.title} v{self.number}"
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding and (update_fields is None or not self.LIFECYCLE_FIELDS.issuperset(update_fields)):
+            raise ValueError("A version's text never changes: import a new version instead.")
+        super().save(*args, **kwargs)
+
     @property
     def is_draft(self) -> bool:
         return self.status == VersionStatus.DRAFT
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+    @property
+    def article_count(self) -> int:
+        return len(self.structure.get("articles", ()))
+
+    def can_become(self, status) -> bool:
+        return status in VERSION_TRANSITIONS[VersionStatus(self.status)]
+
+    def blockers_to_adopt(self, in_force: "Version | None") -> list[str]:
+        """Why this version cannot be adopted now, given the version in force (if any)."""
+        blockers = []
+        if not self.can_become(VersionStatus.ADOPTED):
+            blockers.append(
+                gettext("Version %(number)s is %(status)s; only a draft can be adopted.")
+                % {"number": self.number, "status": self.get_status_display()}
+            )
+        elif in_force is not None and in_force.number > self.number:
+            blockers.append(
+                gettext(
+                    "Version %(number)s is older than version %(in_force)s, which is in force; "
+                    "import the text again to adopt it."
+                )
+                % {"number": self.number, "in_force": in_force.number}
+            )
+        return blockers
+
+    def blockers_to_discard(self) -> list[str]:
+        if self.can_become(VersionStatus.DISCARDED):
+            return []
+        return [
+            gettext("Version %(number)s is %(status)s; only a draft can be discarded.")
+            % {"number": self.number, "status": self.get_status_display()}
+        ]
 
 
 class ArticleIdentity(models.Model):
