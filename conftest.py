@@ -18,7 +18,7 @@ def unit_a(db):
 
 @pytest.fixture
 def unit_b(db):
-    return testing.make_unit("庐山信息服务有限公司", "91360100MA35F0QX1L", city="九江")
+    return testing.make_unit("庐山信息服务有限公司", "91360100MA35F0QX1M", city="九江")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ urlpatterns = [
     path("", include("gongyue.portal.urls")),
     path("accounts/", include("gongyue.accounts.urls")),
     path("convention/", include("gongyue.convention.urls")),
-    # path("screening/", include("gongyue.screening.urls")),
+    path("members/", include("gongyue.organisations.urls")),
     path("audit/", include("gongyue.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

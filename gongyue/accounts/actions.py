@@ -14,7 +14,7 @@ from .models import ApiToken, RoleGrant
 def do_grant_role(user, role, *, actor, unit=None, valid_from=None, valid_until=None, document=None) -> RoleGrant:
     if RoleGrant.objects.filter(user=user, role=role, unit=unit, revoked_at__isnull=True).exists():
         raise ActionRefused(_("This person already holds this role."), code="duplicate")
-    grant = RoleGrant(user=user, role=role, unit=unit, granted_by=actor if actor and actor.is_authenticated else None)
+    grant = RoleGrant(user=user, role=role, unit=unit, granted_by=actor if getattr(actor, "is_authenticated", False) else None)
     if valid_from:
         grant.valid_from = valid_from
     grant.valid_until = valid_until

@@ -22,6 +22,8 @@ class Role(models.TextChoices):
 
 
 UNIT_ROLES = {Role.LEGAL_REP, Role.DELEGATE, Role.UNIT_STAFF}
+# A list in migration order: a set's order changes between runs and makemigrations saw a new constraint.
+UNIT_ROLE_VALUES = [Role.UNIT_STAFF.value, Role.LEGAL_REP.value, Role.DELEGATE.value]
 SECRETARIAT_ROLES = {Role.SECRETARIAT_STAFF, Role.SECRETARIAT_HEAD}
 # Only these may sign or vote for a unit (Art. 25).
 SIGNING_ROLES = {Role.LEGAL_REP, Role.DELEGATE}
@@ -132,8 +134,8 @@ class RoleGrant(models.Model):
         verbose_name_plural = _("role grants")
         constraints = [
             models.CheckConstraint(
-                condition=Q(role__in=[r.value for r in UNIT_ROLES], unit__isnull=False)
-                | (~Q(role__in=[r.value for r in UNIT_ROLES]) & Q(unit__isnull=True)),
+                condition=Q(role__in=UNIT_ROLE_VALUES, unit__isnull=False)
+                | (~Q(role__in=UNIT_ROLE_VALUES) & Q(unit__isnull=True)),
                 name="unit_roles_have_a_unit",
             ),
             models.CheckConstraint(

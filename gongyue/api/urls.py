@@ -18,6 +18,7 @@ errors.install(api)
 ROUTERS = [
     ("/accounts/", "gongyue.accounts.api.router"),
     ("/convention/", "gongyue.convention.api.router"),
+    ("/members/", "gongyue.organisations.api.router"),
     ("/screening/", "gongyue.screening.api.router"),
     ("/audit/", "gongyue.audit.api.router"),
 ]

@@ -1,14 +1,60 @@
+"""Units, their applications, signatures and the one membership timeline (Art. 4, 25, 27).
+
+A unit is a member at a moment when one of its `Membership` intervals covers that moment;
+`gongyue.organisations.queries.members_as_of()` is the only place that asks.
+"""
+
+import hashlib
+import json
+import secrets
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class Category(models.TextChoices):
+    """Member categories (Art. 9–13); a unit may have several."""
+
+    INFO_SERVICE = "info_service", _("internet information service provider")
+    ACCESS_PROVIDER = "access_provider", _("internet access provider")
+    VENUE_OPERATOR = "venue_operator", _("internet café or venue operator")
+    PRODUCT_MAKER = "product_maker", _("maker of internet information products")
+    RESEARCH_EDUCATION = "research_education", _("research and education")
+    OTHER = "other", _("other")
+
+
+def category_labels(codes) -> list[str]:
+    labels = dict(Category.choices)
+    return [str(labels[code]) for code in codes if code in labels]
+
+
+def private_path(folder: str, filename: str) -> str:
+    """Storage path for a file only ever served through a view that checks access."""
+    return f"private/{folder}/{secrets.token_hex(8)}-{filename[-60:]}"
+
+
 class Unit(models.Model):
-    """An organisation (单位) known to the platform: an applicant, a member, or a former member."""
+    """An organisation (单位) known to the platform: an applicant, a member, or a former member.
+
+    Whether it is a member is not stored here: it is derived from its membership intervals.
+    """
 
     name = models.CharField(_("name"), max_length=200)
-    uscc = models.CharField(_("Unified Social Credit Code"), max_length=18, unique=True, null=True, blank=True)
-    city = models.CharField(_("city"), max_length=50, blank=True)
+    uscc = models.CharField(
+        _("Unified Social Credit Code"), max_length=18, unique=True, null=True, blank=True
+    )
+    legal_rep_name = models.CharField(_("legal representative"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True, db_index=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    icp_numbers = models.JSONField(_("ICP filing numbers"), default=list, blank=True)
+    websites = models.JSONField(_("websites"), default=list, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -18,3 +64,548 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def category_codes(self) -> list[str]:
+        """Read through the prefetch cache when the caller prefetched `categories`."""
+        return sorted(row.code for row in self.categories.all())
+
+    @property
+    def category_display(self) -> list[str]:
+        return category_labels(self.category_codes)
+
+    def blockers_to_sign(self, version, *, now, sha256: str | None = None) -> list[str]:
+        """Why the unit cannot sign `version` now; who signs is checked by the action itself."""
+        from gongyue.convention.models import VersionStatus
+
+        from .queries import is_member
+
+        blockers = []
+        if version.status != VersionStatus.ADOPTED:
+            blockers.append(_("Only the version in force can be signed."))
+        if sha256 is not None and sha256 != version.sha256:
+            blockers.append(
+                _(
+                    "The text you read is not the version in force (its SHA-256 differs); read it "
+                    "again."
+                )
+            )
+        if Signature.objects.filter(unit=self, version=version).exists():
+            blockers.append(
+                _("This unit has already signed version %(number)s.") % {"number": version.number}
+            )
+        if not is_member(self, now):
+            convention = version.convention
+            if convention.effective_at is None:
+                if not Founder.objects.filter(convention=convention, unit=self).exists():
+                    blockers.append(
+                        _(
+                            "The convention has not taken effect yet; until then only its "
+                            "founders sign."
+                        )
+                    )
+            elif not self.applications.filter(
+                status=ApplicationStatus.APPROVED, joined_at__isnull=True
+            ).exists():
+                blockers.append(_("The unit's application to join has not been approved."))
+        return blockers
+
+
+class UnitCategory(models.Model):
+    """One category of a unit: a row rather than a list so the directory can filter on it."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField(_("category"), max_length=32, choices=Category.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "code"], name="a_category_once_per_unit")
+        ]
+        indexes = [models.Index(fields=["code", "unit"])]
+
+    def __str__(self):
+        return self.get_code_display()
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted, awaiting review")
+    RETURNED = "returned", _("returned for correction")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+
+
+APPLICATION_TRANSITIONS = {
+    ApplicationStatus.DRAFT: {ApplicationStatus.SUBMITTED},
+    ApplicationStatus.SUBMITTED: {
+        ApplicationStatus.RETURNED,
+        ApplicationStatus.APPROVED,
+        ApplicationStatus.REJECTED,
+    },
+    ApplicationStatus.RETURNED: {ApplicationStatus.SUBMITTED},
+    ApplicationStatus.APPROVED: set(),
+    ApplicationStatus.REJECTED: set(),
+}
+
+# The fields an applicant fills in, in form order, with those that may stay empty on submission.
+APPLICATION_FIELDS = [
+    "name",
+    "uscc",
+    "legal_rep_name",
+    "categories",
+    "icp_numbers",
+    "websites",
+    "city",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+]
+OPTIONAL_APPLICATION_FIELDS = {"icp_numbers", "websites"}
+
+# An application holds its code while under review or approved and not yet signed.
+ACTIVE_APPLICATION = Q(status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED]) | Q(
+    status=ApplicationStatus.APPROVED, joined_at__isnull=True
+)
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def active(self):
+        """Applications that reserve their USCC: under review, or approved and not yet signed."""
+        return self.filter(ACTIVE_APPLICATION)
+
+    def open(self):
+        """Applications the applicant is still working on or waiting for."""
+        return self.filter(
+            status__in=[
+                ApplicationStatus.DRAFT,
+                ApplicationStatus.SUBMITTED,
+                ApplicationStatus.RETURNED,
+            ]
+        )
+
+    def queue(self):
+        """What the secretariat has to review, oldest submission first."""
+        return self.filter(status=ApplicationStatus.SUBMITTED).order_by("submitted_at", "pk")
+
+
+class Application(models.Model):
+    """An organisation's application to join (Art. 4, 27), reviewed by the secretariat.
+
+    Approval does not make a member: the unit becomes one when its legal representative or a
+    delegate signs the version in force (RULES.md rule 1).
+    """
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("applicant"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+    )
+
+    name = models.CharField(_("name of the organisation"), max_length=200)
+    uscc = models.CharField(_("Unified Social Credit Code"), max_length=18, blank=True)
+    legal_rep_name = models.CharField(_("legal representative"), max_length=100, blank=True)
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    icp_numbers = models.JSONField(_("ICP filing numbers"), default=list, blank=True)
+    websites = models.JSONField(_("websites"), default=list, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The secretariat's reasons for the last return or the rejection, shown to the applicant.
+    reasons = models.TextField(_("reasons"), blank=True)
+    times_returned = models.PositiveSmallIntegerField(default=0)
+    # When the unit's first signature after approval made it a member.
+    joined_at = models.DateTimeField(_("joined"), null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            # Two applications for one organisation cannot be under review at once, even if
+            # submitted in the same instant.
+            models.UniqueConstraint(
+                fields=["uscc"],
+                condition=ACTIVE_APPLICATION,
+                name="one_active_application_per_uscc",
+            ),
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=Q(status__in=["draft", "submitted", "returned"]),
+                name="one_open_application_per_applicant",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def category_display(self) -> list[str]:
+        return category_labels(self.categories)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {ApplicationStatus.DRAFT, ApplicationStatus.RETURNED}
+
+    @property
+    def awaits_signature(self) -> bool:
+        return self.status == ApplicationStatus.APPROVED and self.joined_at is None
+
+    def can_become(self, status) -> bool:
+        return status in APPLICATION_TRANSITIONS[self.status]
+
+    def missing_fields(self) -> list[str]:
+        return [
+            name
+            for name in APPLICATION_FIELDS
+            if name not in OPTIONAL_APPLICATION_FIELDS and not getattr(self, name)
+        ]
+
+    def blockers_to_submit(self) -> list[str]:
+        from .validators import uscc_holder_blockers
+
+        blockers = []
+        if not self.can_become(ApplicationStatus.SUBMITTED):
+            blockers.append(_("Only a draft or a returned application can be submitted."))
+        for name in self.missing_fields():
+            blockers.append(
+                _("Fill in “%(field)s”.") % {"field": self._meta.get_field(name).verbose_name}
+            )
+        if self.uscc:
+            blockers += uscc_holder_blockers(self.uscc, exclude_application=self)
+        return blockers
+
+    def blockers_to_review(self, decision=ApplicationStatus.APPROVED) -> list[str]:
+        """Why the secretariat cannot decide (approve, return or reject) the application now."""
+        if not self.can_become(decision):
+            return [
+                _("Only a submitted application can be reviewed; this one is “%(status)s”.")
+                % {"status": self.get_status_display()}
+            ]
+        return []
+
+    def blockers_to_approve(self) -> list[str]:
+        from .validators import uscc_holder_blockers
+
+        blockers = self.blockers_to_review()
+        if blockers:
+            return blockers
+        blockers += uscc_holder_blockers(self.uscc, exclude_application=self)
+        unit = Unit.objects.filter(uscc=self.uscc).first()
+        if self.applicant.unit_id and (unit is None or self.applicant.unit_id != unit.pk):
+            blockers.append(
+                _("The applicant's account already belongs to another unit, %(unit)s.")
+                % {"unit": self.applicant.unit}
+            )
+        return blockers
+
+
+class JoinedBy(models.TextChoices):
+    SIGNATURE = "signature", _("signature")
+    IMPORT = "import", _("imported member list")
+
+
+class EndedBy(models.TextChoices):
+    WITHDRAWAL = "withdrawal", _("withdrawal")
+    REVOCATION = "revocation", _("revocation of membership")
+
+
+class MembershipQuerySet(models.QuerySet):
+    def covering(self, moment):
+        """Intervals during which their unit was a member at `moment`."""
+        return self.filter(
+            Q(ended_at__isnull=True) | Q(ended_at__gt=moment), started_at__lte=moment
+        )
+
+    def started_between(self, start, end):
+        return self.filter(started_at__gte=start, started_at__lt=end)
+
+    def ended_between(self, start, end):
+        return self.filter(ended_at__gte=start, ended_at__lt=end)
+
+
+class Membership(models.Model):
+    """One interval during which a unit was a member: [started_at, ended_at).
+
+    `ended_at` is set when the end is known, which may be in the future: a withdrawal notice
+    effective on a later date ends the interval at 00:00 of that date, so every question about a
+    moment gets the same answer whether or not the withdrawal duty has run yet.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    started_at = models.DateTimeField(_("member since"))
+    joined_by = models.CharField(_("joined by"), max_length=16, choices=JoinedBy.choices)
+    signature = models.OneToOneField(
+        "Signature", on_delete=models.PROTECT, null=True, blank=True, related_name="membership"
+    )
+    imported_in = models.ForeignKey(
+        "MemberImport", on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+    )
+    ended_at = models.DateTimeField(_("member until"), null=True, blank=True)
+    ended_by = models.CharField(_("left by"), max_length=16, choices=EndedBy.choices, blank=True)
+    end_reason = models.TextField(_("reason for leaving"), blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit", "started_at"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        indexes = [models.Index(fields=["started_at"]), models.Index(fields=["ended_at"])]
+        constraints = [
+            # A unit is in at most one interval whose end is not yet known.
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_membership_per_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gt=models.F("started_at")),
+                name="membership_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, ended_by="")
+                | Q(ended_at__isnull=False) & ~Q(ended_by=""),
+                name="an_ended_membership_says_how",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.started_at:%Y-%m-%d}–{self.ended_at or ''}"
+
+
+class Capacity(models.TextChoices):
+    LEGAL_REP = "legal_rep", _("legal representative")
+    DELEGATE = "delegate", _("authorised delegate")
+
+
+def sealed_scan_path(signature, filename):
+    return private_path(f"sealed/{signature.unit_id}", filename)
+
+
+class Signature(models.Model):
+    """A unit's signature binding it to one exact text (Art. 25): who, in what capacity, when, and
+    the SHA-256 of the canonical text they were shown."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="signatures")
+    version = models.ForeignKey(
+        "convention.Version", on_delete=models.PROTECT, related_name="signatures"
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures"
+    )
+    signer_name = models.CharField(_("signed by"), max_length=150)
+    capacity = models.CharField(_("capacity"), max_length=16, choices=Capacity.choices)
+    # The grant (with the authorisation letter, for a delegate) valid on the day of signing.
+    grant = models.ForeignKey(
+        "accounts.RoleGrant", on_delete=models.PROTECT, related_name="signatures"
+    )
+    signed_at = models.DateTimeField(_("signed"), default=timezone.now)
+    sha256 = models.CharField(_("SHA-256 of the signed text"), max_length=64)
+    text_format = models.CharField(max_length=40)
+    sealed_scan = models.FileField(
+        _("scan of the sealed signature page"), upload_to=sealed_scan_path, blank=True
+    )
+    sealed_scan_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "version"], name="a_unit_signs_a_version_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.version}"
+
+
+class Founder(models.Model):
+    """A unit whose signature brings a new convention into effect (公约发起单位, Art. 25)."""
+
+    convention = models.ForeignKey(
+        "convention.Convention", on_delete=models.CASCADE, related_name="founders"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="founded")
+    named_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["unit__name"]
+        verbose_name = _("founder")
+        verbose_name_plural = _("founders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "unit"], name="a_founder_once_per_convention"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.unit)
+
+
+class WithdrawalStatus(models.TextChoices):
+    PENDING = "pending", _("notified, not yet effective")
+    EFFECTIVE = "effective", _("effective")
+
+
+WITHDRAWAL_TRANSITIONS = {
+    WithdrawalStatus.PENDING: {WithdrawalStatus.EFFECTIVE},
+    WithdrawalStatus.EFFECTIVE: set(),
+}
+
+
+class Withdrawal(models.Model):
+    """A member's notice that it leaves (Art. 27): no approval, effective on its date."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="withdrawals")
+    # One notice per interval: a unit cannot withdraw twice from the same membership.
+    membership = models.OneToOneField(
+        Membership, on_delete=models.PROTECT, related_name="withdrawal"
+    )
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    effective_on = models.DateField(_("effective on"))
+    effective_at = models.DateTimeField(_("effective from"))
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=WithdrawalStatus.choices,
+        default=WithdrawalStatus.PENDING,
+    )
+    took_effect_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("withdrawal")
+        verbose_name_plural = _("withdrawals")
+        indexes = [models.Index(fields=["status", "effective_at"])]
+
+    def __str__(self):
+        return f"{self.unit} · {self.effective_on}"
+
+
+class MemberImport(models.Model):
+    """One all-or-nothing import of an association's existing member list."""
+
+    source_name = models.CharField(_("file"), max_length=200)
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    count = models.PositiveIntegerField(_("members"))
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name = _("member import")
+        verbose_name_plural = _("member imports")
+
+    def __str__(self):
+        return f"{self.source_name} ({self.count})"
+
+
+class RegisterListQuerySet(models.QuerySet):
+    def current(self):
+        """The records nobody corrected: the one list in force for each period."""
+        return self.filter(corrected_by__isnull=True)
+
+
+class RegisterList(models.Model):
+    """A published list of the units that joined and left in one period (Art. 27).
+
+    Immutable once saved: the rows computed at publication are stored with their SHA-256, and a
+    correction is a new record that cites the one it corrects.
+    """
+
+    period = models.CharField(_("period"), max_length=10)  # e.g. 2026-Q3, see periods.py
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    joined = models.JSONField(_("joined"))
+    left = models.JSONField(_("left"))
+    sha256 = models.CharField(max_length=64)
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+        verbose_name=_("corrects"),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = RegisterListQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-published_at"]
+        verbose_name = _("published list")
+        verbose_name_plural = _("published lists")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=Q(corrects__isnull=True),
+                name="one_original_list_per_period",
+            ),
+        ]
+
+    def __str__(self):
+        return self.period
+
+    @staticmethod
+    def facts(joined, left) -> tuple:
+        """What the list asserts, without the names: a unit renamed later does not change it."""
+        return (
+            tuple((r["unit"], r["date"], r["by"]) for r in joined),
+            tuple((r["unit"], r["date"], r["by"], r.get("reason", "")) for r in left),
+        )
+
+    def matches(self, rows: dict) -> bool:
+        """Whether rows computed from the timeline assert what this record asserts."""
+        return self.facts(self.joined, self.left) == self.facts(rows["joined"], rows["left"])
+
+    @staticmethod
+    def digest(joined, left) -> str:
+        data = json.dumps(
+            {"joined": joined, "left": left},
+            cls=DjangoJSONEncoder,
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        return hashlib.sha256(data.encode()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Published lists never change; publish a correction instead.")
+        self.sha256 = self.digest(self.joined, self.left)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Published lists are never deleted.")

@@ -1,0 +1,84 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from gongyue.accounts.models import Role, User
+from gongyue.convention.actions import InvalidText, do_adopt_version, do_import_version
+from gongyue.convention.demo import SAMPLE, SAMPLE_V2
+from gongyue.convention.models import Convention
+
+DEMO_PASSWORD = "gongyue-demo"
+
+# username, display name, role (None: no role), unit key
+PEOPLE = [
+    ("admin", "系统管理员", Role.SITE_ADMIN, None),
+    ("mishuchu", "执行机构负责人", Role.SECRETARIAT_HEAD, None),
+    ("gongzuorenyuan", "执行机构工作人员", Role.SECRETARIAT_STAFF, None),
+    ("zhuguan", "主管部门联络员", Role.AUTHORITY, None),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data: a convention with two versions, units, members and a user for every role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--convention", help="import this plain-text convention instead of the demo text")
+
+    def handle(self, *args, convention=None, **options):
+        if User.objects.filter(username="mishuchu").exists():
+            self.stdout.write("Demo data already loaded.")
+            self.print_accounts()
+            return
+        with transaction.atomic():
+            people = self.create_people()
+            self.create_convention(convention, actor=people["mishuchu"])
+            self.create_membership(people)
+        self.print_accounts()
+
+    def create_people(self) -> dict:
+        from gongyue.accounts.actions import do_grant_role
+
+        people = {}
+        for username, name, role, _unit in PEOPLE:
+            user = User.objects.create_user(
+                username=username, password=DEMO_PASSWORD, display_name=name, email=f"{username}@example.cn",
+                is_staff=role == Role.SITE_ADMIN, is_superuser=role == Role.SITE_ADMIN,
+            )
+            do_grant_role(user, role, actor="system")
+            people[username] = user
+        return people
+
+    def create_convention(self, path, *, actor):
+        files = [Path(path)] if path else [SAMPLE, SAMPLE_V2]
+        convention = None
+        for number, file in enumerate(files, start=1):
+            try:
+                version = do_import_version(
+                    convention, file.read_bytes(), actor=actor, source_name=file.name,
+                    note="" if number == 1 else "示例修订",
+                )
+            except InvalidText as invalid:
+                raise CommandError("\n".join(invalid.blockers)) from invalid
+            except OSError as exc:
+                raise CommandError(f"cannot read {file}: {exc.strerror}") from exc
+            do_adopt_version(version, actor=actor)
+            convention = version.convention
+        return Convention.objects.get(pk=convention.pk)
+
+    def create_membership(self, people):
+        """Units, founders and members come from the organisations app's own demo."""
+        from gongyue.organisations.demo import load_membership_demo
+
+        people.update(load_membership_demo(password=DEMO_PASSWORD, secretariat=people["mishuchu"]))
+        self.people = people
+
+    def print_accounts(self):
+        self.stdout.write("")
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for user in User.objects.filter(grants__revoked_at__isnull=True).distinct().order_by("pk").prefetch_related("grants"):
+            roles = ", ".join(str(g.get_role_display()) for g in user.unrevoked_grants)
+            unit = f" · {user.unit}" if user.unit_id else ""
+            self.stdout.write(f"  {user.username:<16} {roles}{unit}")
+        self.stdout.write("")
+        self.stdout.write("Open http://127.0.0.1:8000/ — log in at /accounts/login/")

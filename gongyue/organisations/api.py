@@ -1,0 +1,603 @@
+"""Membership API under /api/v1/members/: the pages' access helpers, forms and actions."""
+
+from datetime import date, datetime
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from gongyue.accounts.models import Role, RoleGrant
+from gongyue.api.auth import public
+from gongyue.api.errors import ApiError, form_errors
+
+from . import actions, queries
+from .access import (
+    get_application_for_user,
+    get_current_convention,
+    get_delegate_grant_for_user,
+    get_public_unit,
+    get_register_list,
+    get_signature_for_user,
+    get_unit_for_user,
+    require_secretariat,
+)
+from .forms import (
+    ApplicationForm,
+    DelegateForm,
+    DirectoryForm,
+    FoundersForm,
+    ImportForm,
+    PublishConventionForm,
+    ReasonsForm,
+    RegisterPublishForm,
+    ScanForm,
+    SignForm,
+    WithdrawalForm,
+)
+from .importing import ImportRefused, check_member_csv
+from .models import APPLICATION_FIELDS, Application, Founder, RegisterList, Signature
+from .pdf import signature_page_pdf
+from .registers import sheet_for_period, sheet_for_record
+
+router = Router(tags=["members"])
+
+
+def valid(form):
+    """Return the cleaned data of a bound form, or answer 400 in the error format."""
+    if not form.is_valid():
+        raise form_errors(form)
+    return form.cleaned_data
+
+
+# Schemas -----------------------------------------------------------------------------------------
+
+
+class ApplicationIn(Schema):
+    name: str | None = None
+    uscc: str | None = None
+    legal_rep_name: str | None = None
+    categories: list[str] | None = None
+    icp_numbers: list[str] | None = None
+    websites: list[str] | None = None
+    city: str | None = None
+    address: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    submit: bool = False
+
+
+class ApplicationOut(Schema):
+    id: int
+    status: str
+    name: str
+    uscc: str
+    legal_rep_name: str
+    categories: list[str]
+    icp_numbers: list[str]
+    websites: list[str]
+    city: str
+    address: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    reasons: str
+    times_returned: int
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    joined_at: datetime | None
+    unit_id: int | None
+
+
+class ReasonsIn(Schema):
+    reasons: str = ""
+
+
+class DelegateIn(Schema):
+    name: str | None = None
+    email: str | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+
+
+class GrantOut(Schema):
+    id: int
+    person: str
+    email: str
+    valid_from: date
+    valid_until: date | None
+    revoked_at: datetime | None
+
+
+class SignIn(Schema):
+    sha256: str = ""
+    confirm: bool = False
+
+
+class SignatureOut(Schema):
+    id: int
+    unit_id: int
+    version_id: int
+    version_number: int
+    signer: str
+    capacity: str
+    signed_at: datetime
+    sha256: str
+    text_format: str
+    sealed_page: bool
+
+
+class WithdrawalIn(Schema):
+    effective_on: date | None = None
+    reason: str = ""
+
+
+class WithdrawalOut(Schema):
+    id: int
+    unit_id: int
+    received_at: datetime
+    effective_on: date
+    effective_at: datetime
+    status: str
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    uscc: str | None
+    categories: list[str]
+    city: str
+    icp_numbers: list[str]
+    websites: list[str]
+    member_since: datetime | None
+
+
+class MembershipOut(Schema):
+    started_at: datetime
+    joined_by: str
+    ended_at: datetime | None
+    ended_by: str
+
+
+class PublicUnitOut(UnitOut):
+    memberships: list[MembershipOut]
+    signatures: list[SignatureOut]
+
+
+class DirectoryOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[UnitOut]
+
+
+class DeadlineOut(Schema):
+    last_day: date
+    ends_at: datetime
+    rule: str
+
+
+class ConventionOut(Schema):
+    id: int
+    title: str
+    effective_at: datetime | None
+    published_on: date | None
+    in_force_from: date | None
+    publication_deadline: DeadlineOut | None
+    founders: list[dict]
+    version: dict | None
+    members: int
+
+
+class FoundersIn(Schema):
+    units: list[int] = []
+
+
+class PublishIn(Schema):
+    published_on: date | None = None
+
+
+class RegisterIn(Schema):
+    period: str = ""
+    corrects: int | None = None
+    note: str = ""
+
+
+class RegisterOut(Schema):
+    period: str
+    starts_on: str
+    ends_on: str
+    status: str
+    id: int | None
+    published_at: str | None
+    sha256: str | None
+    corrects: int | None
+    note: str
+    joined: list[dict]
+    left: list[dict]
+
+
+class ImportIn(Schema):
+    dry_run: bool = False
+
+
+class ImportOut(Schema):
+    imported: int
+    checked: int
+    problems: list[dict]
+
+
+def application_out(application) -> dict:
+    return {
+        name: getattr(application, name)
+        for name in ApplicationOut.model_fields
+        if hasattr(application, name)
+    }
+
+
+def signature_out(signature) -> dict:
+    return {
+        "id": signature.pk,
+        "unit_id": signature.unit_id,
+        "version_id": signature.version_id,
+        "version_number": signature.version.number,
+        "signer": signature.signer_name,
+        "capacity": signature.capacity,
+        "signed_at": signature.signed_at,
+        "sha256": signature.sha256,
+        "text_format": signature.text_format,
+        "sealed_page": bool(signature.sealed_scan),
+    }
+
+
+def unit_out(unit) -> dict:
+    return {
+        "id": unit.pk,
+        "name": unit.name,
+        "uscc": unit.uscc,
+        "categories": unit.category_codes,
+        "city": unit.city,
+        "icp_numbers": unit.icp_numbers,
+        "websites": unit.websites,
+        "member_since": getattr(unit, "member_since", None),
+    }
+
+
+def grant_out(grant) -> dict:
+    return {
+        "id": grant.pk,
+        "person": str(grant.user),
+        "email": grant.user.email,
+        "valid_from": grant.valid_from,
+        "valid_until": grant.valid_until,
+        "revoked_at": grant.revoked_at,
+    }
+
+
+# Applications ------------------------------------------------------------------------------------
+
+
+@router.post("/applications", response={201: ApplicationOut})
+def create_application(request, payload: ApplicationIn):
+    """Save a draft application; with `submit: true`, also submit it for review."""
+    data = payload.dict(exclude={"submit"}, exclude_none=True)
+    form = ApplicationForm(data, submitting=payload.submit)
+    application = actions.do_create_application(actor=request.user, data=valid(form))
+    if payload.submit:
+        application = actions.do_submit_application(application, actor=request.user)
+    return Status(201, application_out(application))
+
+
+@router.get("/applications", response=list[ApplicationOut])
+def list_applications(request, status: str = ""):
+    """Your applications; for the secretariat, every application (filter by `status`)."""
+    applications = (
+        Application.objects.all()
+        if request.user.is_secretariat
+        else Application.objects.filter(applicant=request.user)
+    )
+    if status:
+        applications = applications.filter(status=status)
+    return [application_out(a) for a in applications.order_by("submitted_at", "pk")[:500]]
+
+
+@router.get("/applications/{application_id}", response=ApplicationOut)
+def read_application(request, application_id: int):
+    return application_out(get_application_for_user(request.user, application_id))
+
+
+@router.put("/applications/{application_id}", response=ApplicationOut)
+def update_application(request, application_id: int, payload: ApplicationIn):
+    """Change a draft or returned application (fields left out keep their value)."""
+    application = get_application_for_user(request.user, application_id, to="edit")
+    current = {name: getattr(application, name) for name in APPLICATION_FIELDS}
+    form = ApplicationForm(
+        {**current, **payload.dict(exclude={"submit"}, exclude_none=True)},
+        instance=Application.objects.get(pk=application.pk),
+        submitting=payload.submit,
+    )
+    application = actions.do_update_application(application, actor=request.user, data=valid(form))
+    if payload.submit:
+        application = actions.do_submit_application(application, actor=request.user)
+    return application_out(application)
+
+
+@router.post("/applications/{application_id}/submit", response=ApplicationOut)
+def submit_application(request, application_id: int):
+    application = get_application_for_user(request.user, application_id, to="edit")
+    return application_out(actions.do_submit_application(application, actor=request.user))
+
+
+@router.post("/applications/{application_id}/approve", response=ApplicationOut)
+def approve_application(request, application_id: int, payload: ReasonsIn):
+    application = get_application_for_user(request.user, application_id, to="review")
+    note = valid(ReasonsForm(payload.dict()))["reasons"]
+    return application_out(
+        actions.do_approve_application(application, actor=request.user, note=note)
+    )
+
+
+@router.post("/applications/{application_id}/return", response=ApplicationOut)
+def return_application(request, application_id: int, payload: ReasonsIn):
+    """Return for correction; `reasons` is required."""
+    application = get_application_for_user(request.user, application_id, to="review")
+    reasons = valid(ReasonsForm(payload.dict()))["reasons"]
+    return application_out(
+        actions.do_return_application(application, actor=request.user, reasons=reasons)
+    )
+
+
+@router.post("/applications/{application_id}/reject", response=ApplicationOut)
+def reject_application(request, application_id: int, payload: ReasonsIn):
+    """Reject; `reasons` is required."""
+    application = get_application_for_user(request.user, application_id, to="review")
+    reasons = valid(ReasonsForm(payload.dict()))["reasons"]
+    return application_out(
+        actions.do_reject_application(application, actor=request.user, reasons=reasons)
+    )
+
+
+# Delegates, signatures, withdrawal ---------------------------------------------------------------
+
+
+@router.get("/units/{unit_id}/delegates", response=list[GrantOut])
+def list_delegates(request, unit_id: int):
+    unit = get_unit_for_user(request.user, unit_id)
+    grants = (
+        RoleGrant.objects.filter(unit=unit, role=Role.DELEGATE)
+        .select_related("user")
+        .order_by("-granted_at")
+    )
+    return [grant_out(g) for g in grants]
+
+
+@router.post("/units/{unit_id}/delegates", response={201: GrantOut})
+def authorise_delegate(
+    request, unit_id: int, payload: Form[DelegateIn], letter: File[UploadedFile] = None
+):
+    """Authorise a delegate (multipart: name, email, valid_from, valid_until and the letter)."""
+    unit = get_unit_for_user(request.user, unit_id, to="authorise")
+    data = valid(DelegateForm(request.POST, request.FILES))
+    grant = actions.do_authorise_delegate(
+        unit,
+        actor=request.user,
+        email=data["email"],
+        name=data["name"],
+        valid_from=data["valid_from"],
+        valid_until=data["valid_until"],
+        letter=data["letter"],
+    )
+    return Status(201, grant_out(grant))
+
+
+@router.delete("/delegates/{grant_id}", response=GrantOut)
+def revoke_delegate(request, grant_id: int):
+    grant = get_delegate_grant_for_user(request.user, grant_id, to="revoke")
+    return grant_out(actions.do_revoke_delegate(grant, actor=request.user))
+
+
+@router.get("/units/{unit_id}/signatures", response=list[SignatureOut])
+def list_signatures(request, unit_id: int):
+    unit = get_unit_for_user(request.user, unit_id)
+    return [signature_out(s) for s in unit.signatures.select_related("version")]
+
+
+@router.post("/units/{unit_id}/signatures", response={201: SignatureOut})
+def sign(request, unit_id: int, payload: SignIn):
+    """Sign the version in force: send its `sha256` (the text you read) and `confirm: true`."""
+    unit = get_unit_for_user(request.user, unit_id, to="act")
+    version = get_current_convention().version_in_force
+    if version is None:
+        raise ApiError(409, "no_version", "There is no version in force to sign.")
+    data = valid(SignForm(payload.dict()))
+    signature = actions.do_sign_convention(
+        unit, actor=request.user, version=version, sha256=data["sha256"]
+    )
+    return Status(201, signature_out(signature))
+
+
+@router.get("/signatures/{signature_id}/page.pdf", response={200: None})
+def signature_page(request, signature_id: int):
+    """The printable signature page (PDF) for the unit to seal."""
+    signature = get_signature_for_user(request.user, signature_id)
+    response = HttpResponse(signature_page_pdf(signature), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="signature-page-{signature.pk}.pdf"'
+    return response
+
+
+@router.post("/signatures/{signature_id}/sealed", response=SignatureOut)
+def attach_sealed_page(request, signature_id: int, scan: File[UploadedFile] = None):
+    """Hand in the scan of the sealed signature page (multipart `scan`: PDF, PNG or JPEG)."""
+    signature = get_signature_for_user(request.user, signature_id, to="attach")
+    data = valid(ScanForm(request.POST, request.FILES))
+    return signature_out(
+        actions.do_attach_sealed_scan(signature, actor=request.user, upload=data["scan"])
+    )
+
+
+@router.post("/units/{unit_id}/withdrawal", response={201: WithdrawalOut})
+def withdraw(request, unit_id: int, payload: WithdrawalIn):
+    """Give notice of withdrawal, effective on `effective_on` (default: today)."""
+    unit = get_unit_for_user(request.user, unit_id, to="act")
+    data = valid(WithdrawalForm({k: v for k, v in payload.dict().items() if v is not None}))
+    withdrawal = actions.do_give_withdrawal_notice(
+        unit, actor=request.user, effective_on=data["effective_on"], reason=data["reason"]
+    )
+    return Status(
+        201,
+        {
+            "id": withdrawal.pk,
+            "unit_id": unit.pk,
+            "received_at": withdrawal.received_at,
+            "effective_on": withdrawal.effective_on,
+            "effective_at": withdrawal.effective_at,
+            "status": withdrawal.status,
+        },
+    )
+
+
+# The convention's founders, taking effect and publication ----------------------------------------
+
+
+def convention_out(convention) -> dict:
+    deadline = actions.publication_deadline(convention)
+    version = convention.version_in_force
+    signed = set(
+        Signature.objects.filter(version__convention=convention).values_list("unit_id", flat=True)
+    )
+    return {
+        "id": convention.pk,
+        "title": convention.title,
+        "effective_at": convention.effective_at,
+        "published_on": convention.published_on,
+        "in_force_from": convention.in_force_from,
+        "publication_deadline": {
+            "last_day": deadline.last_day,
+            "ends_at": deadline.ends_at,
+            "rule": deadline.rule,
+        }
+        if deadline
+        else None,
+        "founders": [
+            {"unit": f.unit_id, "name": f.unit.name, "signed": f.unit_id in signed}
+            for f in Founder.objects.filter(convention=convention).select_related("unit")
+        ],
+        "version": {"id": version.pk, "number": version.number, "sha256": version.sha256}
+        if version
+        else None,
+        "members": queries.members_as_of().count(),
+    }
+
+
+@router.get("/convention", response=ConventionOut, auth=public)
+def convention(request):
+    """The convention's dates (took effect, published, in force from), founders and version."""
+    return convention_out(get_current_convention())
+
+
+@router.put("/convention/founders", response=ConventionOut)
+def name_founders(request, payload: FoundersIn):
+    require_secretariat(request.user)
+    convention = get_current_convention()
+    data = valid(FoundersForm({"units": payload.units}))
+    actions.do_name_founders(convention, actor=request.user, units=data["units"])
+    convention.refresh_from_db()
+    return convention_out(convention)
+
+
+@router.post("/convention/publish", response=ConventionOut)
+def publish_convention(request, payload: PublishIn):
+    """Publish the convention that took effect; in force from `published_on` (default today)."""
+    require_secretariat(request.user)
+    data = valid(PublishConventionForm({k: v for k, v in payload.dict().items() if v is not None}))
+    convention = actions.do_publish_convention(
+        get_current_convention(), actor=request.user, published_on=data["published_on"]
+    )
+    return convention_out(convention)
+
+
+# Directory and registers -------------------------------------------------------------------------
+
+
+@router.get("/directory", response=DirectoryOut, auth=public)
+def directory(request, q: str = "", category: str = "", city: str = "", page: int = 1):
+    """Members as of today, 100 per page."""
+    form = DirectoryForm({"q": q, "category": category, "city": city})
+    filters = valid(form)
+    units = queries.directory(**filters)
+    count = units.count()
+    size = 100
+    pages = max(1, -(-count // size))
+    page = min(max(page, 1), pages)
+    return {
+        "count": count,
+        "page": page,
+        "pages": pages,
+        "results": [unit_out(u) for u in units[(page - 1) * size : page * size]],
+    }
+
+
+@router.get("/directory/{unit_id}", response=PublicUnitOut, auth=public)
+def public_unit(request, unit_id: int):
+    unit = get_public_unit(unit_id)
+    membership = queries.current_membership(unit)
+    return {
+        **unit_out(unit),
+        "member_since": membership.started_at if membership else None,
+        "memberships": list(unit.memberships.order_by("started_at")),
+        "signatures": [signature_out(s) for s in unit.signatures.select_related("version")],
+    }
+
+
+@router.get("/lists", response=list[RegisterOut], auth=public)
+def list_registers(request):
+    """Every published list in force (a correction replaces what it corrects), newest first."""
+    return [
+        sheet_for_record(r).as_dict() for r in RegisterList.objects.current().order_by("-starts_on")
+    ]
+
+
+@router.get("/lists/records/{list_id}", response=RegisterOut, auth=public)
+def read_register_record(request, list_id: int):
+    return sheet_for_record(get_register_list(list_id)).as_dict()
+
+
+@router.get("/lists/{period}", response=RegisterOut, auth=public)
+def read_register(request, period: str):
+    """A period's list (2026-Q3, 2026-07, 2026-H2, 2026): published, or provisional until it is."""
+    sheet = sheet_for_period(period)
+    if sheet is None:
+        raise ApiError(404, "not_found", "No such period.")
+    return sheet.as_dict()
+
+
+@router.post("/lists", response={201: RegisterOut})
+def publish_register(request, payload: RegisterIn):
+    """Publish a closed period's list; a correction cites its list in `corrects`, with a `note`."""
+    require_secretariat(request.user)
+    data = valid(RegisterPublishForm(payload.dict()))
+    corrects = (
+        get_object_or_404(RegisterList, pk=data["corrects"]) if data.get("corrects") else None
+    )
+    record = actions.do_publish_register(
+        data["period"], actor=request.user, corrects=corrects, note=data["note"]
+    )
+    return Status(201, sheet_for_record(record).as_dict())
+
+
+@router.post("/import", response={200: ImportOut, 201: ImportOut})
+def import_members(request, payload: Form[ImportIn], file: File[UploadedFile] = None):
+    """Import an existing member list (multipart `file`, CSV); `dry_run` only checks it.
+
+    Bad rows answer 400 with each problem as `row N: reason` and nothing is imported."""
+    require_secretariat(request.user)
+    data = valid(ImportForm(request.POST, request.FILES))
+    name, content = data["file"]
+    if data["dry_run"]:
+        rows, problems = check_member_csv(content)
+        if problems:
+            raise ImportRefused(problems)
+        return Status(200, {"imported": 0, "checked": len(rows), "problems": []})
+    batch = actions.do_import_members(content, actor=request.user, source_name=name)
+    return Status(201, {"imported": batch.count, "checked": batch.count, "problems": []})

@@ -1,0 +1,102 @@
+"""The membership story end to end in Chromium: apply, be returned once, be approved, sign,
+download the signature page, appear in the directory and the quarter's lists, withdraw."""
+
+import pytest
+
+from gongyue.accounts.models import User
+from gongyue.core.testing import PASSWORD
+from gongyue.organisations.models import Application
+from gongyue.organisations.registers import current_period
+
+from .conftest import VALID_APPLICATION
+
+
+@pytest.mark.browser
+def test_an_organisation_applies_is_returned_approved_signs_joins_and_withdraws(
+    page, login_page, convention, secretariat, tmp_path
+):
+    name = VALID_APPLICATION["name"]
+    # The organisation opens an account and applies.
+    page.goto("/members/register/")
+    page.fill("input[name=username]", "poyang")
+    page.fill("input[name=display_name]", "张三")
+    page.fill("input[name=email]", "zhang@poyang.example.cn")
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    page.click("[data-testid=register-form] button[type=submit]")
+    page.wait_for_url("**/members/apply/")
+    for field in [
+        "name",
+        "uscc",
+        "legal_rep_name",
+        "city",
+        "address",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+    ]:
+        page.fill(f"[name={field}]", VALID_APPLICATION[field])
+    page.check("input[name=categories][value=info_service]")
+    page.fill("[name=icp_numbers]", "\n".join(VALID_APPLICATION["icp_numbers"]))
+    page.fill("[name=websites]", "poyang.example.cn")
+    page.click("[data-testid=submit-application]")
+    page.wait_for_url("**/members/applications/*/")
+    assert page.inner_text("[data-testid=application-status]") == "已提交，等待审核"
+    application = Application.objects.get(name=name)
+    applicant = User.objects.get(username="poyang")
+
+    # The secretariat returns it once for correction.
+    login_page(secretariat)
+    page.goto("/members/secretariat/applications/")
+    page.click(f"text={name}")
+    page.fill("[name=reasons]", "请填写完整的注册地址。")
+    page.click("[data-testid=return]")
+    page.wait_for_url("**/members/secretariat/applications/")
+
+    # The applicant reads the reasons, corrects and resubmits.
+    login_page(applicant)
+    page.goto(f"/members/applications/{application.pk}/")
+    assert "请填写完整的注册地址。" in page.inner_text("[data-testid=reasons]")
+    page.fill("[name=address]", "江西省南昌市红谷滩区丰和中大道 1 号")
+    page.click("[data-testid=submit-application]")
+    page.wait_for_url(f"**/members/applications/{application.pk}/")
+    assert page.inner_text("[data-testid=application-status]") == "已提交，等待审核"
+
+    # The secretariat approves.
+    login_page(secretariat)
+    page.goto(f"/members/secretariat/applications/{application.pk}/")
+    page.click("[data-testid=approve]")
+    page.wait_for_url("**/members/secretariat/applications/")
+
+    # The legal representative reads the text, signs and downloads the signature page.
+    login_page(applicant)
+    page.goto(f"/members/applications/{application.pk}/")
+    page.click("[data-testid=go-sign]")
+    assert page.inner_text("[data-testid=sha256]") == convention.version_in_force.sha256
+    assert "第一条" in page.inner_text("[data-testid=canonical-text]")
+    page.check("input[name=confirm]")
+    page.click("[data-testid=sign]")
+    page.wait_for_url("**/manage/*")
+    with page.expect_download() as download:
+        page.click("[data-testid=signature-page]")
+    pdf = tmp_path / "page.pdf"
+    download.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+    # The unit is in the directory and in the quarter's join list.
+    quarter = current_period().key
+    page.goto("/members/")
+    assert name in page.inner_text("[data-testid=directory]")
+    page.goto(f"/members/lists/{quarter}/")
+    assert name in page.inner_text("[data-testid=joined]")
+    assert name not in page.inner_text("[data-testid=left]")
+
+    # Later it withdraws (effective today) and appears in the leave list.
+    application.refresh_from_db()
+    page.goto(f"/members/units/{application.unit_id}/manage/")
+    page.click("[data-testid=withdrawal-form] button[type=submit]")
+    page.wait_for_url("**/manage/")
+    page.goto(f"/members/lists/{quarter}/")
+    assert name in page.inner_text("[data-testid=left]")
+    page.goto("/members/")
+    assert name not in page.inner_text("[data-testid=directory]")

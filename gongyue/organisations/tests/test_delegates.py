@@ -1,0 +1,165 @@
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from gongyue.accounts.models import Role, RoleGrant, User
+from gongyue.audit.models import AuditEntry
+from gongyue.core.tasks import run_queued_tasks
+
+from .conftest import PDF_BYTES, PNG_BYTES, pdf_upload
+
+API = "/api/v1/members"
+
+
+def delegate_post(**changes):
+    today = timezone.localdate()
+    data = {
+        "name": "赵六",
+        "email": "zhao@ganjiang.example.cn",
+        "valid_from": today.isoformat(),
+        "valid_until": (today + timedelta(days=180)).isoformat(),
+        "letter": pdf_upload(),
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_legal_representative_authorises_a_delegate_with_the_signed_letter(
+    client_for, legal_rep, unit_a, smtp_server
+):
+    response = client_for(legal_rep).post(f"/members/units/{unit_a.pk}/delegates/", delegate_post())
+    assert response.status_code == 302
+    person = User.objects.get(email="zhao@ganjiang.example.cn")
+    grant = RoleGrant.objects.get(user=person, role=Role.DELEGATE, unit=unit_a)
+    assert person.unit == unit_a and grant.document.name.startswith("private/authorisations/")
+    assert grant.valid_until == timezone.localdate() + timedelta(days=180)
+    assert person.signing_grant(unit_a) == grant
+    assert AuditEntry.objects.filter(action="organisations.delegate_authorised").count() == 1
+    run_queued_tasks()
+    [mail] = smtp_server.to(person.email)
+    assert "/accounts/password/reset/" in smtp_server.body(
+        mail
+    )  # the new account chooses a password
+
+
+def test_the_letter_is_private_and_served_only_through_an_access_checked_view(
+    client_for, legal_rep, unit_a, other_member, client
+):
+    client_for(legal_rep).post(f"/members/units/{unit_a.pk}/delegates/", delegate_post())
+    grant = RoleGrant.objects.get(role=Role.DELEGATE)
+    url = f"/members/delegates/{grant.pk}/letter/"
+    response = client_for(legal_rep).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF_BYTES
+    assert client_for(other_member).get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+    assert client.get("/media/" + grant.document.name).status_code == 404
+
+
+def test_the_legal_representative_revokes_a_delegate_who_then_cannot_sign(
+    client_for, legal_rep, delegate, unit_a
+):
+    grant = RoleGrant.objects.get(user=delegate, role=Role.DELEGATE)
+    response = client_for(legal_rep).post(f"/members/delegates/{grant.pk}/revoke/")
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None
+    assert User.objects.get(pk=delegate.pk).signing_grant(unit_a) is None
+    assert AuditEntry.objects.filter(action="organisations.delegate_revoked").count() == 1
+
+
+def test_a_delegate_or_staff_member_cannot_authorise_or_revoke(
+    client_for, delegate, unit_staff, unit_a
+):
+    grant = RoleGrant.objects.get(user=delegate, role=Role.DELEGATE)
+    assert (
+        client_for(unit_staff)
+        .post(f"/members/units/{unit_a.pk}/delegates/", delegate_post())
+        .status_code
+        == 403
+    )
+    assert client_for(delegate).post(f"/members/delegates/{grant.pk}/revoke/").status_code == 403
+    assert client_for(unit_staff).post(f"/members/delegates/{grant.pk}/revoke/").status_code == 404
+    assert RoleGrant.objects.filter(role=Role.DELEGATE).count() == 1
+
+
+def test_a_non_pdf_or_image_letter_is_refused_next_to_the_field(client_for, legal_rep, unit_a):
+    fake = SimpleUploadedFile(
+        "letter.pdf", b"MZ\x90\x00 this is an exe", content_type="application/pdf"
+    )
+    response = client_for(legal_rep).post(
+        f"/members/units/{unit_a.pk}/delegates/", delegate_post(letter=fake)
+    )
+    assert response.status_code == 400
+    assert "letter" in response.context["delegate_form"].errors
+    assert not RoleGrant.objects.filter(role=Role.DELEGATE).exists()
+    assert not User.objects.filter(email="zhao@ganjiang.example.cn").exists()
+
+
+def test_an_oversized_letter_is_refused_by_the_page_and_the_api(
+    client_for, legal_rep, unit_a, settings
+):
+    settings.MAX_UPLOAD_BYTES = 1024
+    big = SimpleUploadedFile("letter.png", PNG_BYTES + b"\x00" * 2048, content_type="image/png")
+    response = client_for(legal_rep).post(
+        f"/members/units/{unit_a.pk}/delegates/", delegate_post(letter=big)
+    )
+    assert response.status_code == 400 and "letter" in response.context["delegate_form"].errors
+    big.seek(0)
+    response = client_for(legal_rep).post(
+        f"{API}/units/{unit_a.pk}/delegates", delegate_post(letter=big)
+    )
+    assert response.status_code == 400 and "letter" in response.json()["fields"]
+    assert not RoleGrant.objects.filter(role=Role.DELEGATE).exists()
+
+
+def test_a_validity_period_that_ended_or_is_reversed_is_refused(client_for, legal_rep, unit_a):
+    today = timezone.localdate()
+    response = client_for(legal_rep).post(
+        f"{API}/units/{unit_a.pk}/delegates",
+        delegate_post(
+            valid_from=(today - timedelta(days=10)).isoformat(),
+            valid_until=(today - timedelta(days=1)).isoformat(),
+        ),
+    )
+    assert response.status_code == 400 and "valid_until" in response.json()["fields"]
+    response = client_for(legal_rep).post(
+        f"{API}/units/{unit_a.pk}/delegates",
+        delegate_post(valid_until=(today - timedelta(days=400)).isoformat()),
+    )
+    assert response.status_code == 400
+    assert not RoleGrant.objects.filter(role=Role.DELEGATE).exists()
+
+
+def test_delegates_are_authorised_listed_and_revoked_through_the_api(client_for, legal_rep, unit_a):
+    client = client_for(legal_rep)
+    created = client.post(f"{API}/units/{unit_a.pk}/delegates", delegate_post())
+    assert created.status_code == 201 and created.json()["email"] == "zhao@ganjiang.example.cn"
+    again = client.post(f"{API}/units/{unit_a.pk}/delegates", delegate_post())
+    assert (
+        again.status_code == 409 and "撤销" in again.json()["message"] or again.status_code == 409
+    )
+    listed = client.get(f"{API}/units/{unit_a.pk}/delegates").json()
+    assert [g["id"] for g in listed] == [created.json()["id"]]
+    revoked = client.delete(f"{API}/delegates/{created.json()['id']}")
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+
+
+def test_a_person_of_another_unit_cannot_be_made_a_delegate(
+    client_for, legal_rep, unit_a, other_member
+):
+    response = client_for(legal_rep).post(
+        f"{API}/units/{unit_a.pk}/delegates", delegate_post(email=other_member.email)
+    )
+    assert response.status_code == 409
+    assert not RoleGrant.objects.filter(role=Role.DELEGATE).exists()
+
+
+def test_a_non_pdf_or_image_letter_is_refused_by_the_api(client_for, legal_rep, unit_a):
+    fake = SimpleUploadedFile("letter.pdf", b"GIF89a not accepted", content_type="application/pdf")
+    response = client_for(legal_rep).post(
+        f"{API}/units/{unit_a.pk}/delegates", delegate_post(letter=fake)
+    )
+    assert response.status_code == 400 and "PDF" in response.json()["fields"]["letter"][0]
+    assert not RoleGrant.objects.filter(role=Role.DELEGATE).exists()

@@ -1,0 +1,142 @@
+from datetime import timedelta
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from gongyue.audit.models import AuditEntry
+from gongyue.core.deadlines import start_of_day
+from gongyue.core.duties import run_due_duties
+from gongyue.core.models import Notification
+from gongyue.core.tasks import run_queued_tasks
+from gongyue.organisations.models import EndedBy, Membership, Withdrawal, WithdrawalStatus
+from gongyue.organisations.queries import members_as_of
+
+API = "/api/v1/members"
+
+
+def test_a_member_withdraws_by_notice_effective_today_by_default(
+    client_for, legal_rep, member_a, secretariat, smtp_server
+):
+    response = client_for(legal_rep).post(
+        f"/members/units/{member_a.pk}/withdraw/", {"reason": "业务调整"}
+    )
+    assert response.status_code == 302
+    withdrawal = Withdrawal.objects.get(unit=member_a)
+    assert (
+        withdrawal.effective_on == timezone.localdate()
+        and withdrawal.status == WithdrawalStatus.EFFECTIVE
+    )
+    membership = Membership.objects.get(unit=member_a)
+    assert (
+        membership.ended_at == withdrawal.effective_at and membership.ended_by == EndedBy.WITHDRAWAL
+    )
+    assert membership.end_reason == "业务调整"
+    assert not members_as_of().filter(pk=member_a.pk).exists()
+    assert AuditEntry.objects.filter(action="organisations.withdrawal_notified").count() == 1
+    run_queued_tasks()
+    assert smtp_server.to(secretariat.email)
+
+
+def test_a_later_date_ends_membership_at_its_midnight_and_the_duty_tells_everyone(
+    client_for, legal_rep, member_a, secretariat
+):
+    day = timezone.localdate() + timedelta(days=10)
+    response = client_for(legal_rep).post(
+        f"{API}/units/{member_a.pk}/withdrawal",
+        {"effective_on": day.isoformat()},
+        content_type="application/json",
+    )
+    assert response.status_code == 201 and response.json()["status"] == "pending"
+    withdrawal = Withdrawal.objects.get()
+    assert withdrawal.effective_at == start_of_day(day)
+    assert members_as_of().filter(pk=member_a.pk).exists()
+    assert members_as_of(start_of_day(day) - timedelta(seconds=1)).filter(pk=member_a.pk).exists()
+    # Nobody clicks: at the date the unit is not a member, whether or not the duty ran yet.
+    assert not members_as_of(start_of_day(day)).filter(pk=member_a.pk).exists()
+    Notification.objects.all().delete()
+    assert (
+        run_due_duties(now=start_of_day(day) - timedelta(minutes=1))["organisations.withdrawals"]
+        == 0
+    )
+    assert (
+        run_due_duties(now=start_of_day(day) + timedelta(minutes=1))["organisations.withdrawals"]
+        == 1
+    )
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == WithdrawalStatus.EFFECTIVE and withdrawal.took_effect_at
+    assert AuditEntry.objects.filter(action="organisations.withdrawal_effective").count() == 1
+    assert Notification.objects.filter(recipient=secretariat, kind="membership").count() == 1
+    # Running the duties again does nothing more.
+    assert (
+        run_due_duties(now=start_of_day(day) + timedelta(minutes=2))["organisations.withdrawals"]
+        == 0
+    )
+    assert AuditEntry.objects.filter(action="organisations.withdrawal_effective").count() == 1
+
+
+def test_withdrawing_twice_is_refused_and_changes_nothing(client_for, legal_rep, member_a):
+    day = timezone.localdate() + timedelta(days=10)
+    client_for(legal_rep).post(
+        f"{API}/units/{member_a.pk}/withdrawal",
+        {"effective_on": day.isoformat()},
+        content_type="application/json",
+    )
+    again = client_for(legal_rep).post(
+        f"{API}/units/{member_a.pk}/withdrawal", {}, content_type="application/json"
+    )
+    assert again.status_code == 409 and again.json()["code"] == "already_withdrawing"
+    page = client_for(legal_rep).post(f"/members/units/{member_a.pk}/withdraw/", {})
+    assert page.status_code == 409
+    assert Withdrawal.objects.count() == 1 and Membership.objects.get().ended_at == start_of_day(
+        day
+    )
+
+
+def test_a_unit_that_never_joined_cannot_withdraw(client_for, legal_rep, unit_a):
+    response = client_for(legal_rep).post(
+        f"{API}/units/{unit_a.pk}/withdrawal", {}, content_type="application/json"
+    )
+    assert response.status_code == 409 and response.json()["code"] == "not_a_member"
+    assert not Withdrawal.objects.exists()
+
+
+def test_a_date_before_the_notice_is_refused_next_to_the_field(client_for, legal_rep, member_a):
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = client_for(legal_rep).post(
+        f"{API}/units/{member_a.pk}/withdrawal",
+        {"effective_on": yesterday},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "effective_on" in response.json()["fields"]
+    page = client_for(legal_rep).post(
+        f"/members/units/{member_a.pk}/withdraw/", {"effective_on": yesterday}
+    )
+    assert page.status_code == 400 and "effective_on" in page.context["withdrawal_form"].errors
+    assert not Withdrawal.objects.exists()
+
+
+def test_staff_cannot_give_notice_for_the_unit(client_for, unit_staff, member_a):
+    response = client_for(unit_staff).post(
+        f"{API}/units/{member_a.pk}/withdrawal", {}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert not Withdrawal.objects.exists()
+
+
+def test_the_run_duties_command_completes_due_withdrawals(legal_rep, member_a):
+    from gongyue.organisations import actions
+
+    day = timezone.localdate() + timedelta(days=1)
+    withdrawal = actions.do_give_withdrawal_notice(member_a, actor=legal_rep, effective_on=day)
+    Withdrawal.objects.filter(pk=withdrawal.pk).update(
+        effective_at=timezone.now() - timedelta(seconds=1)
+    )
+    call_command("run_duties")
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == WithdrawalStatus.EFFECTIVE
+
+
+def test_a_unit_that_never_joined_is_told_so_on_the_page(client_for, legal_rep, unit_a):
+    response = client_for(legal_rep).post(f"/members/units/{unit_a.pk}/withdraw/", {})
+    assert response.status_code == 409 and "不是成员单位" in response.content.decode()
+    assert not Withdrawal.objects.exists()

@@ -1,0 +1,809 @@
+"""Pages for applying, signing, leaving and the public registers. Each view finds its object
+through access.py and changes state only through actions.py."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from gongyue.accounts.models import Role, RoleGrant
+from gongyue.convention.models import Convention
+from gongyue.core.access import login_required, secretariat_required
+from gongyue.core.errors import ActionRefused
+from gongyue.core.ratelimit import hit
+
+from . import actions, queries
+from .access import (
+    get_application_for_user,
+    get_current_convention,
+    get_delegate_grant_for_user,
+    get_public_unit,
+    get_register_list,
+    get_signature_for_user,
+    get_unit_for_user,
+)
+from .forms import (
+    ApplicationForm,
+    ConventionDatesForm,
+    DelegateForm,
+    DirectoryForm,
+    FoundersForm,
+    ImportForm,
+    PublishConventionForm,
+    ReasonsForm,
+    RegisterPublishForm,
+    RegistrationForm,
+    ScanForm,
+    SignForm,
+    WithdrawalForm,
+)
+from .importing import ImportRefused, check_member_csv
+from .models import (
+    Application,
+    ApplicationStatus,
+    Founder,
+    RegisterList,
+    Signature,
+    Unit,
+    Withdrawal,
+)
+from .pdf import signature_page_pdf
+from .periods import period_from_key
+from .registers import current_period, register_period_kind, sheet_for_period, sheet_for_record
+
+DIRECTORY_PAGE_SIZE = 50
+
+
+def _posted(request, *, files=False) -> tuple:
+    """Form arguments: the posted data (even when empty) on POST, nothing on GET."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)
+
+
+def show_refusal(form, refused: ActionRefused) -> None:
+    """Put an action's blockers next to the field they concern, or above the form."""
+    field = refused.field if refused.field in form.fields else None
+    for blocker in refused.blockers:
+        form.add_error(field, blocker)
+
+
+# Public pages ------------------------------------------------------------------------------------
+
+
+def directory(request):
+    """Members as of today, searchable by name or code and filterable by category and city."""
+    form = DirectoryForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    units = queries.directory(
+        q=filters.get("q", ""), category=filters.get("category", ""), city=filters.get("city", "")
+    )
+    page = Paginator(units, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "organisations/directory.html",
+        {
+            "form": form,
+            "page": page,
+            "cities": queries.member_cities(),
+            "query": query.urlencode(),
+            "convention": Convention.objects.current(),
+        },
+    )
+
+
+def public_unit(request, unit_id):
+    """A unit's public page: what it does, since when it is (or was) a member, what it signed."""
+    unit = get_public_unit(unit_id)
+    now = timezone.now()
+    return render(
+        request,
+        "organisations/public_unit.html",
+        {
+            "unit": unit,
+            "membership": queries.current_membership(unit, now),
+            "memberships": unit.memberships.order_by("started_at"),
+            "signatures": unit.signatures.select_related("version").order_by("signed_at"),
+            "now": now,
+        },
+    )
+
+
+def convention_status(request):
+    """The convention's three dates (生效, 公布, 施行), its founders and its signatories."""
+    convention = get_current_convention()
+    founders = Founder.objects.filter(convention=convention).select_related("unit")
+    signed = set(
+        Signature.objects.filter(version__convention=convention).values_list("unit_id", flat=True)
+    )
+    return render(
+        request,
+        "organisations/convention_status.html",
+        {
+            "convention": convention,
+            "version": convention.version_in_force,
+            "founders": [(f.unit, f.unit_id in signed) for f in founders],
+            "deadline": actions.publication_deadline(convention),
+            "member_count": queries.members_as_of().count(),
+        },
+    )
+
+
+def registers(request):
+    """Every published list, newest period first, with the current period's provisional list."""
+    records = RegisterList.objects.current().order_by("-starts_on")
+    period = current_period()
+    return render(
+        request,
+        "organisations/registers.html",
+        {
+            "records": records,
+            "current": period,
+            "previous": period.previous(),
+            "kind": register_period_kind(),
+        },
+    )
+
+
+def _sheet_response(request, sheet, fmt):
+    if fmt == "csv":
+        response = HttpResponse(sheet.as_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="members-{sheet.period.key}.csv"'
+        return response
+    if fmt == "json":
+        return JsonResponse(sheet.as_dict(), json_dumps_params={"ensure_ascii": False})
+    history = []
+    if sheet.record is not None:
+        history = list(
+            RegisterList.objects.filter(period=sheet.period.key).order_by("published_at")
+        )
+    return render(
+        request,
+        "organisations/register_list.html",
+        {
+            "sheet": sheet,
+            "history": history,
+            "closed": sheet.period.is_closed(timezone.now()),
+        },
+    )
+
+
+def register_period(request, period, fmt="html"):
+    sheet = sheet_for_period(period)
+    if sheet is None:
+        raise Http404
+    return _sheet_response(request, sheet, fmt)
+
+
+def register_record(request, list_id, fmt="html"):
+    """One published record, also one that a correction superseded."""
+    return _sheet_response(request, sheet_for_record(get_register_list(list_id)), fmt)
+
+
+class RegisterFeed(Feed):
+    """The published lists as an Atom feed, newest first."""
+
+    feed_type = Atom1Feed
+    title = gettext_lazy("Units that joined and left the convention")
+    subtitle = gettext_lazy("The periodic lists the secretariat publishes (Art. 27).")
+
+    def link(self):
+        return reverse("organisations:registers")
+
+    def items(self):
+        return RegisterList.objects.order_by("-published_at")[:50]
+
+    def item_title(self, item):
+        title = _("Units that joined and left: %(period)s") % {
+            "period": sheet_for_record(item).period.label
+        }
+        return _("%(title)s (correction)") % {"title": title} if item.corrects_id else title
+
+    def item_description(self, item):
+        return _("%(joined)s joined, %(left)s left. SHA-256 %(sha)s") % {
+            "joined": len(item.joined),
+            "left": len(item.left),
+            "sha": item.sha256,
+        }
+
+    def item_link(self, item):
+        return reverse("organisations:register_record", args=[item.pk])
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.published_at
+
+
+# Applying ----------------------------------------------------------------------------------------
+
+
+def register_account(request):
+    """An organisation's representative opens an account, then fills in the application."""
+    if request.user.is_authenticated:
+        return redirect("organisations:apply")
+    form = RegistrationForm(*_posted(request))
+    if request.method == "POST":
+        if not hit("organisations.register", request):
+            form.add_error(
+                None, _("Too many registrations from your address; try again in an hour.")
+            )
+            return render(request, "organisations/register.html", {"form": form}, status=429)
+        if form.is_valid():
+            user = form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Your account is ready. Now fill in the application."))
+            return redirect("organisations:apply")
+    return render(
+        request, "organisations/register.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def mine(request):
+    """Where "my unit" leads: the unit's page, else the application in progress, else a new one."""
+    if request.user.unit_id:
+        return redirect("organisations:unit", request.user.unit_id)
+    return redirect("organisations:apply")
+
+
+@login_required
+def apply(request):
+    """Start an application (or continue the one in progress)."""
+    existing = Application.objects.open().filter(applicant=request.user).first()
+    if existing:
+        return redirect("organisations:application", existing.pk)
+    form = ApplicationForm(*_posted(request), submitting="submit" in request.POST)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                application = actions.do_create_application(
+                    actor=request.user, data=form.cleaned_data
+                )
+                if "submit" in request.POST:
+                    actions.do_submit_application(application, actor=request.user)
+                    messages.success(request, _("Your application was submitted."))
+                else:
+                    messages.success(request, _("Your draft was saved."))
+                return redirect("organisations:application", application.pk)
+            except ActionRefused as refused:
+                show_refusal(form, refused)
+                status = refused.status
+        else:
+            status = 400
+    return render(
+        request,
+        "organisations/application_form.html",
+        {"form": form, "application": None},
+        status=status,
+    )
+
+
+@login_required
+def application(request, application_id):
+    """The application's status; while a draft or returned, the form to change and submit it."""
+    application = get_application_for_user(request.user, application_id)
+    editable = application.is_editable and application.applicant_id == request.user.pk
+    if request.method != "POST":
+        form = ApplicationForm(instance=application) if editable else None
+        return render(
+            request, "organisations/application.html", {"application": application, "form": form}
+        )
+    application = get_application_for_user(request.user, application_id, to="edit")
+    if not application.is_editable:
+        return render(
+            request,
+            "organisations/application.html",
+            {
+                "application": application,
+                "form": None,
+                "refusal": _("Only a draft or a returned application can be changed."),
+            },
+            status=409,
+        )
+    submitting = "submit" in request.POST
+    form = ApplicationForm(request.POST, instance=application, submitting=submitting)
+    status = 400
+    if form.is_valid():
+        try:
+            # A fresh instance: the form's copy already holds the unsaved new values.
+            application = actions.do_update_application(
+                Application.objects.get(pk=application.pk),
+                actor=request.user,
+                data=form.cleaned_data,
+            )
+            if submitting:
+                actions.do_submit_application(application, actor=request.user)
+                messages.success(request, _("Your application was submitted."))
+            else:
+                messages.success(request, _("Your draft was saved."))
+            return redirect("organisations:application", application.pk)
+        except ActionRefused as refused:
+            show_refusal(form, refused)
+            status = refused.status
+    application.refresh_from_db()
+    return render(
+        request,
+        "organisations/application.html",
+        {"application": application, "form": form},
+        status=status,
+    )
+
+
+# The unit's own pages ----------------------------------------------------------------------------
+
+
+def _unit_page(request, unit, *, status=200, **forms):
+    today = timezone.localdate()
+    grants = (
+        RoleGrant.objects.filter(unit=unit, role=Role.DELEGATE)
+        .select_related("user")
+        .order_by("-granted_at")
+    )
+    membership = queries.current_membership(unit)
+    convention = Convention.objects.current()
+    version = convention.version_in_force if convention else None
+    is_legal_rep = request.user.has_role(Role.LEGAL_REP, unit=unit)
+    can_sign = actions.signing_grant(request.user, unit, today) is not None
+    context = {
+        "unit": unit,
+        "membership": membership,
+        "pending_withdrawal": Withdrawal.objects.filter(membership=membership).first()
+        if membership
+        else None,
+        "signatures": unit.signatures.select_related("version", "signer").order_by("-signed_at"),
+        "grants": grants,
+        "today": today,
+        "is_legal_rep": is_legal_rep,
+        "can_sign": can_sign,
+        "version": version,
+        "sign_blockers": unit.blockers_to_sign(version, now=timezone.now()) if version else [],
+        "application": unit.applications.order_by("-created_at").first(),
+        "delegate_form": forms.get("delegate_form") or DelegateForm(),
+        "withdrawal_form": forms.get("withdrawal_form") or WithdrawalForm(),
+        "scan_form": forms.get("scan_form") or ScanForm(),
+        "scan_error_for": forms.get("scan_error_for"),
+    }
+    return render(request, "organisations/unit.html", context, status=status)
+
+
+@login_required
+def unit_home(request, unit_id):
+    unit = get_unit_for_user(request.user, unit_id)
+    return _unit_page(request, unit)
+
+
+@login_required
+def sign(request, unit_id):
+    """Read the exact text of the version in force, confirm, sign."""
+    unit = get_unit_for_user(request.user, unit_id)
+    convention = get_current_convention()
+    version = convention.version_in_force
+    if version is None:
+        raise Http404
+    form = SignForm(*_posted(request), initial={"sha256": version.sha256})
+    status = 200
+    if request.method == "POST":
+        get_unit_for_user(request.user, unit_id, to="act")
+        if form.is_valid():
+            try:
+                signature = actions.do_sign_convention(
+                    unit, actor=request.user, version=version, sha256=form.cleaned_data["sha256"]
+                )
+                messages.success(
+                    request, _("Signed. Download the signature page, seal it and hand in its scan.")
+                )
+                return redirect(
+                    reverse("organisations:unit", args=[unit.pk]) + f"#signature-{signature.pk}"
+                )
+            except ActionRefused as refused:
+                show_refusal(form, refused)
+                status = refused.status
+        else:
+            status = 400
+    return render(
+        request,
+        "organisations/sign.html",
+        {
+            "unit": unit,
+            "convention": convention,
+            "version": version,
+            "form": form,
+            "blockers": unit.blockers_to_sign(version, now=timezone.now()),
+            "can_sign": actions.signing_grant(request.user, unit, timezone.localdate()) is not None,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def authorise_delegate(request, unit_id):
+    unit = get_unit_for_user(request.user, unit_id, to="authorise")
+    form = DelegateForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_authorise_delegate(
+                unit,
+                actor=request.user,
+                email=data["email"],
+                name=data["name"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                letter=data["letter"],
+            )
+            messages.success(request, _("The delegate is authorised."))
+            return redirect("organisations:unit", unit.pk)
+        except ActionRefused as refused:
+            show_refusal(form, refused)
+            return _unit_page(request, unit, status=refused.status, delegate_form=form)
+    return _unit_page(request, unit, status=400, delegate_form=form)
+
+
+@login_required
+@require_POST
+def revoke_delegate(request, grant_id):
+    grant = get_delegate_grant_for_user(request.user, grant_id, to="revoke")
+    try:
+        actions.do_revoke_delegate(grant, actor=request.user)
+        messages.success(request, _("The authorisation was revoked."))
+    except ActionRefused as refused:
+        messages.error(request, "; ".join(refused.blockers))
+    return redirect("organisations:unit", grant.unit_id)
+
+
+def _private_file(field, name: str):
+    """Serve a private upload after the caller checked access; never through MEDIA_URL."""
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    return FileResponse(handle, filename=name, as_attachment=False)
+
+
+@login_required
+def delegate_letter(request, grant_id):
+    grant = get_delegate_grant_for_user(request.user, grant_id)
+    extension = grant.document.name.rsplit(".", 1)[-1] if grant.document else "pdf"
+    return _private_file(grant.document, f"authorisation-{grant.pk}.{extension}")
+
+
+@login_required
+@require_POST
+def withdraw(request, unit_id):
+    unit = get_unit_for_user(request.user, unit_id, to="act")
+    form = WithdrawalForm(request.POST)
+    if form.is_valid():
+        try:
+            withdrawal = actions.do_give_withdrawal_notice(
+                unit,
+                actor=request.user,
+                effective_on=form.cleaned_data["effective_on"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(
+                request,
+                _("The notice of withdrawal was received; the unit leaves on %(day)s.")
+                % {"day": withdrawal.effective_on},
+            )
+            return redirect("organisations:unit", unit.pk)
+        except ActionRefused as refused:
+            show_refusal(form, refused)
+            return _unit_page(request, unit, status=refused.status, withdrawal_form=form)
+    return _unit_page(request, unit, status=400, withdrawal_form=form)
+
+
+@login_required
+def signature_page(request, signature_id):
+    """The printable signature page as PDF, for the unit to seal."""
+    signature = get_signature_for_user(request.user, signature_id)
+    response = HttpResponse(signature_page_pdf(signature), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="signature-page-{signature.pk}.pdf"'
+    return response
+
+
+@login_required
+def sealed_scan(request, signature_id):
+    """GET: the sealed page on file (private). POST: hand it in."""
+    if request.method != "POST":
+        signature = get_signature_for_user(request.user, signature_id)
+        extension = (
+            signature.sealed_scan.name.rsplit(".", 1)[-1] if signature.sealed_scan else "pdf"
+        )
+        return _private_file(signature.sealed_scan, f"sealed-page-{signature.pk}.{extension}")
+    signature = get_signature_for_user(request.user, signature_id, to="attach")
+    form = ScanForm(request.POST, request.FILES)
+    status = 400
+    if form.is_valid():
+        try:
+            actions.do_attach_sealed_scan(
+                signature, actor=request.user, upload=form.cleaned_data["scan"]
+            )
+            messages.success(request, _("The sealed page is on file."))
+            if request.user.is_secretariat and not request.user.unit_id == signature.unit_id:
+                return redirect("organisations:dashboard")
+            return redirect("organisations:unit", signature.unit_id)
+        except ActionRefused as refused:
+            show_refusal(form, refused)
+            status = refused.status
+    return _unit_page(
+        request, signature.unit, status=status, scan_form=form, scan_error_for=signature.pk
+    )
+
+
+# The secretariat ---------------------------------------------------------------------------------
+
+
+def _dashboard_context(convention):
+    now = timezone.now()
+    context = {
+        "convention": convention,
+        "now": now,
+        "queue_count": Application.objects.queue().count(),
+        "member_count": queries.members_as_of(now).count(),
+    }
+    if convention is not None:
+        founders = Founder.objects.filter(convention=convention).select_related("unit")
+        signed = set(
+            Signature.objects.filter(version__convention=convention).values_list(
+                "unit_id", flat=True
+            )
+        )
+        deadline = actions.publication_deadline(convention)
+        context.update(
+            founders=[(f.unit, f.unit_id in signed) for f in founders],
+            deadline=deadline,
+            remaining=deadline.remaining_days(timezone.localdate(now)) if deadline else None,
+            overdue=bool(deadline and convention.published_on is None and deadline.has_passed(now)),
+        )
+    period = current_period(now).previous()
+    context.update(
+        due_period=period,
+        due_published=RegisterList.objects.filter(period=period.key).exists(),
+        unsealed=Signature.objects.filter(sealed_scan="").count(),
+    )
+    return context
+
+
+@secretariat_required
+def dashboard(request):
+    convention = Convention.objects.current()
+    context = _dashboard_context(convention)
+    context.update(publish_form=PublishConventionForm(), dates_form=ConventionDatesForm())
+    return render(request, "organisations/dashboard.html", context)
+
+
+@secretariat_required
+@require_POST
+def publish_convention(request):
+    convention = get_current_convention()
+    form = PublishConventionForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            actions.do_publish_convention(
+                convention, actor=request.user, published_on=form.cleaned_data["published_on"]
+            )
+            messages.success(request, _("The convention is published and in force."))
+            return redirect("organisations:dashboard")
+        except ActionRefused as refused:
+            show_refusal(form, refused)
+            status = refused.status
+    context = _dashboard_context(convention)
+    context.update(publish_form=form, dates_form=ConventionDatesForm())
+    return render(request, "organisations/dashboard.html", context, status=status)
+
+
+@secretariat_required
+@require_POST
+def convention_dates(request):
+    convention = get_current_convention()
+    form = ConventionDatesForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            actions.do_record_convention_dates(convention, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("The convention's dates are recorded."))
+            return redirect("organisations:dashboard")
+        except ActionRefused as refused:
+            show_refusal(form, refused)
+            status = refused.status
+    context = _dashboard_context(convention)
+    context.update(publish_form=PublishConventionForm(), dates_form=form)
+    return render(request, "organisations/dashboard.html", context, status=status)
+
+
+@secretariat_required
+def founders(request):
+    convention = get_current_convention()
+    initial = {"units": Unit.objects.filter(founded__convention=convention)}
+    form = FoundersForm(*_posted(request), initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                actions.do_name_founders(
+                    convention, actor=request.user, units=form.cleaned_data["units"]
+                )
+                messages.success(request, _("The founders are named."))
+                return redirect("organisations:dashboard")
+            except ActionRefused as refused:
+                show_refusal(form, refused)
+                status = refused.status
+    return render(
+        request,
+        "organisations/founders.html",
+        {"form": form, "convention": convention},
+        status=status,
+    )
+
+
+@secretariat_required
+def queue(request):
+    """Applications by status; the submitted ones, oldest first, are the work to do."""
+    status = request.GET.get("status") or ApplicationStatus.SUBMITTED
+    if status not in ApplicationStatus.values:
+        status = ApplicationStatus.SUBMITTED
+    applications = (
+        Application.objects.filter(status=status)
+        .select_related("applicant")
+        .order_by("submitted_at", "pk")
+    )
+    counts = dict(Application.objects.values_list("status").annotate(n=Count("pk")))
+    return render(
+        request,
+        "organisations/queue.html",
+        {
+            "applications": applications,
+            "status": status,
+            "statuses": [
+                (value, label, counts.get(value, 0)) for value, label in ApplicationStatus.choices
+            ],
+        },
+    )
+
+
+@secretariat_required
+def review(request, application_id):
+    """Approve, return for correction (with reasons) or reject (with reasons)."""
+    application = get_application_for_user(request.user, application_id, to="review")
+    form = ReasonsForm(*_posted(request))
+    status = 200
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        do = {
+            "approve": None,
+            "return": actions.do_return_application,
+            "reject": actions.do_reject_application,
+        }
+        if decision not in do:
+            form.add_error(None, _("Choose approve, return or reject."))
+            status = 400
+        elif form.is_valid():
+            try:
+                if decision == "approve":
+                    actions.do_approve_application(
+                        application, actor=request.user, note=form.cleaned_data["reasons"]
+                    )
+                else:
+                    do[decision](
+                        application, actor=request.user, reasons=form.cleaned_data["reasons"]
+                    )
+                messages.success(
+                    request,
+                    {
+                        "approve": _("The application was approved."),
+                        "return": _("The application was returned for correction."),
+                        "reject": _("The application was rejected."),
+                    }[decision],
+                )
+                return redirect("organisations:queue")
+            except ActionRefused as refused:
+                show_refusal(form, refused)
+                status = refused.status
+        else:
+            status = 400
+    return render(
+        request,
+        "organisations/review.html",
+        {
+            "application": application,
+            "form": form,
+            "blockers": application.blockers_to_approve()
+            if application.status == ApplicationStatus.SUBMITTED
+            else [],
+        },
+        status=status,
+    )
+
+
+@secretariat_required
+def register_admin(request):
+    """Preview a period's list from the timeline and publish it (or a correction)."""
+    form = RegisterPublishForm(*_posted(request))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            period = form.cleaned_data["period"]
+            corrects = None
+            if form.cleaned_data.get("corrects"):
+                corrects = RegisterList.objects.filter(pk=form.cleaned_data["corrects"]).first()
+            try:
+                record = actions.do_publish_register(
+                    period, actor=request.user, corrects=corrects, note=form.cleaned_data["note"]
+                )
+                messages.success(
+                    request, _("The list for %(period)s is published.") % {"period": period.label}
+                )
+                return redirect("organisations:register_record", record.pk)
+            except ActionRefused as refused:
+                show_refusal(form, refused)
+                status = refused.status
+    now = timezone.now()
+    period = current_period(now).previous()
+    if key := request.GET.get("period"):
+        period = period_from_key(key) or period
+    sheet = sheet_for_period(period.key, now)
+    fresh = queries.register_rows(period, now)
+    return render(
+        request,
+        "organisations/register_admin.html",
+        {
+            "form": form,
+            "period": period,
+            "sheet": sheet,
+            "fresh": fresh,
+            "closed": period.is_closed(now),
+            "differs": sheet is not None and sheet.is_published and not sheet.record.matches(fresh),
+            "recent": [period.previous().previous(), period.previous(), period, period.next()],
+        },
+        status=status,
+    )
+
+
+@secretariat_required
+def import_members(request):
+    """Check and import an association's existing member list (CSV), all or nothing."""
+    form = ImportForm(*_posted(request, files=True))
+    context = {"form": form}
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            name, data = form.cleaned_data["file"]
+            if form.cleaned_data["dry_run"]:
+                rows, problems = check_member_csv(data)
+                context.update(checked=True, rows=rows, problems=problems)
+                status = 400 if problems else 200
+            else:
+                try:
+                    batch = actions.do_import_members(data, actor=request.user, source_name=name)
+                    messages.success(
+                        request, _("%(count)s members imported.") % {"count": batch.count}
+                    )
+                    return redirect("organisations:directory")
+                except ImportRefused as refused:
+                    context.update(checked=True, rows=[], problems=refused.problems)
+                    status = refused.status
+                except ActionRefused as refused:
+                    show_refusal(form, refused)
+                    status = refused.status
+    return render(request, "organisations/import.html", context, status=status)
