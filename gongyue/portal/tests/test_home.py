@@ -19,3 +19,15 @@ def test_a_visitor_switches_the_home_page_to_english(page):
     page.click("[data-testid=lang-en]")
     page.wait_for_selector("html[lang=en]")
     assert "Log in" in page.inner_text("header")
+
+
+def test_an_english_browser_still_gets_chinese_until_it_switches(client, db):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_a_signed_in_persons_language_preference_applies(client_for, legal_rep):
+    legal_rep.language = "en"
+    legal_rep.save()
+    response = client_for(legal_rep).get("/")
+    assert '<html lang="en">' in response.content.decode()

@@ -76,9 +76,9 @@ class Command(BaseCommand):
     def print_accounts(self):
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
-        for user in User.objects.filter(grants__revoked_at__isnull=True).distinct().order_by("pk").prefetch_related("grants"):
-            roles = ", ".join(str(g.get_role_display()) for g in user.unrevoked_grants)
+        for user in User.objects.order_by("pk"):
+            roles = ", ".join(str(g.get_role_display()) for g in user.unrevoked_grants) or "—"
             unit = f" · {user.unit}" if user.unit_id else ""
-            self.stdout.write(f"  {user.username:<16} {roles}{unit}")
+            self.stdout.write(f"  {user.username:<18} {roles}{unit}")
         self.stdout.write("")
         self.stdout.write("Open http://127.0.0.1:8000/ — log in at /accounts/login/")
