@@ -1,0 +1,42 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from gongyue.accounts.models import Role, User
+from gongyue.audit.log import verify
+from gongyue.convention.models import Convention
+
+SEED = next((Path(__file__).resolve().parents[3].parent / "shared" / "seed").glob("*.txt"))
+
+
+def test_the_demo_has_a_person_for_every_role_and_two_versions_to_compare(db, capsys):
+    call_command("load_demo")
+    held = {g.role for u in User.objects.all() for g in u.unrevoked_grants}
+    assert held >= {r.value for r in Role}
+    convention = Convention.objects.current()
+    assert list(convention.versions.values_list("number", "status")) == [(1, "superseded"), (2, "adopted")]
+    out = capsys.readouterr().out
+    assert "mishuchu" in out and "gongyue-demo" in out
+    assert verify().ok
+
+
+def test_loading_the_demo_twice_changes_nothing(db):
+    call_command("load_demo")
+    users = User.objects.count()
+    call_command("load_demo")
+    assert User.objects.count() == users
+
+
+def test_the_demo_can_run_on_a_given_convention_text(db):
+    call_command("load_demo", convention=str(SEED))
+    version = Convention.objects.current().version_in_force
+    assert version.title == "江西省互联网行业自律公约" and version.articles.count() == 30
+
+
+def test_a_bad_convention_file_stops_the_demo_with_its_problems(db, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("公约\n第一条 甲。\n第一条 乙。\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="3"):
+        call_command("load_demo", convention=str(bad))
+    assert not Convention.objects.exists() and not User.objects.exists()
