@@ -19,6 +19,7 @@ from gongyue.accounts.models import Role, RoleGrant
 from gongyue.convention.models import Convention
 from gongyue.core.access import login_required, secretariat_required
 from gongyue.core.errors import ActionRefused
+from gongyue.core.forms import Outcome, perform, show_refusal
 from gongyue.core.ratelimit import hit
 
 from . import actions, queries
@@ -68,13 +69,6 @@ def _posted(request, *, files=False) -> tuple:
     if request.method != "POST":
         return (None, None) if files else (None,)
     return (request.POST, request.FILES) if files else (request.POST,)
-
-
-def show_refusal(form, refused: ActionRefused) -> None:
-    """Put an action's blockers next to the field they concern, or above the form."""
-    field = refused.field if refused.field in form.fields else None
-    for blocker in refused.blockers:
-        form.add_error(field, blocker)
 
 
 # Public pages ------------------------------------------------------------------------------------
@@ -265,25 +259,19 @@ def apply(request):
     existing = Application.objects.open().filter(applicant=request.user).first()
     if existing:
         return redirect("organisations:application", existing.pk)
-    form = ApplicationForm(*_posted(request), submitting="submit" in request.POST)
-    status = 200
+    submitting = "submit" in request.POST
+    form = ApplicationForm(*_posted(request), submitting=submitting)
+    done = Outcome()
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                application = actions.do_create_application(
-                    actor=request.user, data=form.cleaned_data
-                )
-                if "submit" in request.POST:
-                    actions.do_submit_application(application, actor=request.user)
-                    messages.success(request, _("Your application was submitted."))
-                else:
-                    messages.success(request, _("Your draft was saved."))
-                return redirect("organisations:application", application.pk)
-            except ActionRefused as refused:
-                show_refusal(form, refused)
-                status = refused.status
-        else:
-            status = 400
+
+        def create(data):
+            application = actions.do_create_application(actor=request.user, data=data)
+            return actions.do_submit_application(application, actor=request.user) if submitting else application
+
+        if done := perform(form, create):
+            messages.success(request, _("Your application was submitted.") if submitting else _("Your draft was saved."))
+            return redirect("organisations:application", done.result.pk)
+    status = done.status
     return render(
         request,
         "organisations/application_form.html",
@@ -316,24 +304,18 @@ def application(request, application_id):
         )
     submitting = "submit" in request.POST
     form = ApplicationForm(request.POST, instance=application, submitting=submitting)
-    status = 400
-    if form.is_valid():
-        try:
-            # A fresh instance: the form's copy already holds the unsaved new values.
-            application = actions.do_update_application(
-                Application.objects.get(pk=application.pk),
-                actor=request.user,
-                data=form.cleaned_data,
-            )
-            if submitting:
-                actions.do_submit_application(application, actor=request.user)
-                messages.success(request, _("Your application was submitted."))
-            else:
-                messages.success(request, _("Your draft was saved."))
-            return redirect("organisations:application", application.pk)
-        except ActionRefused as refused:
-            show_refusal(form, refused)
-            status = refused.status
+
+    def update(data):
+        # A fresh instance: the form's copy already holds the unsaved new values.
+        updated = actions.do_update_application(
+            Application.objects.get(pk=application.pk), actor=request.user, data=data
+        )
+        return actions.do_submit_application(updated, actor=request.user) if submitting else updated
+
+    if done := perform(form, update):
+        messages.success(request, _("Your application was submitted.") if submitting else _("Your draft was saved."))
+        return redirect("organisations:application", application.pk)
+    status = done.status
     application.refresh_from_db()
     return render(
         request,
@@ -395,25 +377,17 @@ def sign(request, unit_id):
     if version is None:
         raise Http404
     form = SignForm(*_posted(request), initial={"sha256": version.sha256})
-    status = 200
+    done = Outcome()
     if request.method == "POST":
         get_unit_for_user(request.user, unit_id, to="act")
-        if form.is_valid():
-            try:
-                signature = actions.do_sign_convention(
-                    unit, actor=request.user, version=version, sha256=form.cleaned_data["sha256"]
-                )
-                messages.success(
-                    request, _("Signed. Download the signature page, seal it and hand in its scan.")
-                )
-                return redirect(
-                    reverse("organisations:unit", args=[unit.pk]) + f"#signature-{signature.pk}"
-                )
-            except ActionRefused as refused:
-                show_refusal(form, refused)
-                status = refused.status
-        else:
-            status = 400
+        done = perform(
+            form,
+            lambda data: actions.do_sign_convention(unit, actor=request.user, version=version, sha256=data["sha256"]),
+        )
+        if done:
+            messages.success(request, _("Signed. Download the signature page, seal it and hand in its scan."))
+            return redirect(reverse("organisations:unit", args=[unit.pk]) + f"#signature-{done.result.pk}")
+    status = done.status
     return render(
         request,
         "organisations/sign.html",
@@ -434,24 +408,11 @@ def sign(request, unit_id):
 def authorise_delegate(request, unit_id):
     unit = get_unit_for_user(request.user, unit_id, to="authorise")
     form = DelegateForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.do_authorise_delegate(
-                unit,
-                actor=request.user,
-                email=data["email"],
-                name=data["name"],
-                valid_from=data["valid_from"],
-                valid_until=data["valid_until"],
-                letter=data["letter"],
-            )
-            messages.success(request, _("The delegate is authorised."))
-            return redirect("organisations:unit", unit.pk)
-        except ActionRefused as refused:
-            show_refusal(form, refused)
-            return _unit_page(request, unit, status=refused.status, delegate_form=form)
-    return _unit_page(request, unit, status=400, delegate_form=form)
+    done = perform(form, lambda data: actions.do_authorise_delegate(unit, actor=request.user, **data))
+    if done:
+        messages.success(request, _("The delegate is authorised."))
+        return redirect("organisations:unit", unit.pk)
+    return _unit_page(request, unit, status=done.status, delegate_form=form)
 
 
 @login_required
@@ -489,24 +450,15 @@ def delegate_letter(request, grant_id):
 def withdraw(request, unit_id):
     unit = get_unit_for_user(request.user, unit_id, to="act")
     form = WithdrawalForm(request.POST)
-    if form.is_valid():
-        try:
-            withdrawal = actions.do_give_withdrawal_notice(
-                unit,
-                actor=request.user,
-                effective_on=form.cleaned_data["effective_on"],
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(
-                request,
-                _("The notice of withdrawal was received; the unit leaves on %(day)s.")
-                % {"day": withdrawal.effective_on},
-            )
-            return redirect("organisations:unit", unit.pk)
-        except ActionRefused as refused:
-            show_refusal(form, refused)
-            return _unit_page(request, unit, status=refused.status, withdrawal_form=form)
-    return _unit_page(request, unit, status=400, withdrawal_form=form)
+    done = perform(form, lambda data: actions.do_give_withdrawal_notice(unit, actor=request.user, **data))
+    if done:
+        messages.success(
+            request,
+            _("The notice of withdrawal was received; the unit leaves on %(day)s.")
+            % {"day": done.result.effective_on},
+        )
+        return redirect("organisations:unit", unit.pk)
+    return _unit_page(request, unit, status=done.status, withdrawal_form=form)
 
 
 @login_required
@@ -529,22 +481,13 @@ def sealed_scan(request, signature_id):
         return _private_file(signature.sealed_scan, f"sealed-page-{signature.pk}.{extension}")
     signature = get_signature_for_user(request.user, signature_id, to="attach")
     form = ScanForm(request.POST, request.FILES)
-    status = 400
-    if form.is_valid():
-        try:
-            actions.do_attach_sealed_scan(
-                signature, actor=request.user, upload=form.cleaned_data["scan"]
-            )
-            messages.success(request, _("The sealed page is on file."))
-            if request.user.is_secretariat and not request.user.unit_id == signature.unit_id:
-                return redirect("organisations:dashboard")
-            return redirect("organisations:unit", signature.unit_id)
-        except ActionRefused as refused:
-            show_refusal(form, refused)
-            status = refused.status
-    return _unit_page(
-        request, signature.unit, status=status, scan_form=form, scan_error_for=signature.pk
-    )
+    done = perform(form, lambda data: actions.do_attach_sealed_scan(signature, actor=request.user, upload=data["scan"]))
+    if done:
+        messages.success(request, _("The sealed page is on file."))
+        if request.user.is_secretariat and not request.user.unit_id == signature.unit_id:
+            return redirect("organisations:dashboard")
+        return redirect("organisations:unit", signature.unit_id)
+    return _unit_page(request, signature.unit, status=done.status, scan_form=form, scan_error_for=signature.pk)
 
 
 # The secretariat ---------------------------------------------------------------------------------
@@ -594,20 +537,12 @@ def dashboard(request):
 def publish_convention(request):
     convention = get_current_convention()
     form = PublishConventionForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            actions.do_publish_convention(
-                convention, actor=request.user, published_on=form.cleaned_data["published_on"]
-            )
-            messages.success(request, _("The convention is published and in force."))
-            return redirect("organisations:dashboard")
-        except ActionRefused as refused:
-            show_refusal(form, refused)
-            status = refused.status
+    if done := perform(form, lambda data: actions.do_publish_convention(convention, actor=request.user, **data)):
+        messages.success(request, _("The convention is published and in force."))
+        return redirect("organisations:dashboard")
     context = _dashboard_context(convention)
     context.update(publish_form=form, dates_form=ConventionDatesForm())
-    return render(request, "organisations/dashboard.html", context, status=status)
+    return render(request, "organisations/dashboard.html", context, status=done.status)
 
 
 @secretariat_required
@@ -615,15 +550,10 @@ def publish_convention(request):
 def convention_dates(request):
     convention = get_current_convention()
     form = ConventionDatesForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            actions.do_record_convention_dates(convention, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("The convention's dates are recorded."))
-            return redirect("organisations:dashboard")
-        except ActionRefused as refused:
-            show_refusal(form, refused)
-            status = refused.status
+    if done := perform(form, lambda data: actions.do_record_convention_dates(convention, actor=request.user, **data)):
+        messages.success(request, _("The convention's dates are recorded."))
+        return redirect("organisations:dashboard")
+    status = done.status
     context = _dashboard_context(convention)
     context.update(publish_form=PublishConventionForm(), dates_form=form)
     return render(request, "organisations/dashboard.html", context, status=status)
@@ -634,19 +564,12 @@ def founders(request):
     convention = get_current_convention()
     initial = {"units": Unit.objects.filter(founded__convention=convention)}
     form = FoundersForm(*_posted(request), initial=initial)
-    status = 200
+    done = Outcome()
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                actions.do_name_founders(
-                    convention, actor=request.user, units=form.cleaned_data["units"]
-                )
-                messages.success(request, _("The founders are named."))
-                return redirect("organisations:dashboard")
-            except ActionRefused as refused:
-                show_refusal(form, refused)
-                status = refused.status
+        if done := perform(form, lambda data: actions.do_name_founders(convention, actor=request.user, units=data["units"])):
+            messages.success(request, _("The founders are named."))
+            return redirect("organisations:dashboard")
+    status = done.status
     return render(
         request,
         "organisations/founders.html",
@@ -687,39 +610,23 @@ def review(request, application_id):
     form = ReasonsForm(*_posted(request))
     status = 200
     if request.method == "POST":
-        decision = request.POST.get("decision")
-        do = {
-            "approve": None,
-            "return": actions.do_return_application,
-            "reject": actions.do_reject_application,
+        decisions = {
+            "approve": (lambda data: actions.do_approve_application(application, actor=request.user, note=data["reasons"]),
+                        _("The application was approved.")),
+            "return": (lambda data: actions.do_return_application(application, actor=request.user, reasons=data["reasons"]),
+                       _("The application was returned for correction.")),
+            "reject": (lambda data: actions.do_reject_application(application, actor=request.user, reasons=data["reasons"]),
+                       _("The application was rejected.")),
         }
-        if decision not in do:
+        decision = decisions.get(request.POST.get("decision"))
+        if decision is None:
             form.add_error(None, _("Choose approve, return or reject."))
             status = 400
-        elif form.is_valid():
-            try:
-                if decision == "approve":
-                    actions.do_approve_application(
-                        application, actor=request.user, note=form.cleaned_data["reasons"]
-                    )
-                else:
-                    do[decision](
-                        application, actor=request.user, reasons=form.cleaned_data["reasons"]
-                    )
-                messages.success(
-                    request,
-                    {
-                        "approve": _("The application was approved."),
-                        "return": _("The application was returned for correction."),
-                        "reject": _("The application was rejected."),
-                    }[decision],
-                )
-                return redirect("organisations:queue")
-            except ActionRefused as refused:
-                show_refusal(form, refused)
-                status = refused.status
+        elif done := perform(form, decision[0]):
+            messages.success(request, decision[1])
+            return redirect("organisations:queue")
         else:
-            status = 400
+            status = done.status
     return render(
         request,
         "organisations/review.html",
@@ -740,23 +647,15 @@ def register_admin(request):
     form = RegisterPublishForm(*_posted(request))
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            period = form.cleaned_data["period"]
-            corrects = None
-            if form.cleaned_data.get("corrects"):
-                corrects = RegisterList.objects.filter(pk=form.cleaned_data["corrects"]).first()
-            try:
-                record = actions.do_publish_register(
-                    period, actor=request.user, corrects=corrects, note=form.cleaned_data["note"]
-                )
-                messages.success(
-                    request, _("The list for %(period)s is published.") % {"period": period.label}
-                )
-                return redirect("organisations:register_record", record.pk)
-            except ActionRefused as refused:
-                show_refusal(form, refused)
-                status = refused.status
+
+        def publish(data):
+            corrects = RegisterList.objects.filter(pk=data["corrects"]).first() if data.get("corrects") else None
+            return actions.do_publish_register(data["period"], actor=request.user, corrects=corrects, note=data["note"])
+
+        if done := perform(form, publish):
+            messages.success(request, _("The list for %(period)s is published.") % {"period": form.cleaned_data["period"].label})
+            return redirect("organisations:register_record", done.result.pk)
+        status = done.status
     now = timezone.now()
     period = current_period(now).previous()
     if key := request.GET.get("period"):
