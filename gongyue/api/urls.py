@@ -24,15 +24,5 @@ ROUTERS = [
 ]
 
 
-def _mount():
-    from importlib import import_module
-    from importlib.util import find_spec
-
-    for prefix, path in ROUTERS:
-        module_path, _, name = path.rpartition(".")
-        # Apps still being built may not have an api.py yet.
-        if find_spec(module_path) is not None:
-            api.add_router(prefix, getattr(import_module(module_path), name))
-
-
-_mount()
+for prefix, router in ROUTERS:
+    api.add_router(prefix, router)

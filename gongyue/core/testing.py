@@ -1,6 +1,7 @@
 """Test personas and helpers shared by every app's tests (fixtures live in the root conftest.py)."""
 
 import email
+from datetime import date, datetime
 import os
 import shutil
 import socket
@@ -14,6 +15,16 @@ PASSWORD = "correct horse battery staple"
 
 def make_unit(name: str, uscc: str | None = None, **fields) -> Unit:
     return Unit.objects.create(name=name, uscc=uscc, **fields)
+
+
+def make_member(unit: Unit, since=date(2025, 1, 10)):
+    """Make `unit` a member since a day (an imported membership interval)."""
+    from gongyue.organisations.models import JoinedBy, Membership
+
+    from gongyue.core.deadlines import start_of_day
+
+    started = since if isinstance(since, datetime) else start_of_day(since)
+    return Membership.objects.create(unit=unit, started_at=started, joined_by=JoinedBy.IMPORT)
 
 
 def make_user(username: str, *roles: str, unit: Unit | None = None, **fields) -> User:

@@ -5,6 +5,12 @@ Optional columns: ``severity`` (a whole number, default 1), ``collapse_repeats``
 (true/false, yes/no, 1/0; default false). Other columns are ignored. An ``action`` of
 ``allow`` makes the row an allow-listed phrase instead of a term. Rows are numbered as a
 spreadsheet shows them: the header is row 1. Blank rows are skipped.
+
+Each problem is a :class:`Problem`: a string in English ("row 4: the term is empty"), which
+also keeps its row, its message template (one of :data:`MESSAGES`) and the template's values,
+so that a user interface can show it in another language. A caller with rules of its own
+(allowed categories, a range of severities) passes ``check``, which sees every readable row
+and returns that row's further problems, so one pass reports everything.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import normalise
@@ -23,18 +30,88 @@ _TRUE = {"1", "true", "yes", "y", "on", "是"}
 _FALSE = {"", "0", "false", "no", "n", "off", "否"}
 
 
-def read_lexicon(path: str | Path) -> Lexicon:
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for ``makemessages`` without importing Django."""
+    return message
+
+
+#: Every message template of the parser; ``{name}`` placeholders take the problem's values.
+MESSAGES: dict[str, str] = {
+    "not_utf8": gettext_noop(
+        "not valid UTF-8 at byte {byte} (line {line}); save the file as UTF-8"
+    ),
+    "empty_file": gettext_noop("the file is empty; expected a header row: term,category,action"),
+    "missing_columns": gettext_noop(
+        "the header lacks {missing} (found: {found}); expected term,category,action"
+    ),
+    "column_twice": gettext_noop("column {columns} appears twice"),
+    "no_terms": gettext_noop("no terms: the file has a header but no term rows"),
+    "too_many_fields": gettext_noop(
+        "{fields} fields but the header has {columns} (quote a term that contains a comma)"
+    ),
+    "not_csv": gettext_noop("not readable as CSV ({error})"),
+    "empty_term": gettext_noop("the term is empty"),
+    "nothing_left": gettext_noop(
+        "term {term} normalises to nothing (it has only spaces, punctuation, symbols or"
+        " invisible characters)"
+    ),
+    "unknown_action": gettext_noop("unknown action {action} (expected one of {expected})"),
+    "empty_category": gettext_noop("the category is empty"),
+    "severity": gettext_noop("severity {severity} is not a whole number"),
+    "flag": gettext_noop("{column} {value} is not true or false"),
+}
+assert MESSAGES["nothing_left"] == "term {term} " + NOTHING_LEFT
+
+
+class Problem(str):
+    """One problem of a lexicon file: the English sentence itself, prefixed with its row.
+
+    ``row`` is None for the whole file; ``template`` and ``params`` let a caller translate it
+    (``problem.render(gettext)``).
+    """
+
+    row: int | None
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, row: int | None = None, **params) -> Problem:
+        message = template.format(**params)
+        self = super().__new__(cls, message if row is None else f"row {row}: {message}")
+        self.row, self.template, self.params = row, template, params
+        return self
+
+    def render(self, gettext: Callable[[str], str] | None = None) -> str:
+        """The message without its row, translated by ``gettext`` when given."""
+        return (gettext(self.template) if gettext else self.template).format(**self.params)
+
+
+def _problem(code: str, row: int | None = None, **params) -> Problem:
+    return Problem(MESSAGES[code], row, **params)
+
+
+#: ``check(row number, entry)`` for a readable row (``entry`` a :class:`Term`, or the text of
+#: an allow-listed phrase); returns that row's further problems.
+RowCheck = Callable[[int, "Term | str"], Iterable[str]]
+
+
+def read_lexicon(path: str | Path, *, check: RowCheck | None = None) -> Lexicon:
     """Read the lexicon CSV at ``path``; raise :class:`LexiconError` naming each bad row."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise LexiconError([f"cannot read the file: {exc.strerror or exc}"], str(path)) from exc
-    return parse_lexicon(data, source=str(path))
+    return parse_lexicon(data, source=str(path), check=check)
 
 
-def parse_lexicon(data: bytes | str, source: str = "lexicon") -> Lexicon:
-    """Parse lexicon CSV text (bytes are decoded as UTF-8, with or without a BOM)."""
+def parse_lexicon(
+    data: bytes | str, source: str = "lexicon", *, check: RowCheck | None = None
+) -> Lexicon:
+    """Parse lexicon CSV text (bytes are decoded as UTF-8, with or without a BOM).
+
+    ``check``, when given, is called with each row that is readable on its own terms and
+    returns that row's further problems (see :data:`RowCheck`).
+    """
     if isinstance(data, bytes):
         bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
         try:
@@ -42,14 +119,10 @@ def parse_lexicon(data: bytes | str, source: str = "lexicon") -> Lexicon:
         except UnicodeDecodeError as exc:
             at = bom + exc.start
             line = data.count(b"\n", 0, at) + 1
-            raise LexiconError(
-                [f"not valid UTF-8 at byte {at} (line {line}); save the file as UTF-8"], source
-            ) from exc
+            raise LexiconError([_problem("not_utf8", byte=at, line=line)], source) from exc
     data = data.removeprefix("\ufeff")
     if not data.strip():
-        raise LexiconError(
-            ["the file is empty; expected a header row: term,category,action"], source
-        )
+        raise LexiconError([_problem("empty_file")], source)
 
     problems: list[str] = []
     terms: dict[Term, None] = {}
@@ -59,35 +132,33 @@ def parse_lexicon(data: bytes | str, source: str = "lexicon") -> Lexicon:
         header = [name.strip().lower() for name in next(reader)]
         missing = [name for name in REQUIRED if name not in header]
         if missing:
+            found = ", ".join(header) or "nothing"
             raise LexiconError(
-                [
-                    f"row 1: the header lacks {', '.join(missing)}"
-                    f" (found: {', '.join(header) or 'nothing'}); expected term,category,action"
-                ],
-                source,
+                [_problem("missing_columns", 1, missing=", ".join(missing), found=found)], source
             )
         twice = sorted({name for name in header if name and header.count(name) > 1})
         if twice:
-            raise LexiconError([f"row 1: column {', '.join(twice)} appears twice"], source)
+            raise LexiconError([_problem("column_twice", 1, columns=", ".join(twice))], source)
         column = {name: header.index(name) for name in header if name}
         for number, row in enumerate(reader, start=2):
             if not any(field.strip() for field in row):
                 continue
             if len(row) > len(header):
                 problems.append(
-                    f"row {number}: {len(row)} fields but the header has {len(header)}"
-                    " (quote a term that contains a comma)"
+                    _problem("too_many_fields", number, fields=len(row), columns=len(header))
                 )
                 continue
             entry = _row(number, row, column, problems)
+            if entry is not None and check is not None:
+                problems.extend(check(number, entry))
             if isinstance(entry, Term):
                 terms[entry] = None
             elif entry is not None:
                 allow[entry] = None
     except csv.Error as exc:
-        problems.append(f"row {reader.line_num}: not readable as CSV ({exc})")
+        problems.append(_problem("not_csv", reader.line_num, error=exc))
     if not problems and not terms:
-        problems.append("no terms: the file has a header but no term rows")
+        problems.append(_problem("no_terms"))
     if problems:
         raise LexiconError(problems, source)
     return Lexicon(terms, allow=allow)
@@ -101,23 +172,25 @@ def _row(number: int, row: list[str], column: dict[str, int], problems: list[str
     term, category, action = get("term"), get("category"), get("action").lower()
     before = len(problems)
     if not term:
-        problems.append(f"row {number}: the term is empty")
+        problems.append(_problem("empty_term", number))
     elif not normalise.canonical(term):
-        problems.append(f"row {number}: term {term!r} {NOTHING_LEFT}")
+        problems.append(_problem("nothing_left", number, term=repr(term)))
     if action != ALLOW:
         if action not in ACTIONS:
             expected = ", ".join((*ACTIONS, ALLOW))
-            problems.append(f"row {number}: unknown action {action!r} (expected one of {expected})")
+            problems.append(
+                _problem("unknown_action", number, action=repr(action), expected=expected)
+            )
         if not category:
-            problems.append(f"row {number}: the category is empty")
+            problems.append(_problem("empty_category", number))
     severity = get("severity") or "1"
-    if not severity.isdigit():
-        problems.append(f"row {number}: severity {severity!r} is not a whole number")
+    if not (severity.isascii() and severity.isdigit()):
+        problems.append(_problem("severity", number, severity=repr(severity)))
     flags = {}
     for name in ("collapse_repeats", "pinyin"):
         value = get(name).lower()
         if value not in _TRUE | _FALSE:
-            problems.append(f"row {number}: {name} {value!r} is not true or false")
+            problems.append(_problem("flag", number, column=name, value=repr(value)))
         flags[name] = value in _TRUE
     if len(problems) > before:
         return None

@@ -12,6 +12,7 @@ from gongyue.convention.models import Convention, Version, VersionStatus
 from gongyue.convention.parser import parse
 from gongyue.core import testing
 from gongyue.core.deadlines import start_of_day
+from gongyue.core.testing import make_member  # noqa: F401 - tests import it from here
 from gongyue.organisations.models import Application, ApplicationStatus, JoinedBy, Membership
 
 SAMPLE_TEXT = """测试行业自律公约
@@ -58,11 +59,6 @@ def make_convention(*, effective=True, published=True, slug="test", text=SAMPLE_
         adopted_at=now - timedelta(days=400),
     )
     return convention
-
-
-def make_member(unit, since: date | datetime = date(2025, 1, 10)) -> Membership:
-    started = since if isinstance(since, datetime) else start_of_day(since)
-    return Membership.objects.create(unit=unit, started_at=started, joined_by=JoinedBy.IMPORT)
 
 
 def approve_for(unit, applicant) -> Application:

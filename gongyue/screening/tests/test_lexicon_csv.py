@@ -116,3 +116,41 @@ def test_the_error_message_names_the_file_and_every_problem(tmp_path):
 def test_a_missing_file_is_refused_by_name(tmp_path):
     with pytest.raises(LexiconError, match=r"nope.csv: 1 problem\(s\):\n  cannot read the file"):
         read_lexicon(tmp_path / "nope.csv")
+
+
+def test_each_problem_keeps_its_row_template_and_values_for_translation():
+    (problem,) = problems("term,category,action\n冰毒,drugs,burn\n")
+
+    assert problem == "row 2: unknown action 'burn' (expected one of block, review, mask, allow)"
+    assert (problem.row, problem.params) == (
+        2,
+        {"action": "'burn'", "expected": "block, review, mask, allow"},
+    )
+    assert problem.render() == "unknown action 'burn' (expected one of block, review, mask, allow)"
+    assert problem.render(
+        lambda template: template.replace("unknown action", "未知的处理方式")
+    ) == ("未知的处理方式 'burn' (expected one of block, review, mask, allow)")
+
+
+def test_a_check_adds_its_own_problems_to_each_readable_row_in_order():
+    seen = []
+
+    def check(number, entry):
+        seen.append((number, entry))
+        return [f"row {number}: no drugs here"] if getattr(entry, "category", "") == "drugs" else []
+
+    data = "term,category,action\n冰毒,drugs,block\n赌博,gambling,burn\n冰毒危害,,allow\n"
+    with pytest.raises(LexiconError) as caught:
+        parse_lexicon(data, check=check)
+
+    assert caught.value.problems == [
+        "row 2: no drugs here",
+        "row 3: unknown action 'burn' (expected one of block, review, mask, allow)",
+    ]
+    assert seen == [(2, Term("冰毒", "drugs", "block")), (4, "冰毒危害")]
+
+
+def test_a_severity_in_other_digits_is_refused_rather_than_crashing():
+    assert problems("term,category,action,severity\n冰毒,drugs,block,²\n") == [
+        "row 2: severity '²' is not a whole number"
+    ]
