@@ -97,12 +97,13 @@ def prepare(folder: Path, database: str, terms: list[str], seed: int) -> dict:
     from django.core.management import call_command
 
     from gongyue.accounts.models import ApiToken, Role
-    from gongyue.core.testing import make_unit, make_user
+    from gongyue.core.testing import make_member, make_unit, make_user
     from gongyue.screening.actions import do_import_lexicon
 
     call_command("migrate", verbosity=0)
     secretariat = make_user("bench_sec", Role.SECRETARIAT_STAFF)
     unit = make_unit("基准测试网络科技有限公司", "914403001922038216")
+    make_member(unit)  # screening is for member units
     member = make_user("bench_rep", Role.LEGAL_REP, unit=unit)
     _token, secret = ApiToken.issue(member, "benchmark")
     started = time.perf_counter()

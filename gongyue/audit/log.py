@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+
+from gongyue.core.locks import bump_singleton
 
 from .models import GENESIS_HASH, AuditEntry, ChainHead, Visibility, chain_hash, to_json_value
 
@@ -21,16 +22,8 @@ def subject_fields(subject) -> dict:
 def record(action: str, *, actor="system", subject=None, old=None, new=None, visibility=Visibility.MEMBERS):
     """Append one entry. Call it inside the action's transaction so both land or neither does."""
     with transaction.atomic():
-        # The UPDATE takes the write lock first (a row lock on PostgreSQL, the database lock on
-        # SQLite), so concurrent writers queue here instead of forking the chain.
-        if not ChainHead.objects.filter(pk=1).update(seq=F("seq") + 1):
-            try:
-                with transaction.atomic():
-                    ChainHead.objects.create(pk=1, seq=0)
-            except IntegrityError:
-                pass  # another writer created the head first
-            ChainHead.objects.filter(pk=1).update(seq=F("seq") + 1)
-        head = ChainHead.objects.select_for_update().get(pk=1)
+        # Concurrent writers queue on the head row instead of forking the chain.
+        head = bump_singleton(ChainHead, "seq")
         is_person = getattr(actor, "is_authenticated", False)
         entry = AuditEntry(
             seq=head.seq,

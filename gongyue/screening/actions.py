@@ -13,14 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongyue.audit.log import record
 from gongyue.audit.models import Visibility
 from gongyue.core.errors import ActionRefused
+from gongyue.core.locks import bump_singleton
 
 from . import lexicon
 from .engine import Engine, LexiconError
@@ -223,14 +223,7 @@ def _checked_phrase(phrase) -> tuple[str, str]:
 
 def _queue() -> int:
     """Wait for any other lexicon change to commit; return the number the new version takes."""
-    if not LexiconHead.objects.filter(pk=1).update(number=F("number") + 1):
-        try:
-            with transaction.atomic():
-                LexiconHead.objects.create(pk=1, number=0)
-        except IntegrityError:
-            pass  # another change created it first
-        LexiconHead.objects.filter(pk=1).update(number=F("number") + 1)
-    number = LexiconHead.objects.get(pk=1).number
+    number = bump_singleton(LexiconHead, "number").number
     # A head behind the versions (restored from an older backup) must not reuse a number.
     latest = (
         LexiconVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0

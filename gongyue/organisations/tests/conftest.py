@@ -1,6 +1,6 @@
 """Fixtures for membership tests: a convention with a version to sign, members, applications."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,9 +11,8 @@ from gongyue.convention.canonical import canonical_text, text_sha256
 from gongyue.convention.models import Convention, Version, VersionStatus
 from gongyue.convention.parser import parse
 from gongyue.core import testing
-from gongyue.core.deadlines import start_of_day
 from gongyue.core.testing import make_member  # noqa: F401 - tests import it from here
-from gongyue.organisations.models import Application, ApplicationStatus, JoinedBy, Membership
+from gongyue.organisations.models import Application, ApplicationStatus
 
 SAMPLE_TEXT = """测试行业自律公约
 
