@@ -28,10 +28,11 @@ def main(po_path, json_path):
             continue
         msgid = unquote(lines[i_id:i_str])
         msgstr = unquote(lines[i_str:])
-        if msgid and not msgstr:
+        fuzzy = "#, fuzzy" in lines
+        if msgid and (not msgstr or fuzzy):
             if msgid in table:
                 lines = lines[:i_str] + ["msgstr " + json.dumps(table[msgid], ensure_ascii=False)]
-                lines = [l for l in lines if l != "#, fuzzy"]
+                lines = [l for l in lines if l != "#, fuzzy" and not l.startswith("#| ")]
             else:
                 missing.append(msgid)
         out.append("\n".join(lines))
