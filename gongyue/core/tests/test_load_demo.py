@@ -16,6 +16,10 @@ def test_the_demo_has_a_person_for_every_role_and_two_versions_to_compare(db, ca
     assert held >= {r.value for r in Role}
     convention = Convention.objects.current()
     assert list(convention.versions.values_list("number", "status")) == [(1, "superseded"), (2, "adopted")]
+    from gongyue.screening import service
+
+    assert service.current_engine().engine.screen("加入网 络 赌 场").decision == "block"
+    service.reset()
     out = capsys.readouterr().out
     assert "mishuchu" in out and "gongyue-demo" in out
     assert verify().ok

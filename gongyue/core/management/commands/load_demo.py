@@ -20,7 +20,7 @@ PEOPLE = [
 
 
 class Command(BaseCommand):
-    help = "Load demo data: a convention with two versions, units, members and a user for every role."
+    help = "Load demo data: a convention with two versions, units, members, a small lexicon and a user for every role."
 
     def add_arguments(self, parser):
         parser.add_argument("--convention", help="import this plain-text convention instead of the demo text")
@@ -34,6 +34,7 @@ class Command(BaseCommand):
             people = self.create_people()
             self.create_convention(convention, actor=people["mishuchu"])
             self.create_membership(people)
+            self.create_lexicon(actor=people["mishuchu"])
         self.print_accounts()
 
     def create_people(self) -> dict:
@@ -72,6 +73,12 @@ class Command(BaseCommand):
 
         people.update(load_membership_demo(password=DEMO_PASSWORD, secretariat=people["mishuchu"]))
         self.people = people
+
+    def create_lexicon(self, *, actor):
+        from gongyue.screening.actions import do_import_lexicon
+        from gongyue.screening.demo import LEXICON
+
+        do_import_lexicon(LEXICON.read_bytes(), actor=actor, mode="replace", note="示例词库")
 
     def print_accounts(self):
         self.stdout.write("")
