@@ -19,6 +19,7 @@ from .canonical import CANONICAL_FORMAT, canonical_text, render_article, text_sh
 from .diff import match_identities
 from .models import Article, ArticleIdentity, Convention, Version, VersionStatus
 from .parser import ParseError, parse
+from .rules import RULES_BY_KEY
 
 
 class InvalidText(ActionRefused):
@@ -190,3 +191,24 @@ def do_discard_draft(version, *, actor) -> Version:
         visibility=Visibility.SECRETARIAT,
     )
     return version
+
+
+@transaction.atomic
+def do_change_rules(convention, *, actor, values: dict | None = None, articles: dict | None = None) -> Convention:
+    """Change the convention's rule settings and where its text states each rule.
+
+    `values` maps rule keys to new values; `articles` maps rule keys to the article number of
+    this convention's text that implements them (None: the text has no such article).
+    """
+    convention = Convention.objects.select_for_update().get(pk=convention.pk)
+    values, articles = values or {}, articles or {}
+    unknown = sorted((set(values) | set(articles)) - set(RULES_BY_KEY))
+    refuse_if([_("There is no rule called %(key)s.") % {"key": key} for key in unknown], code="invalid")
+    old = dict(convention.rules)
+    rules = {**old, **values}
+    if articles:
+        rules["articles"] = {**old.get("articles", {}), **articles}
+    convention.rules = rules
+    convention.save(update_fields=["rules"])
+    record("convention.rules_changed", actor=actor, subject=convention, old=old, new=rules, visibility=Visibility.PUBLIC)
+    return convention

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -40,8 +42,13 @@ class Convention(models.Model):
     def rule(self, key: str):
         return rule_value(self.rules, key)
 
+    def rule_article(self, rule) -> int | None:
+        """The article of this convention's text a rule implements: the seed's number unless
+        the convention says otherwise (`rules["articles"]`; None where its text has none)."""
+        return self.rules.get("articles", {}).get(rule.key, rule.article)
+
     def rule_table(self):
-        return [(rule, self.rule(rule.key)) for rule in RULES]
+        return [(replace(rule, article=self.rule_article(rule)), self.rule(rule.key)) for rule in RULES]
 
     @property
     def in_force_from(self):

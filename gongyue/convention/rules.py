@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 class Rule:
     key: str
     default: object
-    article: int
+    article: int | None  # in the seed convention's numbering; a convention may place it elsewhere
     label: str
 
 

@@ -214,3 +214,23 @@ def test_two_adoptions_at_once_leave_exactly_one_version_adopted(secretariat, se
     assert list(Version.objects.filter(status=VersionStatus.ADOPTED).values_list("number", flat=True)) == [3]
     adopted = AuditEntry.objects.filter(action="convention.version_adopted").count()
     assert adopted == 1 + outcomes.count("adopted")
+
+
+def test_changing_the_rules_records_old_and_new_and_moves_a_rule_to_another_article(seed_version, secretariat):
+    from gongyue.convention.actions import do_change_rules
+
+    convention = do_change_rules(seed_version.convention, actor=secretariat, values={"publication_days": 20},
+                                 articles={"publication_days": 24})
+    assert convention.rule("publication_days") == 20
+    assert {r.key: r.article for r, _ in convention.rule_table()}["publication_days"] == 24
+    entry = AuditEntry.objects.get(action="convention.rules_changed")
+    assert entry.old == {} and entry.new["publication_days"] == 20
+
+
+def test_an_unknown_rule_is_refused_and_nothing_changes(seed_version, secretariat):
+    from gongyue.convention.actions import do_change_rules
+
+    with pytest.raises(ActionRefused, match="no_such_rule"):
+        do_change_rules(seed_version.convention, actor=secretariat, articles={"no_such_rule": 3})
+    assert Convention.objects.get().rules == {}
+    assert not AuditEntry.objects.filter(action="convention.rules_changed").exists()

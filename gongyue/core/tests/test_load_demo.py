@@ -44,3 +44,13 @@ def test_a_bad_convention_file_stops_the_demo_with_its_problems(db, tmp_path):
     with pytest.raises(CommandError, match="3"):
         call_command("load_demo", convention=str(bad))
     assert not Convention.objects.exists() and not User.objects.exists()
+
+
+def test_the_demo_shows_each_rule_next_to_the_article_of_its_own_text_that_states_it(client, db):
+    call_command("load_demo")
+    convention = Convention.objects.current()
+    placed = {rule.key: rule.article for rule, _value in convention.rule_table()}
+    assert placed["publication_days"] == 12 and placed["register_period"] is None
+    page = client.get("/convention/").content.decode()
+    article_12 = page[page.index('id="art-12"'):page.index('id="art-13"')]
+    assert "30" in article_12

@@ -4,11 +4,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from gongyue.accounts.models import Role, User
-from gongyue.convention.actions import InvalidText, do_adopt_version, do_import_version
+from gongyue.convention.actions import InvalidText, do_adopt_version, do_change_rules, do_import_version
 from gongyue.convention.demo import SAMPLE, SAMPLE_V2
 from gongyue.convention.models import Convention
+from gongyue.convention.rules import RULES
 
 DEMO_PASSWORD = "gongyue-demo"
+# Where the demo convention's own text states a rule (see gongyue/convention/demo/).
+DEMO_RULE_ARTICLES = {"publication_days": 12, "review_requests": 11}
 
 # username, display name, role (None: no role), unit key
 PEOPLE = [
@@ -65,6 +68,11 @@ class Command(BaseCommand):
                 raise CommandError(f"cannot read {file}: {exc.strerror}") from exc
             do_adopt_version(version, actor=actor)
             convention = version.convention
+        if not path:
+            # The demo text states two of the rules, in its own numbering; the rest it leaves out.
+            do_change_rules(convention, actor=actor, articles={
+                rule.key: DEMO_RULE_ARTICLES.get(rule.key) for rule in RULES
+            })
         return Convention.objects.get(pk=convention.pk)
 
     def create_membership(self, people):
