@@ -467,24 +467,7 @@ def do_change_term(row: LexiconTerm, *, actor, note="", **changes):
 @transaction.atomic
 def do_remove_term(row: LexiconTerm, *, actor, note=""):
     """Take a term out of the lexicon; its row and history stay."""
-
-    def make_plan():
-        current = _live_row(LexiconTerm, row.pk, _("This term was already removed."))
-        plan = Plan(*_live())
-        plan.remove_terms.append(plan.live_terms[current.key])
-        return plan
-
-    _plan, version = _run(make_plan, actor=actor, note=note)
-    row.refresh_from_db()
-    record(
-        "screening.term_removed",
-        actor=actor,
-        subject=row,
-        old=row.snapshot(),
-        new={"version": version.number},
-        visibility=Visibility.SECRETARIAT,
-    )
-    return row, version
+    return _remove(row, "terms", _("This term was already removed."), "screening.term_removed", actor, note)
 
 
 @transaction.atomic
@@ -520,23 +503,22 @@ def do_add_allow_phrase(*, actor, phrase, note=""):
 @transaction.atomic
 def do_remove_allow_phrase(row: AllowPhrase, *, actor, note=""):
     """Take a phrase off the allow list."""
+    return _remove(row, "phrases", _("This phrase was already removed."), "screening.allow_phrase_removed", actor, note)
+
+
+def _remove(row, kind: str, gone: str, action: str, actor, note):
+    """Remove a live term or phrase (`kind`: "terms" or "phrases") and publish a new version."""
 
     def make_plan():
-        current = _live_row(AllowPhrase, row.pk, _("This phrase was already removed."))
+        current = _live_row(type(row), row.pk, gone)
         plan = Plan(*_live())
-        plan.remove_phrases.append(plan.live_phrases[current.key])
+        getattr(plan, f"remove_{kind}").append(getattr(plan, f"live_{kind}")[current.key])
         return plan
 
     _plan, version = _run(make_plan, actor=actor, note=note)
     row.refresh_from_db()
-    record(
-        "screening.allow_phrase_removed",
-        actor=actor,
-        subject=row,
-        old=row.snapshot(),
-        new={"version": version.number},
-        visibility=Visibility.SECRETARIAT,
-    )
+    record(action, actor=actor, subject=row, old=row.snapshot(), new={"version": version.number},
+           visibility=Visibility.SECRETARIAT)
     return row, version
 
 

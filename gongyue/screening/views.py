@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from gongyue.core.access import login_required, secretariat_required
 from gongyue.core.errors import ActionRefused
+from gongyue.core.forms import Outcome, perform
 
 from . import actions, lexicon, queries, service
 from .access import (
@@ -89,13 +90,6 @@ def try_page(request):
 # --- The lexicon -------------------------------------------------------------------------------
 
 
-def _refused_into(form, refused: ActionRefused) -> None:
-    """Show an action's refusal next to the field it names, or above the form."""
-    field = refused.field if refused.field in form.fields else None
-    for blocker in refused.blockers:
-        form.add_error(field, blocker)
-
-
 @secretariat_required
 def lexicon_page(request):
     """Terms with search and filters, a page at a time."""
@@ -116,22 +110,17 @@ def lexicon_page(request):
 @secretariat_required
 def term_add(request):
     form = TermForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            term, version = actions.do_add_term(
-                actor=request.user, note=form.cleaned_data["note"], **form.term_fields
-            )
-        except ActionRefused as refused:
-            _refused_into(form, refused)
-        else:
+    done = Outcome()
+    if request.method == "POST":
+        if done := perform(form, lambda data: actions.do_add_term(actor=request.user, note=data["note"], **form.term_fields)):
+            term, version = done.result
             messages.success(
                 request,
                 _("%(term)s was added; lexicon version %(number)s is in service.")
                 % {"term": term.term, "number": version.number},
             )
             return redirect("screening:lexicon")
-    status = 400 if form.is_bound else 200
-    return render(request, "screening/term_form.html", {"form": form, "term": None}, status=status)
+    return render(request, "screening/term_form.html", {"form": form, "term": None}, status=done.status)
 
 
 @secretariat_required
@@ -139,21 +128,21 @@ def term_edit(request, term_id):
     term = get_term_for_user(request.user, term_id)
     initial = lexicon.Entry.of(term).as_dict()
     form = TermForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            term, version = actions.do_change_term(
-                term, actor=request.user, note=form.cleaned_data["note"], **form.term_fields
-            )
-        except ActionRefused as refused:
-            _refused_into(form, refused)
-        else:
+    done = Outcome()
+    if request.method == "POST":
+
+        def change(data):
+            return actions.do_change_term(term, actor=request.user, note=data["note"], **form.term_fields)
+
+        if done := perform(form, change):
+            changed, version = done.result
             messages.success(
                 request,
                 _("%(term)s was changed; lexicon version %(number)s is in service.")
-                % {"term": term.term, "number": version.number},
+                % {"term": changed.term, "number": version.number},
             )
             return redirect("screening:lexicon")
-    status = 400 if form.is_bound else 200
+    status = done.status
     return render(
         request,
         "screening/term_form.html",
@@ -193,16 +182,10 @@ def term_history(request, term_id):
 def allow_page(request):
     """Allowed phrases, with a form to add one."""
     form = AllowPhraseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            phrase, version = actions.do_add_allow_phrase(
-                actor=request.user,
-                phrase=form.cleaned_data["phrase"],
-                note=form.cleaned_data["note"],
-            )
-        except ActionRefused as refused:
-            _refused_into(form, refused)
-        else:
+    done = Outcome()
+    if request.method == "POST":
+        if done := perform(form, lambda data: actions.do_add_allow_phrase(actor=request.user, **data)):
+            phrase, version = done.result
             messages.success(
                 request,
                 _("%(phrase)s is allowed; lexicon version %(number)s is in service.")
@@ -214,7 +197,7 @@ def allow_page(request):
         "phrases": queries.phrases("live"),
         "version": queries.latest_version(),
     }
-    return render(request, "screening/allow.html", context, status=400 if form.is_bound else 200)
+    return render(request, "screening/allow.html", context, status=done.status)
 
 
 @secretariat_required
