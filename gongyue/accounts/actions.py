@@ -75,3 +75,12 @@ def do_update_preferences(user, *, actor, language: str, muted_mail_kinds: list[
     record("accounts.preferences_changed", actor=actor, subject=user, old=old,
            new={"language": user.language, "muted_mail_kinds": user.muted_mail_kinds}, visibility="secretariat")
     return user
+
+
+def do_mark_read(notification):
+    """Mark a message in a person's own inbox as read. Not audited: it is no decision, only
+    the reader's own place in their inbox."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification

@@ -1,11 +1,13 @@
 from datetime import date, datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from django.shortcuts import get_object_or_404
 
-from gongyue.api.errors import ApiError
+from gongyue.api.errors import ApiError, form_errors
 
 from . import actions
+from .access import get_notification_for_user
+from .forms import PreferencesForm
 from .models import ApiToken
 
 router = Router(tags=["accounts"])
@@ -74,11 +76,36 @@ def notifications(request, unread: bool = False):
     qs = request.user.notifications.all()
     if unread:
         qs = qs.unread()
-    return [
-        {"id": n.id, "kind": n.kind, "subject": n.subject, "body": n.body, "url": n.url,
-         "created_at": n.created_at, "read": n.is_read}
-        for n in qs[:200]
-    ]
+    return [notification_out(n) for n in qs[:200]]
+
+
+def notification_out(n) -> dict:
+    return {"id": n.id, "kind": n.kind, "subject": n.subject, "body": n.body, "url": n.url,
+            "created_at": n.created_at, "read": n.is_read}
+
+
+class PreferencesIn(Schema):
+    language: str | None = None
+    muted_mail_kinds: list[str] | None = None
+
+
+@router.patch("/me", response=MeOut)
+def change_preferences(request, payload: PreferencesIn):
+    """Change the language and the kinds of notification not sent by mail (the page's form)."""
+    user = request.user
+    data = {"language": user.language, "muted_mail_kinds": user.muted_mail_kinds}
+    data.update(payload.dict(exclude_unset=True))
+    form = PreferencesForm(data)
+    if not form.is_valid():
+        raise form_errors(form)
+    actions.do_update_preferences(user, actor=user, **form.cleaned_data)
+    return me(request)
+
+
+@router.post("/me/notifications/{notification_id}/read", response=NotificationOut)
+def mark_read(request, notification_id: int):
+    notification = actions.do_mark_read(get_notification_for_user(request.user, notification_id))
+    return notification_out(notification)
 
 
 @router.get("/me/tokens", response=list[TokenOut])
@@ -89,7 +116,7 @@ def tokens(request):
 @router.post("/me/tokens", response={201: NewTokenOut})
 def create_token(request, payload: TokenIn):
     token, secret = actions.do_create_token(request.user, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "secret": secret}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None})
@@ -98,4 +125,4 @@ def revoke_token(request, token_id: int):
     if token.revoked_at is not None:
         raise ApiError(404, "not_found", "Not found.")
     actions.do_revoke_token(token, actor=request.user)
-    return 204, None
+    return Status(204, None)

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -86,8 +85,5 @@ def inbox(request):
 @login_required
 @require_POST
 def mark_read(request, notification_id):
-    notification = get_notification_for_user(request.user, notification_id)
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+    notification = actions.do_mark_read(get_notification_for_user(request.user, notification_id))
     return redirect(notification.url or "accounts:inbox")

@@ -128,3 +128,34 @@ def test_the_account_page_renders_in_a_constant_number_of_queries(client_for, le
     notify([legal_rep] , kind="convention", template="core/mail/test", context={"number": 1})
     with django_assert_max_num_queries(8):
         assert client.get("/accounts/").status_code == 200
+
+
+def test_a_program_changes_preferences_with_the_same_rules_as_the_page(client_for, legal_rep):
+    client = client_for(legal_rep)
+    response = client.patch("/api/v1/accounts/me", {"muted_mail_kinds": ["membership"]}, content_type="application/json")
+    assert response.status_code == 200
+    legal_rep.refresh_from_db()
+    assert legal_rep.muted_mail_kinds == ["membership"] and legal_rep.language == "zh-hans"
+    bad = client.patch("/api/v1/accounts/me", {"language": "fr"}, content_type="application/json")
+    assert bad.status_code == 400 and "language" in bad.json()["fields"]
+    legal_rep.refresh_from_db()
+    assert legal_rep.language == "zh-hans"
+    assert AuditEntry.objects.filter(action="accounts.preferences_changed").count() == 1
+
+
+def test_a_message_is_marked_read_on_the_page_and_through_the_api(client_for, legal_rep, other_member):
+    from gongyue.core.notify import notify
+
+    first, second = [
+        notify([legal_rep], kind="convention", template="core/mail/test", context={"number": n})[0] for n in (1, 2)
+    ]
+    client = client_for(legal_rep)
+    client.post(f"/accounts/inbox/{first.pk}/read/")
+    response = client.post(f"/api/v1/accounts/me/notifications/{second.pk}/read")
+    assert response.status_code == 200 and response.json()["read"] is True
+    assert client.get("/api/v1/accounts/me/notifications?unread=true").json() == []
+    # Someone else's message is not found, and stays unread.
+    third = notify([other_member], kind="convention", template="core/mail/test", context={"number": 3})[0]
+    assert client.post(f"/api/v1/accounts/me/notifications/{third.pk}/read").status_code == 404
+    third.refresh_from_db()
+    assert third.read_at is None
