@@ -11,6 +11,14 @@ from gongyue.core import testing
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rate-limit counters must not carry over."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def unit_a(db):
     return testing.make_unit("赣江网络科技有限公司", "914403001922038216", city="南昌")

@@ -223,6 +223,8 @@ CONVENTION_SLUG = envstr("CONVENTION_SLUG", "convention")
 CONVENTION_PDF_DIR = Path(envstr("CONVENTION_PDF_DIR", str(BASE_DIR / "var" / "cache" / "convention-pdf")))
 # Anonymous form submissions allowed per address and hour (public feedback, applications).
 ANON_RATE_PER_HOUR = envint("ANON_RATE_PER_HOUR", 20)
+# Login attempts allowed per address and hour (an office behind one address shares it).
+LOGIN_RATE_PER_HOUR = envint("LOGIN_RATE_PER_HOUR", 60)
 
 # Screening (gongyue/screening): limits of the screening API and how often each worker looks for
 # a new lexicon version (one cheap query at most this often; a new version is then loaded and

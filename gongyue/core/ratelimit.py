@@ -19,9 +19,10 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def hit(scope: str, request, *, per_hour: int | None = None) -> bool:
-    """Count one submission; False once the address has used up this hour's allowance."""
-    limit = per_hour or settings.ANON_RATE_PER_HOUR
+def hit(scope: str, request, *, limit_setting: str = "ANON_RATE_PER_HOUR") -> bool:
+    """Count one submission; False once the address has used up this hour's allowance, which
+    is the setting named (read on each call, so a changed setting applies at once)."""
+    limit = getattr(settings, limit_setting)
     window = timezone.now().strftime("%Y%m%d%H")
     key = f"rl:{scope}:{client_address(request)}:{window}"
     cache.add(key, 0, timeout=3600)
@@ -33,13 +34,17 @@ def hit(scope: str, request, *, per_hour: int | None = None) -> bool:
     return count <= limit
 
 
-def anonymous_rate_limit(scope: str, *, methods=("POST",)):
+def anonymous_rate_limit(scope: str, *, methods=("POST",), limit_setting: str = "ANON_RATE_PER_HOUR"):
     """View decorator: anonymous POSTs beyond the hourly allowance get 429 and change nothing."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if request.method in methods and not request.user.is_authenticated and not hit(scope, request):
+            if (
+                request.method in methods
+                and not request.user.is_authenticated
+                and not hit(scope, request, limit_setting=limit_setting)
+            ):
                 return HttpResponse(_("Too many submissions from your address; try again in an hour."), status=429)
             return view(request, *args, **kwargs)
 
