@@ -133,3 +133,24 @@ def login_page(page, live_server):
         return page
 
     return login
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_postgres_sessions(django_db_setup, django_db_blocker):
+    """On PostgreSQL, end connections that are still open when the test database is dropped.
+
+    After the browser tests an idle connection (last statement ROLLBACK, no thread left that
+    owns it) stays open and makes the drop fail with "being accessed by other users"; its owner
+    is probably another execution context (Playwright's sync API runs in greenlets), out of
+    reach of Django's close_all(). Not yet pinned down further; this only affects the tests.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
