@@ -117,3 +117,16 @@ def test_rescheduling_a_reminder_moves_it_instead_of_adding_one(legal_rep):
                       template="core/mail/reminder")
     schedule_reminder(key="k", recipient=legal_rep, due_at=later, kind="reminder", template="core/mail/reminder")
     assert Reminder.objects.get().due_at == later
+
+
+# The worker closes stale connections between rounds, as a long-running process must.
+@pytest.mark.django_db(transaction=True)
+def test_one_round_of_the_worker_runs_due_duties_and_sends_their_mail(smtp_server, legal_rep):
+    schedule_reminder(key="publish", recipient=legal_rep, due_at=timezone.now() - timedelta(minutes=1),
+                      kind="reminder", template="core/mail/reminder",
+                      context={"title": "公布期限", "text": "请在期限内公布公约。"})
+    call_command("worker", "--once")
+    note = Notification.objects.get(recipient=legal_rep)
+    assert note.mail_state == MailState.SENT
+    [message] = smtp_server.to(legal_rep.email)
+    assert "公布期限" in message["Subject"] and "请在期限内公布公约。" in smtp_server.body(message)
