@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # The API docs page then serves Swagger UI from our own static files, not a CDN that a
+    # server in mainland China may not reach.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "gongyue.core",

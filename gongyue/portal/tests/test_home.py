@@ -31,3 +31,8 @@ def test_a_signed_in_persons_language_preference_applies(client_for, legal_rep):
     legal_rep.save()
     response = client_for(legal_rep).get("/")
     assert '<html lang="en">' in response.content.decode()
+
+
+def test_the_api_docs_page_uses_our_own_static_files_not_a_cdn(client, db):
+    page = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn." not in page
