@@ -31,6 +31,12 @@ class Command(BaseCommand):
     def handle(self, *args, convention=None, **options):
         if User.objects.filter(username="mishuchu").exists():
             self.stdout.write("Demo data already loaded.")
+            if convention:
+                self.stderr.write(
+                    f"--convention {convention} was not imported: the database already has the demo. "
+                    "Start again with an empty database (delete var/gongyue.sqlite3), or import it as a "
+                    "new version with `gongyue import_convention`."
+                )
             self.print_accounts()
             return
         with transaction.atomic():
