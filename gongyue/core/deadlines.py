@@ -36,16 +36,19 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=CHINA)
 
 
+# The years for which the package has the State Council's holiday arrangements.
+KNOWN_YEARS = frozenset(day.year for day in chinese_calendar.constants.holidays)
+
+
 def is_working_day(day: date) -> tuple[bool, bool]:
     """Return (working, known): `known` is False when the calendar has no data for that year.
 
     Without data (years the package does not yet cover) only Saturdays and Sundays are rest days,
     which is the best available guess until the State Council publishes that year's holidays.
     """
-    try:
-        return chinese_calendar.is_workday(day), True
-    except NotImplementedError:
+    if day.year not in KNOWN_YEARS:
         return day.weekday() < 5, False
+    return chinese_calendar.is_workday(day), True
 
 
 @dataclass(frozen=True)
