@@ -303,63 +303,12 @@ def _apply(
         change(ChangeKind.CHANGED, term=row, old=old, new=row.snapshot())
     LexiconTerm.objects.bulk_update(changed, [*Entry.FIELDS, "key", "updated_at"], batch_size=500)
 
-    # A term added again takes back its removed row, so that its history stays in one place.
-    removed = {}
-    if plan.add_terms:
-        removed = dict(
-            LexiconTerm.objects.filter(is_active=False)
-            .order_by("updated_at", "pk")
-            .values_list("key", "pk")
-        )
-    revived, created = [], []
-    for key, entry in plan.add_terms:
-        row = LexiconTerm(
-            key=key,
-            is_active=True,
-            created_by=person,
-            created_at=now,
-            updated_at=now,
-            **entry.as_dict(),
-        )
-        if key in removed:
-            row.pk = removed[key]
-            revived.append(row)
-        else:
-            created.append(row)
-    LexiconTerm.objects.bulk_update(
-        revived, [*Entry.FIELDS, "key", "is_active", "updated_at"], batch_size=500
-    )
-    LexiconTerm.objects.bulk_create(created, batch_size=_CHUNK)
-    for row in (*revived, *created):
+    new_row = {"is_active": True, "created_by": person, "created_at": now, "updated_at": now}
+    terms = [(key, LexiconTerm(key=key, **new_row, **entry.as_dict())) for key, entry in plan.add_terms]
+    for row in _add_rows(LexiconTerm, terms, [*Entry.FIELDS, "key", "is_active", "updated_at"]):
         change(ChangeKind.ADDED, term=row, new=row.snapshot())
-
-    removed_phrases = {}
-    if plan.add_phrases:
-        removed_phrases = dict(
-            AllowPhrase.objects.filter(is_active=False)
-            .order_by("updated_at", "pk")
-            .values_list("key", "pk")
-        )
-    revived, created = [], []
-    for key, phrase in plan.add_phrases:
-        row = AllowPhrase(
-            phrase=phrase,
-            key=key,
-            is_active=True,
-            created_by=person,
-            created_at=now,
-            updated_at=now,
-        )
-        if key in removed_phrases:
-            row.pk = removed_phrases[key]
-            revived.append(row)
-        else:
-            created.append(row)
-    AllowPhrase.objects.bulk_update(
-        revived, ["phrase", "key", "is_active", "updated_at"], batch_size=500
-    )
-    AllowPhrase.objects.bulk_create(created, batch_size=_CHUNK)
-    for row in (*revived, *created):
+    phrases = [(key, AllowPhrase(key=key, phrase=phrase, **new_row)) for key, phrase in plan.add_phrases]
+    for row in _add_rows(AllowPhrase, phrases, ["phrase", "key", "is_active", "updated_at"]):
         change(ChangeKind.ADDED, phrase=row, new=row.snapshot())
 
     TermChange.objects.bulk_create(history, batch_size=_CHUNK)
@@ -562,3 +511,25 @@ def do_import_lexicon(
         visibility=Visibility.SECRETARIAT,
     )
     return plan, version
+
+
+def _add_rows(model, rows: list, fields: list[str]) -> list:
+    """Save new terms or phrases, given as (key, unsaved row); returns them saved.
+
+    A key added again takes back its removed row, so that its history stays in one place.
+    """
+    if not rows:
+        return []
+    removed = dict(
+        model.objects.filter(is_active=False).order_by("updated_at", "pk").values_list("key", "pk")
+    )
+    revived, created = [], []
+    for key, row in rows:
+        if key in removed:
+            row.pk = removed[key]
+            revived.append(row)
+        else:
+            created.append(row)
+    model.objects.bulk_update(revived, fields, batch_size=500)
+    model.objects.bulk_create(created, batch_size=_CHUNK)
+    return [*revived, *created]
