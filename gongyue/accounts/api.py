@@ -3,7 +3,7 @@ from datetime import date, datetime
 from ninja import Router, Schema, Status
 from django.shortcuts import get_object_or_404
 
-from gongyue.api.errors import ApiError, form_errors
+from gongyue.api.errors import ApiError, cleaned
 
 from . import actions
 from .access import get_notification_for_user
@@ -96,8 +96,7 @@ def change_preferences(request, payload: PreferencesIn):
     data = {"language": user.language, "muted_mail_kinds": user.muted_mail_kinds}
     data.update(payload.dict(exclude_unset=True))
     form = PreferencesForm(data)
-    if not form.is_valid():
-        raise form_errors(form)
+    cleaned(form)
     actions.do_update_preferences(user, actor=user, **form.cleaned_data)
     return me(request)
 

@@ -14,7 +14,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongyue.api.auth import public
-from gongyue.api.errors import ApiError, Error, form_errors
+from gongyue.api.errors import ApiError, Error, cleaned
 
 from . import actions, export, queries
 from .access import (
@@ -198,8 +198,7 @@ def diff(request, from_: int = Query(..., alias="from"), to: int = Query(...)):
     """The difference between two versions, article by article, with character-level marks."""
     convention = get_convention_for_user(request.user)
     form = DiffForm({"from": from_, "to": to}, versions=queries.version_list(request.user, convention))
-    if not form.is_valid():
-        raise form_errors(form)
+    cleaned(form)
     old, new = queries.pair_for_diff(convention, [form.cleaned_data["from"], form.cleaned_data["to"]])
     result = diff_structures(old.structure, new.structure).to_dict()
     return {"from_version": _version_out(old), "to_version": _version_out(new), **result}
@@ -210,8 +209,7 @@ def import_version(request, file: UploadedFile = File(...), note: str = Form("")
     """Save an uploaded UTF-8 text as a new draft version (secretariat only)."""
     check_can_manage_versions(request.user)
     form = ImportForm({"note": note}, {"file": file})
-    if not form.is_valid():
-        raise form_errors(form)
+    cleaned(form)
     version = actions.do_import_version(
         Convention.objects.current(), form.data_bytes, actor=request.user,
         source_name=file.name or "", note=form.cleaned_data["note"],

@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 
 from gongyue.accounts.models import Role, RoleGrant
 from gongyue.api.auth import public
-from gongyue.api.errors import ApiError, form_errors
+from gongyue.api.errors import ApiError, cleaned
 
 from . import actions, queries
 from .access import (
@@ -41,13 +41,6 @@ from .pdf import signature_page_pdf
 from .registers import sheet_for_period, sheet_for_record
 
 router = Router(tags=["members"])
-
-
-def valid(form):
-    """Return the cleaned data of a bound form, or answer 400 in the error format."""
-    if not form.is_valid():
-        raise form_errors(form)
-    return form.cleaned_data
 
 
 # Schemas -----------------------------------------------------------------------------------------
@@ -283,7 +276,7 @@ def create_application(request, payload: ApplicationIn):
     """Save a draft application; with `submit: true`, also submit it for review."""
     data = payload.dict(exclude={"submit"}, exclude_none=True)
     form = ApplicationForm(data, submitting=payload.submit)
-    application = actions.do_create_application(actor=request.user, data=valid(form))
+    application = actions.do_create_application(actor=request.user, data=cleaned(form))
     if payload.submit:
         application = actions.do_submit_application(application, actor=request.user)
     return Status(201, application_out(application))
@@ -317,7 +310,7 @@ def update_application(request, application_id: int, payload: ApplicationIn):
         instance=Application.objects.get(pk=application.pk),
         submitting=payload.submit,
     )
-    application = actions.do_update_application(application, actor=request.user, data=valid(form))
+    application = actions.do_update_application(application, actor=request.user, data=cleaned(form))
     if payload.submit:
         application = actions.do_submit_application(application, actor=request.user)
     return application_out(application)
@@ -332,7 +325,7 @@ def submit_application(request, application_id: int):
 @router.post("/applications/{application_id}/approve", response=ApplicationOut)
 def approve_application(request, application_id: int, payload: ReasonsIn):
     application = get_application_for_user(request.user, application_id, to="review")
-    note = valid(ReasonsForm(payload.dict()))["reasons"]
+    note = cleaned(ReasonsForm(payload.dict()))["reasons"]
     return application_out(
         actions.do_approve_application(application, actor=request.user, note=note)
     )
@@ -342,7 +335,7 @@ def approve_application(request, application_id: int, payload: ReasonsIn):
 def return_application(request, application_id: int, payload: ReasonsIn):
     """Return for correction; `reasons` is required."""
     application = get_application_for_user(request.user, application_id, to="review")
-    reasons = valid(ReasonsForm(payload.dict()))["reasons"]
+    reasons = cleaned(ReasonsForm(payload.dict()))["reasons"]
     return application_out(
         actions.do_return_application(application, actor=request.user, reasons=reasons)
     )
@@ -352,7 +345,7 @@ def return_application(request, application_id: int, payload: ReasonsIn):
 def reject_application(request, application_id: int, payload: ReasonsIn):
     """Reject; `reasons` is required."""
     application = get_application_for_user(request.user, application_id, to="review")
-    reasons = valid(ReasonsForm(payload.dict()))["reasons"]
+    reasons = cleaned(ReasonsForm(payload.dict()))["reasons"]
     return application_out(
         actions.do_reject_application(application, actor=request.user, reasons=reasons)
     )
@@ -378,7 +371,7 @@ def authorise_delegate(
 ):
     """Authorise a delegate (multipart: name, email, valid_from, valid_until and the letter)."""
     unit = get_unit_for_user(request.user, unit_id, to="authorise")
-    data = valid(DelegateForm(request.POST, request.FILES))
+    data = cleaned(DelegateForm(request.POST, request.FILES))
     grant = actions.do_authorise_delegate(
         unit,
         actor=request.user,
@@ -410,7 +403,7 @@ def sign(request, unit_id: int, payload: SignIn):
     version = get_current_convention().version_in_force
     if version is None:
         raise ApiError(409, "no_version", "There is no version in force to sign.")
-    data = valid(SignForm(payload.dict()))
+    data = cleaned(SignForm(payload.dict()))
     signature = actions.do_sign_convention(
         unit, actor=request.user, version=version, sha256=data["sha256"]
     )
@@ -430,7 +423,7 @@ def signature_page(request, signature_id: int):
 def attach_sealed_page(request, signature_id: int, scan: File[UploadedFile] = None):
     """Hand in the scan of the sealed signature page (multipart `scan`: PDF, PNG or JPEG)."""
     signature = get_signature_for_user(request.user, signature_id, to="attach")
-    data = valid(ScanForm(request.POST, request.FILES))
+    data = cleaned(ScanForm(request.POST, request.FILES))
     return signature_out(
         actions.do_attach_sealed_scan(signature, actor=request.user, upload=data["scan"])
     )
@@ -440,7 +433,7 @@ def attach_sealed_page(request, signature_id: int, scan: File[UploadedFile] = No
 def withdraw(request, unit_id: int, payload: WithdrawalIn):
     """Give notice of withdrawal, effective on `effective_on` (default: today)."""
     unit = get_unit_for_user(request.user, unit_id, to="act")
-    data = valid(WithdrawalForm({k: v for k, v in payload.dict().items() if v is not None}))
+    data = cleaned(WithdrawalForm({k: v for k, v in payload.dict().items() if v is not None}))
     withdrawal = actions.do_give_withdrawal_notice(
         unit, actor=request.user, effective_on=data["effective_on"], reason=data["reason"]
     )
@@ -500,7 +493,7 @@ def convention(request):
 def name_founders(request, payload: FoundersIn):
     require_secretariat(request.user)
     convention = get_current_convention()
-    data = valid(FoundersForm({"units": payload.units}))
+    data = cleaned(FoundersForm({"units": payload.units}))
     actions.do_name_founders(convention, actor=request.user, units=data["units"])
     convention.refresh_from_db()
     return convention_out(convention)
@@ -510,7 +503,7 @@ def name_founders(request, payload: FoundersIn):
 def publish_convention(request, payload: PublishIn):
     """Publish the convention that took effect; in force from `published_on` (default today)."""
     require_secretariat(request.user)
-    data = valid(PublishConventionForm({k: v for k, v in payload.dict().items() if v is not None}))
+    data = cleaned(PublishConventionForm({k: v for k, v in payload.dict().items() if v is not None}))
     convention = actions.do_publish_convention(
         get_current_convention(), actor=request.user, published_on=data["published_on"]
     )
@@ -524,7 +517,7 @@ def publish_convention(request, payload: PublishIn):
 def directory(request, q: str = "", category: str = "", city: str = "", page: int = 1):
     """Members as of today, 100 per page."""
     form = DirectoryForm({"q": q, "category": category, "city": city})
-    filters = valid(form)
+    filters = cleaned(form)
     units = queries.directory(**filters)
     count = units.count()
     size = 100
@@ -576,7 +569,7 @@ def read_register(request, period: str):
 def publish_register(request, payload: RegisterIn):
     """Publish a closed period's list; a correction cites its list in `corrects`, with a `note`."""
     require_secretariat(request.user)
-    data = valid(RegisterPublishForm(payload.dict()))
+    data = cleaned(RegisterPublishForm(payload.dict()))
     corrects = (
         get_object_or_404(RegisterList, pk=data["corrects"]) if data.get("corrects") else None
     )
@@ -592,7 +585,7 @@ def import_members(request, payload: Form[ImportIn], file: File[UploadedFile] = 
 
     Bad rows answer 400 with each problem as `row N: reason` and nothing is imported."""
     require_secretariat(request.user)
-    data = valid(ImportForm(request.POST, request.FILES))
+    data = cleaned(ImportForm(request.POST, request.FILES))
     name, content = data["file"]
     if data["dry_run"]:
         rows, problems = check_member_csv(content)

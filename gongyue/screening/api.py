@@ -20,7 +20,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
-from gongyue.api.errors import ApiError, Error, form_errors
+from gongyue.api.errors import ApiError, Error, cleaned
 
 from . import actions, lexicon, queries, service
 from .access import (
@@ -335,8 +335,7 @@ def list_terms(request, filters: Query[TermFilter]):
             "state": filters.state,
         }
     )
-    if not form.is_valid():
-        raise form_errors(form)
+    cleaned(form)
     return list(form.filter(queries.terms())[filters.offset : filters.offset + filters.limit])
 
 
@@ -348,8 +347,7 @@ def add_term(request, payload: TermIn):
     """Add a term; publishes a new lexicon version, which every worker loads within seconds."""
     check_can_manage_lexicon(request.user)
     form = TermForm(payload.dict())
-    if not form.is_valid():
-        raise form_errors(form)
+    cleaned(form)
     term, version = actions.do_add_term(
         actor=request.user, note=form.cleaned_data["note"], **form.term_fields
     )
@@ -369,8 +367,7 @@ def change_term(request, term_id: int, payload: TermPatch):
     """Change the fields sent; publishes a new version."""
     term = get_term_for_user(request.user, term_id)
     form = TermChangeForm(payload.dict(exclude_unset=True))
-    if not form.is_valid():
-        raise form_errors(form)
+    cleaned(form)
     term, version = actions.do_change_term(
         term, actor=request.user, note=payload.note, **form.term_fields
     )
@@ -414,8 +411,7 @@ def add_phrase(request, payload: PhraseIn):
     """Allow a phrase: a term found inside it is not reported. Publishes a new version."""
     check_can_manage_lexicon(request.user)
     form = AllowPhraseForm(payload.dict())
-    if not form.is_valid():
-        raise form_errors(form)
+    cleaned(form)
     phrase, version = actions.do_add_allow_phrase(
         actor=request.user, phrase=form.cleaned_data["phrase"], note=form.cleaned_data["note"]
     )
@@ -460,8 +456,7 @@ def import_lexicon(
     """
     check_can_manage_lexicon(request.user)
     form = ImportForm({"mode": mode, "note": note}, {"file": file})
-    if not form.is_valid():
-        raise form_errors(form)
+    cleaned(form)
     if dry_run:
         plan = actions.plan_import(form.upload, mode)
         current = queries.latest_version()
