@@ -37,6 +37,8 @@ def role_required(test):
             require(test(request.user))
             return view(request, *args, **kwargs)
 
+        # Lets a test find every page that needs a role (core/tests/test_access.py).
+        wrapped.required_role = test.__name__
         return wrapped
 
     return decorator
