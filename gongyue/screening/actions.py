@@ -366,16 +366,7 @@ def do_add_term(
         plan.add_terms.append((key, entry))
         return plan
 
-    _plan, version = _run(make_plan, actor=actor, note=note)
-    row = LexiconTerm.objects.live().get(key=key)
-    record(
-        "screening.term_added",
-        actor=actor,
-        subject=row,
-        new={**row.snapshot(), "version": version.number},
-        visibility=Visibility.SECRETARIAT,
-    )
-    return row, version
+    return _add(LexiconTerm, key, make_plan, "screening.term_added", actor, note)
 
 
 @transaction.atomic
@@ -437,22 +428,22 @@ def do_add_allow_phrase(*, actor, phrase, note=""):
         plan.add_phrases.append((key, phrase))
         return plan
 
-    _plan, version = _run(make_plan, actor=actor, note=note)
-    row = AllowPhrase.objects.live().get(key=key)
-    record(
-        "screening.allow_phrase_added",
-        actor=actor,
-        subject=row,
-        new={**row.snapshot(), "version": version.number},
-        visibility=Visibility.SECRETARIAT,
-    )
-    return row, version
+    return _add(AllowPhrase, key, make_plan, "screening.allow_phrase_added", actor, note)
 
 
 @transaction.atomic
 def do_remove_allow_phrase(row: AllowPhrase, *, actor, note=""):
     """Take a phrase off the allow list."""
     return _remove(row, "phrases", _("This phrase was already removed."), "screening.allow_phrase_removed", actor, note)
+
+
+def _add(model, key: str, make_plan, action: str, actor, note):
+    """Publish the version that adds a term or phrase; returns (its live row, the version)."""
+    _plan, version = _run(make_plan, actor=actor, note=note)
+    row = model.objects.live().get(key=key)
+    record(action, actor=actor, subject=row, new={**row.snapshot(), "version": version.number},
+           visibility=Visibility.SECRETARIAT)
+    return row, version
 
 
 def _remove(row, kind: str, gone: str, action: str, actor, note):

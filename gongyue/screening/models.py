@@ -51,11 +51,28 @@ class LexiconQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class LexiconTerm(models.Model):
+class LexiconEntry(models.Model):
+    """What terms and allowed phrases share: the normalised form (``key``), whether the entry
+    is in the lexicon now (a removed one keeps its row and history), and who made it when."""
+
+    key = models.CharField(_("normalised form"), max_length=MAX_KEY_CHARS, db_index=True)
+    is_active = models.BooleanField(_("in the lexicon"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = LexiconQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class LexiconTerm(LexiconEntry):
     """A term members' posts are screened for; ``key`` is its normalised form."""
 
     term = models.CharField(_("term"), max_length=MAX_TERM_CHARS)
-    key = models.CharField(_("normalised form"), max_length=MAX_KEY_CHARS, db_index=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     severity = models.PositiveSmallIntegerField(
         _("severity"),
@@ -70,16 +87,8 @@ class LexiconTerm(models.Model):
     pinyin = models.BooleanField(
         _("also match pinyin"), default=False, help_text=_("bingdu and bd match 冰毒")
     )
-    is_active = models.BooleanField(_("in the lexicon"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
-    objects = LexiconQuerySet.as_manager()
-
-    class Meta:
+    class Meta(LexiconEntry.Meta):
         ordering = ["key", "pk"]
         verbose_name = _("lexicon term")
         verbose_name_plural = _("lexicon terms")
@@ -116,21 +125,12 @@ class LexiconTerm(models.Model):
         )
 
 
-class AllowPhrase(models.Model):
+class AllowPhrase(LexiconEntry):
     """A phrase whose matches are excused: a term found inside it is not reported."""
 
     phrase = models.CharField(_("phrase"), max_length=MAX_TERM_CHARS)
-    key = models.CharField(_("normalised form"), max_length=MAX_KEY_CHARS, db_index=True)
-    is_active = models.BooleanField(_("in the lexicon"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
-    objects = LexiconQuerySet.as_manager()
-
-    class Meta:
+    class Meta(LexiconEntry.Meta):
         ordering = ["key", "pk"]
         verbose_name = _("allowed phrase")
         verbose_name_plural = _("allowed phrases")
