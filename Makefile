@@ -32,6 +32,8 @@ run: bootstrap
 # With CI=true nothing may be skipped: a missing PostgreSQL or Chromium fails the run.
 test: bootstrap
 	@scripts/system-deps test
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
 	@$(MAKE) --no-print-directory messages
 	$(BIN)/gongyue makemigrations --check --dry-run --verbosity 0 || (echo "models changed without a migration"; exit 1)
 	FAST_PASSWORD_HASHER=1 $(BIN)/pytest $(PYTEST_ARGS)

@@ -86,7 +86,9 @@ def smtp_server(settings):
 
     mailbox = testing.Mailbox()
     port = testing.free_port()
-    mailbox.make_server = lambda: Controller(testing.CollectingHandler(mailbox), hostname="127.0.0.1", port=port)
+    mailbox.make_server = lambda: Controller(
+        testing.CollectingHandler(mailbox), hostname="127.0.0.1", port=port
+    )
     mailbox.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port

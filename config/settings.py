@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -205,7 +204,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", False) else None
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # HTTPS only, once the site is served over TLS: redirect and HSTS are opt-in, because HSTS
 # cannot be taken back from browsers that saw it.
@@ -227,7 +228,9 @@ GONGYUE_DEMO_CONVENTION = envstr("GONGYUE_DEMO_CONVENTION", "")
 # The short name given to the convention on its first import.
 CONVENTION_SLUG = envstr("CONVENTION_SLUG", "convention")
 # Generated PDFs of convention versions, named by text hash and layout (see convention/export.py).
-CONVENTION_PDF_DIR = Path(envstr("CONVENTION_PDF_DIR", str(BASE_DIR / "var" / "cache" / "convention-pdf")))
+CONVENTION_PDF_DIR = Path(
+    envstr("CONVENTION_PDF_DIR", str(BASE_DIR / "var" / "cache" / "convention-pdf"))
+)
 # Anonymous form submissions allowed per address and hour (public feedback, applications).
 ANON_RATE_PER_HOUR = envint("ANON_RATE_PER_HOUR", 20)
 # Login attempts allowed per address and hour (an office behind one address shares it).

@@ -5,12 +5,11 @@ A maintenance aid for translators; the build does not run it.
 """
 
 import json
-import re
 import sys
 
 
 def unquote(lines):
-    return "".join(json.loads(line[line.index('"'):]) for line in lines if '"' in line)
+    return "".join(json.loads(line[line.index('"') :]) for line in lines if '"' in line)
 
 
 def main(po_path, json_path):
@@ -21,8 +20,8 @@ def main(po_path, json_path):
     for block in blocks:
         lines = block.split("\n")
         try:
-            i_id = next(i for i, l in enumerate(lines) if l.startswith("msgid "))
-            i_str = next(i for i, l in enumerate(lines) if l.startswith("msgstr "))
+            i_id = next(i for i, line in enumerate(lines) if line.startswith("msgid "))
+            i_str = next(i for i, line in enumerate(lines) if line.startswith("msgstr "))
         except StopIteration:
             out.append(block)
             continue
@@ -31,8 +30,10 @@ def main(po_path, json_path):
         fuzzy = "#, fuzzy" in lines
         if msgid and (not msgstr or fuzzy):
             if msgid in table:
-                lines = lines[:i_str] + ["msgstr " + json.dumps(table[msgid], ensure_ascii=False)]
-                lines = [l for l in lines if l != "#, fuzzy" and not l.startswith("#| ")]
+                lines = [*lines[:i_str], "msgstr " + json.dumps(table[msgid], ensure_ascii=False)]
+                lines = [
+                    line for line in lines if line != "#, fuzzy" and not line.startswith("#| ")
+                ]
             else:
                 missing.append(msgid)
         out.append("\n".join(lines))

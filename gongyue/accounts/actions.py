@@ -11,10 +11,17 @@ from .models import ApiToken, RoleGrant
 
 
 @transaction.atomic
-def do_grant_role(user, role, *, actor, unit=None, valid_from=None, valid_until=None, document=None) -> RoleGrant:
+def do_grant_role(
+    user, role, *, actor, unit=None, valid_from=None, valid_until=None, document=None
+) -> RoleGrant:
     if RoleGrant.objects.filter(user=user, role=role, unit=unit, revoked_at__isnull=True).exists():
         raise ActionRefused(_("This person already holds this role."), code="duplicate")
-    grant = RoleGrant(user=user, role=role, unit=unit, granted_by=actor if getattr(actor, "is_authenticated", False) else None)
+    grant = RoleGrant(
+        user=user,
+        role=role,
+        unit=unit,
+        granted_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
     if valid_from:
         grant.valid_from = valid_from
     grant.valid_until = valid_until
@@ -26,8 +33,13 @@ def do_grant_role(user, role, *, actor, unit=None, valid_from=None, valid_until=
         "accounts.role_granted",
         actor=actor,
         subject=grant,
-        new={"user": user.pk, "role": role, "unit": getattr(unit, "pk", None),
-             "valid_from": grant.valid_from, "valid_until": grant.valid_until},
+        new={
+            "user": user.pk,
+            "role": role,
+            "unit": getattr(unit, "pk", None),
+            "valid_from": grant.valid_from,
+            "valid_until": grant.valid_until,
+        },
     )
     return grant
 
@@ -40,7 +52,13 @@ def do_revoke_role(grant, *, actor) -> RoleGrant:
     grant.revoked_at = timezone.now()
     grant.revoked_by = actor
     grant.save(update_fields=["revoked_at", "revoked_by"])
-    record("accounts.role_revoked", actor=actor, subject=grant, old={"role": grant.role}, new={"revoked": True})
+    record(
+        "accounts.role_revoked",
+        actor=actor,
+        subject=grant,
+        old={"role": grant.role},
+        new={"revoked": True},
+    )
     return grant
 
 
@@ -50,8 +68,13 @@ def do_create_token(user, *, name: str) -> tuple[ApiToken, str]:
     if not name:
         raise ActionRefused(_("Give the token a name."), code="invalid", field="name", status=400)
     token, secret = ApiToken.issue(user, name)
-    record("accounts.token_created", actor=user, subject=token, new={"name": name, "prefix": token.prefix},
-           visibility="secretariat")
+    record(
+        "accounts.token_created",
+        actor=user,
+        subject=token,
+        new={"name": name, "prefix": token.prefix},
+        visibility="secretariat",
+    )
     return token, secret
 
 
@@ -62,7 +85,13 @@ def do_revoke_token(token, *, actor) -> ApiToken:
         raise ActionRefused(_("This token was already revoked."), code="already_revoked")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    record("accounts.token_revoked", actor=actor, subject=token, new={"revoked": True}, visibility="secretariat")
+    record(
+        "accounts.token_revoked",
+        actor=actor,
+        subject=token,
+        new={"revoked": True},
+        visibility="secretariat",
+    )
     return token
 
 
@@ -72,8 +101,14 @@ def do_update_preferences(user, *, actor, language: str, muted_mail_kinds: list[
     user.language = language
     user.muted_mail_kinds = sorted(set(muted_mail_kinds))
     user.save(update_fields=["language", "muted_mail_kinds"])
-    record("accounts.preferences_changed", actor=actor, subject=user, old=old,
-           new={"language": user.language, "muted_mail_kinds": user.muted_mail_kinds}, visibility="secretariat")
+    record(
+        "accounts.preferences_changed",
+        actor=actor,
+        subject=user,
+        old=old,
+        new={"language": user.language, "muted_mail_kinds": user.muted_mail_kinds},
+        visibility="secretariat",
+    )
     return user
 
 

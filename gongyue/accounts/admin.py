@@ -19,7 +19,8 @@ class RoleGrantInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
         ("gongyue", {"fields": ["unit", "display_name", "phone", "language", "muted_mail_kinds"]}),
     )
     list_display = ["username", "display_name", "email", "unit", "is_active"]

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 
-from ninja import Router, Schema, Status
 from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
 
 from gongyue.api.errors import ApiError, cleaned
 
@@ -65,7 +65,12 @@ def me(request):
         "language": user.language,
         "unit_id": user.unit_id,
         "roles": [
-            {"role": g.role, "unit_id": g.unit_id, "valid_from": g.valid_from, "valid_until": g.valid_until}
+            {
+                "role": g.role,
+                "unit_id": g.unit_id,
+                "valid_from": g.valid_from,
+                "valid_until": g.valid_until,
+            }
             for g in user.active_grants
         ],
     }
@@ -80,8 +85,15 @@ def notifications(request, unread: bool = False):
 
 
 def notification_out(n) -> dict:
-    return {"id": n.id, "kind": n.kind, "subject": n.subject, "body": n.body, "url": n.url,
-            "created_at": n.created_at, "read": n.is_read}
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "subject": n.subject,
+        "body": n.body,
+        "url": n.url,
+        "created_at": n.created_at,
+        "read": n.is_read,
+    }
 
 
 class PreferencesIn(Schema):

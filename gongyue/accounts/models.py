@@ -56,7 +56,9 @@ class User(AbstractUser):
         """Every grant not revoked, whatever its period, read once per request."""
         if not self.pk:
             return []
-        return list(RoleGrant.objects.filter(user=self, revoked_at__isnull=True).select_related("unit"))
+        return list(
+            RoleGrant.objects.filter(user=self, revoked_at__isnull=True).select_related("unit")
+        )
 
     @property
     def active_grants(self) -> list["RoleGrant"]:
@@ -65,7 +67,11 @@ class User(AbstractUser):
         return [g for g in self.unrevoked_grants if g.covers(today)]
 
     def roles(self, unit=None) -> set[str]:
-        return {g.role for g in self.active_grants if unit is None or g.unit_id == getattr(unit, "pk", unit)}
+        return {
+            g.role
+            for g in self.active_grants
+            if unit is None or g.unit_id == getattr(unit, "pk", unit)
+        }
 
     def has_role(self, *roles, unit=None) -> bool:
         return bool(self.roles(unit) & set(roles))
@@ -112,7 +118,9 @@ def authorisation_path(grant, filename):
 class RoleGrant(models.Model):
     """A role held by a person, for a unit where the role is a unit role, for a period."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants", verbose_name=_("person"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="grants", verbose_name=_("person")
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     unit = models.ForeignKey(
         "organisations.Unit", on_delete=models.CASCADE, null=True, blank=True, related_name="grants"
@@ -121,10 +129,14 @@ class RoleGrant(models.Model):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     # A delegate's written authorisation, signed by the legal representative (Art. 25).
     document = models.FileField(_("authorisation letter"), upload_to=authorisation_path, blank=True)
-    granted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     granted_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = RoleGrantQuerySet.as_manager()
 
@@ -150,7 +162,9 @@ class RoleGrant(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.get_role_display()}" + (f" · {self.unit}" if self.unit_id else "")
+        return f"{self.user} · {self.get_role_display()}" + (
+            f" · {self.unit}" if self.unit_id else ""
+        )
 
     def covers(self, on: date) -> bool:
         return (
@@ -197,5 +211,7 @@ class ApiToken(models.Model):
     def issue(cls, user, name: str) -> tuple["ApiToken", str]:
         """Create a token; returns it with the secret, which is not stored anywhere."""
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=secret[:11], digest=cls.digest_of(secret))
+        token = cls.objects.create(
+            user=user, name=name, prefix=secret[:11], digest=cls.digest_of(secret)
+        )
         return token, secret

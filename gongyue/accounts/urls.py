@@ -12,16 +12,22 @@ urlpatterns = [
     # Guessing passwords and mail-bombing through resets are limited per address and hour.
     path(
         "login/",
-        anonymous_rate_limit("login", limit_setting="LOGIN_RATE_PER_HOUR")(auth_views.LoginView.as_view()),
+        anonymous_rate_limit("login", limit_setting="LOGIN_RATE_PER_HOUR")(
+            auth_views.LoginView.as_view()
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done")),
+        auth_views.PasswordChangeView.as_view(
+            success_url=reverse_lazy("accounts:password_change_done")
+        ),
         name="password_change",
     ),
-    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
     path(
         "password/reset/",
         anonymous_rate_limit("password_reset")(
@@ -32,13 +38,23 @@ urlpatterns = [
         ),
         name="password_reset",
     ),
-    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("accounts:password_reset_complete")),
+        auth_views.PasswordResetConfirmView.as_view(
+            success_url=reverse_lazy("accounts:password_reset_complete")
+        ),
         name="password_reset_confirm",
     ),
-    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("tokens/", views.create_token, name="create_token"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("preferences/", views.preferences, name="preferences"),

@@ -34,7 +34,7 @@ def home(request):
 def create_token(request):
     form = TokenForm(request.POST)
     if form.is_valid():
-        token, secret = actions.do_create_token(request.user, name=form.cleaned_data["name"])
+        _token, secret = actions.do_create_token(request.user, name=form.cleaned_data["name"])
         # Shown once on the next page, then gone: only its hash is stored.
         request.session["new_token"] = secret
         messages.success(request, _("Token created. Copy it now; it will not be shown again."))

@@ -9,7 +9,11 @@ from gongyue.accounts.models import ApiToken
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         try:
-            found = ApiToken.objects.usable().select_related("user").get(digest=ApiToken.digest_of(token))
+            found = (
+                ApiToken.objects.usable()
+                .select_related("user")
+                .get(digest=ApiToken.digest_of(token))
+            )
         except ApiToken.DoesNotExist:
             return None
         if not found.user.is_active:

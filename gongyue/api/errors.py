@@ -82,11 +82,15 @@ def install(api) -> None:
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
         # An access helper may say who is allowed; otherwise the general sentence.
-        return error_response(api, request, 403, "forbidden", str(exc) or _("You are not allowed to do this."))
+        return error_response(
+            api, request, 403, "forbidden", str(exc) or _("You are not allowed to do this.")
+        )
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
-        return error_response(api, request, 401, "unauthenticated", _("Sign in or send an API token."))
+        return error_response(
+            api, request, 401, "unauthenticated", _("Sign in or send an API token.")
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):

@@ -48,7 +48,9 @@ class VerificationOut(Schema):
 def entries(request, after: int = 0, limit: int = 100):
     """Entries the caller may read, oldest first, after a sequence number (for incremental copies)."""
     limit = max(1, min(limit, 1000))
-    return list(AuditEntry.objects.visible_to(request.user).filter(seq__gt=after).order_by("seq")[:limit])
+    return list(
+        AuditEntry.objects.visible_to(request.user).filter(seq__gt=after).order_by("seq")[:limit]
+    )
 
 
 @router.get("/chain", response=list[LinkOut], auth=public)
@@ -66,8 +68,13 @@ def chain(request, after: int = 0, limit: int = 1000):
         .values_list("seq", flat=True)
     )
     return [
-        {"seq": e.seq, "prev_hash": e.prev_hash, "digest": e.digest, "hash": e.hash,
-         "entry": e if e.seq in visible else None}
+        {
+            "seq": e.seq,
+            "prev_hash": e.prev_hash,
+            "digest": e.digest,
+            "hash": e.hash,
+            "entry": e if e.seq in visible else None,
+        }
         for e in links
     ]
 

@@ -19,7 +19,9 @@ def subject_fields(subject) -> dict:
     }
 
 
-def record(action: str, *, actor="system", subject=None, old=None, new=None, visibility=Visibility.MEMBERS):
+def record(
+    action: str, *, actor="system", subject=None, old=None, new=None, visibility=Visibility.MEMBERS
+):
     """Append one entry. Call it inside the action's transaction so both land or neither does."""
     with transaction.atomic():
         # Concurrent writers queue on the head row instead of forking the chain.
@@ -60,8 +62,13 @@ def verify() -> Verification:
         if entry.seq != expected_seq:
             return Verification(False, checked, expected_seq, f"entry #{expected_seq} is missing")
         if entry.prev_hash != prev_hash:
-            return Verification(False, checked, entry.seq, "its previous-hash does not match the entry before it")
-        if entry.compute_digest() != entry.digest or chain_hash(entry.prev_hash, entry.digest) != entry.hash:
+            return Verification(
+                False, checked, entry.seq, "its previous-hash does not match the entry before it"
+            )
+        if (
+            entry.compute_digest() != entry.digest
+            or chain_hash(entry.prev_hash, entry.digest) != entry.hash
+        ):
             return Verification(False, checked, entry.seq, "its content does not match its hash")
         prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     head = ChainHead.objects.filter(pk=1).first()

@@ -1,6 +1,6 @@
 import hashlib
 import json
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -49,7 +49,9 @@ class AuditEntry(models.Model):
 
     seq = models.BigIntegerField(primary_key=True)
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
     actor_label = models.CharField(max_length=200, blank=True)
     action = models.CharField(max_length=100, db_index=True)
     subject_type = models.CharField(max_length=100, blank=True)
@@ -57,7 +59,9 @@ class AuditEntry(models.Model):
     subject_label = models.CharField(max_length=300, blank=True)
     old = models.JSONField(null=True, blank=True)
     new = models.JSONField(null=True, blank=True)
-    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
     # sha256 of the content; hash = sha256(prev_hash + digest). Publishing digests lets anyone
     # check the whole chain's links while confidential entries keep their content hidden.
     digest = models.CharField(max_length=64)
@@ -75,9 +79,17 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"#{self.seq} {self.action}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only.")
+
     @property
     def hashed_time(self) -> str:
-        return self.at.astimezone(dt_timezone.utc).isoformat(timespec="microseconds")
+        return self.at.astimezone(UTC).isoformat(timespec="microseconds")
 
     def payload(self) -> bytes:
         """The exact bytes of the content digest: every recorded field, keys sorted, compact JSON.
@@ -97,7 +109,9 @@ class AuditEntry(models.Model):
             "new": self.new,
             "visibility": self.visibility,
         }
-        return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(
+            fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        ).encode()
 
     def compute_digest(self) -> str:
         return hashlib.sha256(self.payload()).hexdigest()
@@ -105,17 +119,12 @@ class AuditEntry(models.Model):
     def compute_hash(self) -> str:
         return chain_hash(self.prev_hash, self.compute_digest())
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Audit entries are append-only.")
-
 
 class ChainHead(models.Model):
     """A single row locked by every writer, so the chain never forks under concurrency."""
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self):
+        return f"head #{self.seq}"

@@ -70,7 +70,9 @@ def planned_structure(parsed, previous: Version | None) -> dict:
     """The parsed structure with each article's identity taken from `previous` where it continues one."""
     structure = parsed.to_dict()
     old_articles = previous.structure["articles"] if previous else []
-    for article, identity in zip(structure["articles"], match_identities(old_articles, structure["articles"])):
+    for article, identity in zip(
+        structure["articles"], match_identities(old_articles, structure["articles"])
+    ):
         article["identity"] = identity
     return structure
 
@@ -87,7 +89,9 @@ def _convention_for_import(convention, title: str) -> Convention:
 
 
 @transaction.atomic
-def do_import_version(convention, data: bytes, *, actor, source_name: str, note: str = "") -> Version:
+def do_import_version(
+    convention, data: bytes, *, actor, source_name: str, note: str = ""
+) -> Version:
     """Save an uploaded text as a new draft version; the first import creates the convention.
 
     An article keeps the identity of the previous version's article with the same text; failing
@@ -151,7 +155,11 @@ def do_adopt_version(version, *, actor) -> Version:
     # The convention row is the lock every change to its versions takes first.
     convention = Convention.objects.select_for_update().get(pk=version.convention_id)
     version = Version.objects.select_for_update().get(pk=version.pk)
-    in_force = Version.objects.select_for_update().filter(convention=convention, status=VersionStatus.ADOPTED).first()
+    in_force = (
+        Version.objects.select_for_update()
+        .filter(convention=convention, status=VersionStatus.ADOPTED)
+        .first()
+    )
     refuse_if(version.blockers_to_adopt(in_force), code="cannot_adopt")
     now = timezone.now()
     if in_force is not None:
@@ -194,7 +202,9 @@ def do_discard_draft(version, *, actor) -> Version:
 
 
 @transaction.atomic
-def do_change_rules(convention, *, actor, values: dict | None = None, articles: dict | None = None) -> Convention:
+def do_change_rules(
+    convention, *, actor, values: dict | None = None, articles: dict | None = None
+) -> Convention:
     """Change the convention's rule settings and where its text states each rule.
 
     `values` maps rule keys to new values; `articles` maps rule keys to the article number of
@@ -203,12 +213,21 @@ def do_change_rules(convention, *, actor, values: dict | None = None, articles: 
     convention = Convention.objects.select_for_update().get(pk=convention.pk)
     values, articles = values or {}, articles or {}
     unknown = sorted((set(values) | set(articles)) - set(RULES_BY_KEY))
-    refuse_if([_("There is no rule called %(key)s.") % {"key": key} for key in unknown], code="invalid")
+    refuse_if(
+        [_("There is no rule called %(key)s.") % {"key": key} for key in unknown], code="invalid"
+    )
     old = dict(convention.rules)
     rules = {**old, **values}
     if articles:
         rules["articles"] = {**old.get("articles", {}), **articles}
     convention.rules = rules
     convention.save(update_fields=["rules"])
-    record("convention.rules_changed", actor=actor, subject=convention, old=old, new=rules, visibility=Visibility.PUBLIC)
+    record(
+        "convention.rules_changed",
+        actor=actor,
+        subject=convention,
+        old=old,
+        new=rules,
+        visibility=Visibility.PUBLIC,
+    )
     return convention

@@ -147,8 +147,13 @@ def _convention_out(convention: Convention) -> dict:
         "published_on": convention.published_on,
         "in_force_from": convention.in_force_from,
         "rules": [
-            {"key": rule.key, "value": value, "display": rule_display(rule, value), "article": rule.article,
-             "label": str(rule.label)}
+            {
+                "key": rule.key,
+                "value": value,
+                "display": rule_display(rule, value),
+                "article": rule.article,
+                "label": str(rule.label),
+            }
             for rule, value in convention.rule_table()
         ],
     }
@@ -169,7 +174,10 @@ def current(request):
 def versions(request):
     """Every version the caller may read, newest first (drafts only for the secretariat)."""
     convention = get_convention_for_user(request.user)
-    return [_version_out(v, articles=v.articles_total) for v in queries.version_list(request.user, convention)]
+    return [
+        _version_out(v, articles=v.articles_total)
+        for v in queries.version_list(request.user, convention)
+    ]
 
 
 @router.get("/versions/{number}", response={200: VersionDocumentOut, 404: Error}, auth=public)
@@ -182,13 +190,21 @@ def version(request, number: int):
     "/versions/{number}/text",
     auth=public,
     response={200: str, 404: Error},
-    openapi_extra={"responses": {200: {"description": "The canonical text (text/plain; charset=utf-8)",
-                                       "content": {"text/plain": {"schema": {"type": "string"}}}}}},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The canonical text (text/plain; charset=utf-8)",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        }
+    },
 )
 def version_text(request, number: int):
     """The canonical text: its SHA-256 is the version's sha256, which signatures bind to."""
     version = get_version_for_user(request.user, number)
-    response = HttpResponse(version.canonical_text.encode(), content_type="text/plain; charset=utf-8")
+    response = HttpResponse(
+        version.canonical_text.encode(), content_type="text/plain; charset=utf-8"
+    )
     response["X-Content-SHA256"] = version.sha256
     return response
 
@@ -197,9 +213,13 @@ def version_text(request, number: int):
 def diff(request, from_: int = Query(..., alias="from"), to: int = Query(...)):
     """The difference between two versions, article by article, with character-level marks."""
     convention = get_convention_for_user(request.user)
-    form = DiffForm({"from": from_, "to": to}, versions=queries.version_list(request.user, convention))
+    form = DiffForm(
+        {"from": from_, "to": to}, versions=queries.version_list(request.user, convention)
+    )
     cleaned(form)
-    old, new = queries.pair_for_diff(convention, [form.cleaned_data["from"], form.cleaned_data["to"]])
+    old, new = queries.pair_for_diff(
+        convention, [form.cleaned_data["from"], form.cleaned_data["to"]]
+    )
     result = diff_structures(old.structure, new.structure).to_dict()
     return {"from_version": _version_out(old), "to_version": _version_out(new), **result}
 
@@ -211,21 +231,34 @@ def import_version(request, file: UploadedFile = File(...), note: str = Form("")
     form = ImportForm({"note": note}, {"file": file})
     cleaned(form)
     version = actions.do_import_version(
-        Convention.objects.current(), form.data_bytes, actor=request.user,
-        source_name=file.name or "", note=form.cleaned_data["note"],
+        Convention.objects.current(),
+        form.data_bytes,
+        actor=request.user,
+        source_name=file.name or "",
+        note=form.cleaned_data["note"],
     )
     return Status(201, _version_out(version))
 
 
-@router.post("/versions/{number}/adopt", response={200: VersionOut, 401: Error, 403: Error, 404: Error, 409: Error})
+@router.post(
+    "/versions/{number}/adopt",
+    response={200: VersionOut, 401: Error, 403: Error, 404: Error, 409: Error},
+)
 def adopt(request, number: int):
     """Adopt a draft; the version adopted before it is superseded (secretariat only)."""
-    version = actions.do_adopt_version(get_version_to_manage(request.user, number), actor=request.user)
+    version = actions.do_adopt_version(
+        get_version_to_manage(request.user, number), actor=request.user
+    )
     return _version_out(version)
 
 
-@router.post("/versions/{number}/discard", response={200: VersionOut, 401: Error, 403: Error, 404: Error, 409: Error})
+@router.post(
+    "/versions/{number}/discard",
+    response={200: VersionOut, 401: Error, 403: Error, 404: Error, 409: Error},
+)
 def discard(request, number: int):
     """Discard a draft (secretariat only); it stays on record under its number."""
-    version = actions.do_discard_draft(get_version_to_manage(request.user, number), actor=request.user)
+    version = actions.do_discard_draft(
+        get_version_to_manage(request.user, number), actor=request.user
+    )
     return _version_out(version)

@@ -45,7 +45,13 @@ __all__ = [
     "segments_html",
 ]
 
-ADDED, REMOVED, CHANGED, RENUMBERED, UNCHANGED = "added", "removed", "changed", "renumbered", "unchanged"
+ADDED, REMOVED, CHANGED, RENUMBERED, UNCHANGED = (
+    "added",
+    "removed",
+    "changed",
+    "renumbered",
+    "unchanged",
+)
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 # Equal runs up to this many characters between two changes are folded into the change.
 FOLD_EQUAL_AT_MOST = 2
@@ -59,7 +65,9 @@ def article_body(article: Mapping[str, Any]) -> str:
     for paragraph in article["paragraphs"]:
         if paragraph["text"]:
             lines.append(paragraph["text"])
-        lines.extend(item_label(item["number"]) + item["text"] for item in paragraph.get("items", ()))
+        lines.extend(
+            item_label(item["number"]) + item["text"] for item in paragraph.get("items", ())
+        )
     return "\n".join(lines)
 
 
@@ -85,7 +93,9 @@ def match_identities(
     result: list[Any] = [None] * len(articles)
     used: set = set()
     for index, article in enumerate(articles):
-        candidates = [old for old in by_text.get(_text_key(article), ()) if old["identity"] not in used]
+        candidates = [
+            old for old in by_text.get(_text_key(article), ()) if old["identity"] not in used
+        ]
         if candidates:
             same_number = [old for old in candidates if old["number"] == article["number"]]
             chosen = (same_number or candidates)[0]
@@ -122,7 +132,11 @@ def _fold(segments: list[Segment]) -> list[Segment]:
             groups.append((EQUAL, text, text))
         elif groups and groups[-1][0] == "edit":
             kind, deleted, inserted = groups[-1]
-            groups[-1] = (kind, deleted + (text if op == DELETE else ""), inserted + (text if op == INSERT else ""))
+            groups[-1] = (
+                kind,
+                deleted + (text if op == DELETE else ""),
+                inserted + (text if op == INSERT else ""),
+            )
         else:
             groups.append(("edit", text if op == DELETE else "", text if op == INSERT else ""))
     changed = True
@@ -284,9 +298,15 @@ class StructureDiff:
 def _pair(old_articles, new_articles) -> tuple[dict[int, int], set[int]]:
     """Map new article index → old article index; pairs by identity first, then by number."""
     pairs: dict[int, int] = {}
-    old_by_identity = {a.get("identity"): i for i, a in enumerate(old_articles) if a.get("identity") is not None}
+    old_by_identity = {
+        a.get("identity"): i for i, a in enumerate(old_articles) if a.get("identity") is not None
+    }
     for j, article in enumerate(new_articles):
-        i = old_by_identity.get(article.get("identity")) if article.get("identity") is not None else None
+        i = (
+            old_by_identity.get(article.get("identity"))
+            if article.get("identity") is not None
+            else None
+        )
         if i is not None:
             pairs[j] = i
     paired_old = set(pairs.values())
@@ -296,7 +316,11 @@ def _pair(old_articles, new_articles) -> tuple[dict[int, int], set[int]]:
             continue
         i = old_by_number.get(article["number"])
         # Two articles that both carry an identity are different articles even at the same number.
-        both_known = article.get("identity") is not None and i is not None and old_articles[i].get("identity") is not None
+        both_known = (
+            article.get("identity") is not None
+            and i is not None
+            and old_articles[i].get("identity") is not None
+        )
         if i is not None and not both_known:
             pairs[j] = i
             del old_by_number[article["number"]]
@@ -310,24 +334,38 @@ def _diff_articles(old_articles, new_articles) -> list[ArticleDiff]:
     for j, new in enumerate(new_articles):
         new_text = article_body(new)
         if j not in pairs:
-            entry = ArticleDiff(ADDED, new.get("identity"), None, new["number"], "", new_text, ((INSERT, new_text),))
+            entry = ArticleDiff(
+                ADDED, new.get("identity"), None, new["number"], "", new_text, ((INSERT, new_text),)
+            )
         else:
             old = old_articles[pairs[j]]
             old_text = article_body(old)
             identity = new.get("identity", old.get("identity"))
             if old_text == new_text:
                 kind = UNCHANGED if old["number"] == new["number"] else RENUMBERED
-                entry = ArticleDiff(kind, identity, old["number"], new["number"], old_text, new_text, ((EQUAL, new_text),))
+                entry = ArticleDiff(
+                    kind,
+                    identity,
+                    old["number"],
+                    new["number"],
+                    old_text,
+                    new_text,
+                    ((EQUAL, new_text),),
+                )
             else:
                 segments = tuple(char_diff(old_text, new_text))
-                entry = ArticleDiff(CHANGED, identity, old["number"], new["number"], old_text, new_text, segments)
+                entry = ArticleDiff(
+                    CHANGED, identity, old["number"], new["number"], old_text, new_text, segments
+                )
         entries.append(((j, 0, 0), entry))
     for i in sorted(removed):
         old = old_articles[i]
         # A removed article is listed after the article that preceded it in the old version.
         before = [new_position_of_old[k] for k in range(i) if k in new_position_of_old]
         old_text = article_body(old)
-        entry = ArticleDiff(REMOVED, old.get("identity"), old["number"], None, old_text, "", ((DELETE, old_text),))
+        entry = ArticleDiff(
+            REMOVED, old.get("identity"), old["number"], None, old_text, "", ((DELETE, old_text),)
+        )
         entries.append(((max(before, default=-1), 1, i), entry))
     return [entry for _, entry in sorted(entries, key=lambda pair: pair[0])]
 
@@ -346,9 +384,13 @@ def _diff_headings(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Headi
     new_chapters = {c["number"]: c["title"] for c in new.get("chapters", ())}
     for number in sorted(old_chapters.keys() | new_chapters.keys()):
         in_old, in_new = number in old_chapters, number in new_chapters
-        diff = _diff_text("chapter", chapter_label(number), old_chapters.get(number), new_chapters.get(number))
+        diff = _diff_text(
+            "chapter", chapter_label(number), old_chapters.get(number), new_chapters.get(number)
+        )
         if diff is None and in_old != in_new:  # a chapter without a title appears or goes
-            diff = HeadingDiff("chapter", ADDED if in_new else REMOVED, chapter_label(number), "", "")
+            diff = HeadingDiff(
+                "chapter", ADDED if in_new else REMOVED, chapter_label(number), "", ""
+            )
         found.append(diff)
     old_sections = {(s["chapter"], s["number"]): s["title"] for s in old.get("sections", ())}
     new_sections = {(s["chapter"], s["number"]): s["title"] for s in new.get("sections", ())}

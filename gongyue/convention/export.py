@@ -56,9 +56,16 @@ def version_metadata(version, *, articles: int | None = None) -> dict:
 
 def downloads(version) -> dict[str, str]:
     """The paths of the version's page and downloads."""
-    names = {"html": "version", "txt": "download_text", "json": "download_json", "pdf": "download_pdf",
-             "akn": "download_akn"}
-    return {kind: reverse(f"convention:{name}", args=[version.number]) for kind, name in names.items()}
+    names = {
+        "html": "version",
+        "txt": "download_text",
+        "json": "download_json",
+        "pdf": "download_pdf",
+        "akn": "download_akn",
+    }
+    return {
+        kind: reverse(f"convention:{name}", args=[version.number]) for kind, name in names.items()
+    }
 
 
 def version_document(version) -> dict:
@@ -126,7 +133,9 @@ def version_pdf(version) -> bytes:
 
 
 def _sub(parent, tag: str, text: str | None = None, **attributes) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{AKN_NS}}}{tag}", {k: str(v) for k, v in attributes.items()})
+    element = ET.SubElement(
+        parent, f"{{{AKN_NS}}}{tag}", {k: str(v) for k, v in attributes.items()}
+    )
     if text is not None:
         element.text = text
     return element
@@ -173,16 +182,31 @@ def _identification(meta, version) -> None:
     _sub(frbr_manifestation, "FRBRauthor", href="#gongyue")
     _sub(frbr_manifestation, "FRBRformat", value="application/akn+xml")
     references = _sub(meta, "references", source="#gongyue")
-    _sub(references, "TLCOrganization", eId="gongyue", href="/akn/ontology/organization/gongyue", showAs="gongyue")
-    _sub(references, "TLCOrganization", eId="secretariat", href="/akn/ontology/organization/secretariat",
-         showAs="公约执行机构")
+    _sub(
+        references,
+        "TLCOrganization",
+        eId="gongyue",
+        href="/akn/ontology/organization/gongyue",
+        showAs="gongyue",
+    )
+    _sub(
+        references,
+        "TLCOrganization",
+        eId="secretariat",
+        href="/akn/ontology/organization/secretariat",
+        showAs="公约执行机构",
+    )
     # Akoma Ntoso has no element for a digest, so the hash signatures bind to travels in
     # <proprietary>, next to the name of the format that produced the text it hashes.
     proprietary = _sub(meta, "proprietary", source="#gongyue")
     ET.SubElement(
         proprietary,
         f"{{{GY_NS}}}canonicalText",
-        {"format": version.canonical_format or CANONICAL_FORMAT, "sha256": version.sha256, "status": version.status},
+        {
+            "format": version.canonical_format or CANONICAL_FORMAT,
+            "sha256": version.sha256,
+            "status": version.status,
+        },
     )
 
 
@@ -231,7 +255,9 @@ def akoma_ntoso(version) -> bytes:
         for group in chapter.groups:
             target = container
             if group.section is not None:
-                target = _sub(container, "section", eId=f"chp_{chapter.number}__sec_{group.section}")
+                target = _sub(
+                    container, "section", eId=f"chp_{chapter.number}__sec_{group.section}"
+                )
                 _sub(target, "num", section_label(group.section))
                 if group.title:
                     _sub(target, "heading", group.title)

@@ -48,17 +48,32 @@ class DiffForm(forms.Form):
 
     def __init__(self, *args, versions, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(v.number, _("Version %(number)s (%(status)s)") % {"number": v.number, "status": v.get_status_display()})
-                   for v in versions]
+        choices = [
+            (
+                v.number,
+                _("Version %(number)s (%(status)s)")
+                % {"number": v.number, "status": v.get_status_display()},
+            )
+            for v in versions
+        ]
         messages = {"invalid_choice": _("There is no version %(value)s.")}
-        self.fields["from"] = forms.TypedChoiceField(label=_("From"), choices=choices, coerce=int, error_messages=messages)
-        self.fields["to"] = forms.TypedChoiceField(label=_("To"), choices=choices, coerce=int, error_messages=messages)
+        self.fields["from"] = forms.TypedChoiceField(
+            label=_("From"), choices=choices, coerce=int, error_messages=messages
+        )
+        self.fields["to"] = forms.TypedChoiceField(
+            label=_("To"), choices=choices, coerce=int, error_messages=messages
+        )
         self.versions = {v.number: v for v in versions}
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("from") is not None and cleaned.get("from") == cleaned.get("to"):
-            self.add_error("to", _("Choose two different versions: a version compared with itself has no differences."))
+            self.add_error(
+                "to",
+                _(
+                    "Choose two different versions: a version compared with itself has no differences."
+                ),
+            )
         return cleaned
 
     @property

@@ -4,7 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .canonical import CANONICAL_FORMAT
 from .rules import RULES, rule_value
@@ -48,7 +49,9 @@ class Convention(models.Model):
         return self.rules.get("articles", {}).get(rule.key, rule.article)
 
     def rule_table(self):
-        return [(replace(rule, article=self.rule_article(rule)), self.rule(rule.key)) for rule in RULES]
+        return [
+            (replace(rule, article=self.rule_article(rule)), self.rule(rule.key)) for rule in RULES
+        ]
 
     @property
     def in_force_from(self):
@@ -108,7 +111,9 @@ class Version(models.Model):
 
     convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
-    status = models.CharField(_("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
     title = models.CharField(_("title"), max_length=200)
     note = models.CharField(_("note"), max_length=300, blank=True)
     structure = models.JSONField()
@@ -118,7 +123,9 @@ class Version(models.Model):
     canonical_format = models.CharField(max_length=64, default=CANONICAL_FORMAT)
     source_name = models.CharField(_("source file"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     adopted_at = models.DateTimeField(_("adopted"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
     discarded_at = models.DateTimeField(_("discarded"), null=True, blank=True)
@@ -133,9 +140,13 @@ class Version(models.Model):
         verbose_name = _("version")
         verbose_name_plural = _("versions")
         constraints = [
-            models.UniqueConstraint(fields=["convention", "number"], name="version_numbers_are_unique"),
             models.UniqueConstraint(
-                fields=["convention"], condition=Q(status="adopted"), name="one_adopted_version_per_convention"
+                fields=["convention", "number"], name="version_numbers_are_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["convention"],
+                condition=Q(status="adopted"),
+                name="one_adopted_version_per_convention",
             ),
         ]
 
@@ -144,7 +155,9 @@ class Version(models.Model):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
-        if not self._state.adding and (update_fields is None or not self.LIFECYCLE_FIELDS.issuperset(update_fields)):
+        if not self._state.adding and (
+            update_fields is None or not self.LIFECYCLE_FIELDS.issuperset(update_fields)
+        ):
             raise ValueError("A version's text never changes: import a new version instead.")
         super().save(*args, **kwargs)
 
@@ -196,7 +209,9 @@ class ArticleIdentity(models.Model):
     Interpretations, findings and citations point here, never at a display number.
     """
 
-    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="article_identities")
+    convention = models.ForeignKey(
+        Convention, on_delete=models.CASCADE, related_name="article_identities"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -211,7 +226,9 @@ class Article(models.Model):
     """An article as it stands in one version: its display number and full text, for citation."""
 
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="articles")
-    identity = models.ForeignKey(ArticleIdentity, on_delete=models.PROTECT, related_name="appearances")
+    identity = models.ForeignKey(
+        ArticleIdentity, on_delete=models.PROTECT, related_name="appearances"
+    )
     number = models.PositiveIntegerField(_("article"))
     chapter = models.PositiveIntegerField(null=True, blank=True)
     section = models.PositiveIntegerField(null=True, blank=True)
@@ -220,8 +237,12 @@ class Article(models.Model):
     class Meta:
         ordering = ["version", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "number"], name="article_numbers_are_unique_per_version"),
-            models.UniqueConstraint(fields=["version", "identity"], name="an_identity_appears_once_per_version"),
+            models.UniqueConstraint(
+                fields=["version", "number"], name="article_numbers_are_unique_per_version"
+            ),
+            models.UniqueConstraint(
+                fields=["version", "identity"], name="an_identity_appears_once_per_version"
+            ),
         ]
 
     def __str__(self):

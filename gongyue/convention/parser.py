@@ -60,16 +60,16 @@ __all__ = [
     "Article",
     "Chapter",
     "Item",
+    "Paragraph",
     "ParseError",
     "ParsedConvention",
-    "Paragraph",
     "Problem",
     "Section",
+    "article_label",
     "chapter_label",
     "cn_to_int",
     "int_to_cn",
     "item_label",
-    "article_label",
     "parse",
     "section_label",
 ]
@@ -106,9 +106,7 @@ MESSAGES: dict[str, str] = {
     "chapter_out_of_order": gettext_noop(
         "found {found} where {expected} was expected (numbering goes backwards)"
     ),
-    "section_gap": gettext_noop(
-        "found {found} in {chapter} where {expected} was expected (a gap)"
-    ),
+    "section_gap": gettext_noop("found {found} in {chapter} where {expected} was expected (a gap)"),
     "section_duplicate": gettext_noop(
         "{found} appears twice in {chapter} (first on line {first_line})"
     ),
@@ -357,9 +355,7 @@ _LABELS = {
 
 _CLOSING_WORDS = re.compile(r"签约单位|签署单位|签约方|盖章|签章|签字|签名")
 _DATE_CHARS = "0-9０-９〇○零一二三四五六七八九十"
-_DATE_LINE = re.compile(
-    rf"[{_DATE_CHARS}]*\s*年\s*[{_DATE_CHARS}]*\s*月\s*[{_DATE_CHARS}]*\s*日"
-)
+_DATE_LINE = re.compile(rf"[{_DATE_CHARS}]*\s*年\s*[{_DATE_CHARS}]*\s*月\s*[{_DATE_CHARS}]*\s*日")
 _CLOSING_MAX_LENGTH = 40
 _SENTENCE_END = ("。", "；", ";")
 _CLAUSE_END = (*_SENTENCE_END, "！", "!", "？", "?", "…", "，", ",")

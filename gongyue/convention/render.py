@@ -150,7 +150,14 @@ def _article(data: Mapping[str, Any], rules: tuple[RuleNote, ...]) -> ArticleVie
             for item in paragraph.get("items", ())
         )
         paragraphs.append(ParagraphView(index, paragraph["text"], anchor, items))
-    return ArticleView(number, data.get("identity"), data.get("chapter"), data.get("section"), tuple(paragraphs), rules)
+    return ArticleView(
+        number,
+        data.get("identity"),
+        data.get("chapter"),
+        data.get("section"),
+        tuple(paragraphs),
+        rules,
+    )
 
 
 def document(structure: Mapping[str, Any], rule_table: Iterable[tuple[Rule, Any]] = ()) -> Document:
@@ -160,7 +167,9 @@ def document(structure: Mapping[str, Any], rule_table: Iterable[tuple[Rule, Any]
     for note in notes:
         by_article.setdefault(note.rule.article, []).append(note)
     chapter_titles = {c["number"]: c["title"] for c in structure.get("chapters", ())}
-    section_titles = {(s["chapter"], s["number"]): s["title"] for s in structure.get("sections", ())}
+    section_titles = {
+        (s["chapter"], s["number"]): s["title"] for s in structure.get("sections", ())
+    }
     chapters: list[ChapterView] = []
     for data in structure["articles"]:
         chapter, section = data.get("chapter"), data.get("section")
@@ -168,7 +177,9 @@ def document(structure: Mapping[str, Any], rule_table: Iterable[tuple[Rule, Any]
             chapters.append(ChapterView(chapter, chapter_titles.get(chapter, "")))
         groups = chapters[-1].groups
         if not groups or groups[-1].section != section:
-            groups.append(Group(section, section_titles.get((chapter, section), ""), chapter=chapter))
+            groups.append(
+                Group(section, section_titles.get((chapter, section), ""), chapter=chapter)
+            )
         groups[-1].articles.append(_article(data, tuple(by_article.get(data["number"], ()))))
     closing = structure.get("closing") or ""
     return Document(structure.get("title") or "", chapters, closing.splitlines(), notes)

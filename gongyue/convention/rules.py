@@ -18,14 +18,54 @@ class Rule:
 
 
 RULES = [
-    Rule("publication_days", 30, 25, _("Days after taking effect within which the convention is published")),
-    Rule("register_period", "quarter", 27, _("Period of the published lists of units that joined and left")),
-    Rule("proposal_numerator", 1, 26, _("Share of member units needed to propose an amendment (numerator)")),
-    Rule("proposal_denominator", 10, 26, _("Share of member units needed to propose an amendment (denominator)")),
-    Rule("adoption_numerator", 2, 26, _("Share of member units whose agreement adopts an amendment (numerator)")),
-    Rule("adoption_denominator", 3, 26, _("Share of member units whose agreement adopts an amendment (denominator)")),
-    Rule("annex_numerator", 1, 28, _("Share of member units whose agreement adopts an annex: more than (numerator)")),
-    Rule("annex_denominator", 2, 28, _("Share of member units whose agreement adopts an annex: more than (denominator)")),
+    Rule(
+        "publication_days",
+        30,
+        25,
+        _("Days after taking effect within which the convention is published"),
+    ),
+    Rule(
+        "register_period",
+        "quarter",
+        27,
+        _("Period of the published lists of units that joined and left"),
+    ),
+    Rule(
+        "proposal_numerator",
+        1,
+        26,
+        _("Share of member units needed to propose an amendment (numerator)"),
+    ),
+    Rule(
+        "proposal_denominator",
+        10,
+        26,
+        _("Share of member units needed to propose an amendment (denominator)"),
+    ),
+    Rule(
+        "adoption_numerator",
+        2,
+        26,
+        _("Share of member units whose agreement adopts an amendment (numerator)"),
+    ),
+    Rule(
+        "adoption_denominator",
+        3,
+        26,
+        _("Share of member units whose agreement adopts an amendment (denominator)"),
+    ),
+    Rule(
+        "annex_numerator",
+        1,
+        28,
+        _("Share of member units whose agreement adopts an annex: more than (numerator)"),
+    ),
+    Rule(
+        "annex_denominator",
+        2,
+        28,
+        _("Share of member units whose agreement adopts an annex: more than (denominator)"),
+    ),
     Rule("review_requests", 1, 22, _("Reviews a sanctioned unit may ask for")),
 ]
 RULES_BY_KEY = {rule.key: rule for rule in RULES}

@@ -10,5 +10,7 @@ __all__ = ["SAMPLE", "SAMPLE_V2", "make_version"]
 def make_version(data: bytes | None = None, *, actor="system", adopt: bool = True, note: str = ""):
     """Import `data` (default: the demo sample) into the current convention, adopted unless asked."""
     data = SAMPLE.read_bytes() if data is None else data
-    version = do_import_version(Convention.objects.current(), data, actor=actor, source_name="test.txt", note=note)
+    version = do_import_version(
+        Convention.objects.current(), data, actor=actor, source_name="test.txt", note=note
+    )
     return do_adopt_version(version, actor=actor) if adopt else version

@@ -40,7 +40,9 @@ def _reader(request, convention, version, *, versions=None, status=200, blockers
         "versions": versions,
         "doc": document(version.structure, convention.rule_table()),
         "can_manage": can_manage,
-        "adopt_blockers": version.blockers_to_adopt(in_force) if can_manage and version.is_draft else [],
+        "adopt_blockers": version.blockers_to_adopt(in_force)
+        if can_manage and version.is_draft
+        else [],
         "blockers": blockers,
         "compare": queries.default_pair(versions),
     }
@@ -53,7 +55,11 @@ def current(request):
     versions = queries.version_list(request.user, convention) if convention else []
     in_force = queries.in_force_among(versions)
     if in_force is None:
-        context = {"convention": convention, "versions": versions, "can_manage": can_manage_versions(request.user)}
+        context = {
+            "convention": convention,
+            "versions": versions,
+            "can_manage": can_manage_versions(request.user),
+        }
         return render(request, "convention/none.html", context)
     version = get_version_for_user(request.user, in_force.number, convention=convention)
     return _reader(request, convention, version, versions=versions)
@@ -83,14 +89,19 @@ def diff(request):
     versions = queries.version_list(request.user, convention) if convention else []
     asked = "from" in request.GET or "to" in request.GET
     default_from, default_to = queries.default_pair(versions)
-    form = DiffForm(request.GET if asked else None, versions=versions,
-                    initial={"from": default_from, "to": default_to})
+    form = DiffForm(
+        request.GET if asked else None,
+        versions=versions,
+        initial={"from": default_from, "to": default_to},
+    )
     context = {"convention": convention, "versions": versions, "form": form}
     if not asked:
         return render(request, "convention/diff.html", context)
     if not form.is_valid():
         return render(request, "convention/diff.html", context, status=400)
-    old, new = queries.pair_for_diff(convention, [form.cleaned_data["from"], form.cleaned_data["to"]])
+    old, new = queries.pair_for_diff(
+        convention, [form.cleaned_data["from"], form.cleaned_data["to"]]
+    )
     context.update(old=old, new=new, diff=diff_structures(old.structure, new.structure))
     return render(request, "convention/diff.html", context)
 
@@ -100,7 +111,9 @@ def diff(request):
 
 def _download(version, content, content_type, extension):
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename(version, extension)}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{export.filename(version, extension)}"'
+    )
     response["X-Content-SHA256"] = version.sha256
     if not version.is_public:
         response["Cache-Control"] = "private, no-store"
@@ -114,7 +127,9 @@ def download_text(request, number):
 
 def download_json(request, number):
     version = get_version_for_user(request.user, number)
-    body = json.dumps(export.version_document(version), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    body = json.dumps(
+        export.version_document(version), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+    )
     return _download(version, body.encode(), "application/json", "json")
 
 
@@ -125,7 +140,9 @@ def download_pdf(request, number):
 
 def download_akn(request, number):
     version = get_version_for_user(request.user, number)
-    return _download(version, export.akoma_ntoso(version), "application/akn+xml; charset=utf-8", "akn.xml")
+    return _download(
+        version, export.akoma_ntoso(version), "application/akn+xml; charset=utf-8", "akn.xml"
+    )
 
 
 # --- Secretariat ---------------------------------------------------------------------------
@@ -133,10 +150,17 @@ def download_akn(request, number):
 
 def _problem_rows(problems, data: bytes) -> list[dict]:
     """Each parser problem with its line number and the text of that line of the upload."""
-    lines = LINE_BREAK.split(data.decode("utf-8", errors="replace").removeprefix("\ufeff")) if problems else []
+    lines = (
+        LINE_BREAK.split(data.decode("utf-8", errors="replace").removeprefix("\ufeff"))
+        if problems
+        else []
+    )
     return [
-        {"line": p.line, "message": actions.problem_message(p),
-         "source": lines[p.line - 1] if p.line and p.line <= len(lines) else ""}
+        {
+            "line": p.line,
+            "message": actions.problem_message(p),
+            "source": lines[p.line - 1] if p.line and p.line <= len(lines) else "",
+        }
         for p in problems
     ]
 
@@ -184,15 +208,22 @@ def save_import(request):
         return render(request, "convention/import.html", {"form": ImportForm()}, status=400)
     try:
         version = actions.do_import_version(
-            Convention.objects.current(), entry["text"].encode(), actor=request.user,
-            source_name=entry["name"], note=form.cleaned_data["note"],
+            Convention.objects.current(),
+            entry["text"].encode(),
+            actor=request.user,
+            source_name=entry["name"],
+            note=form.cleaned_data["note"],
         )
     except ActionRefused as refused:
         messages.error(request, "; ".join(refused.blockers))
-        return render(request, "convention/import.html", {"form": ImportForm()}, status=refused.status)
+        return render(
+            request, "convention/import.html", {"form": ImportForm()}, status=refused.status
+        )
     del pending[form.cleaned_data["sha256"]]
     request.session[PENDING_IMPORTS] = pending
-    messages.success(request, _("Version %(number)s was saved as a draft.") % {"number": version.number})
+    messages.success(
+        request, _("Version %(number)s was saved as a draft.") % {"number": version.number}
+    )
     return redirect("convention:version", number=version.number)
 
 
@@ -201,7 +232,9 @@ def _change(request, number, action, done_message):
     try:
         version = action(version, actor=request.user)
     except ActionRefused as refused:
-        return _reader(request, version.convention, version, status=refused.status, blockers=refused.blockers)
+        return _reader(
+            request, version.convention, version, status=refused.status, blockers=refused.blockers
+        )
     messages.success(request, done_message % {"number": version.number})
     return redirect("convention:version", number=version.number)
 
@@ -215,4 +248,6 @@ def adopt(request, number):
 @login_required
 @require_POST
 def discard(request, number):
-    return _change(request, number, actions.do_discard_draft, _("Draft version %(number)s was discarded."))
+    return _change(
+        request, number, actions.do_discard_draft, _("Draft version %(number)s was discarded.")
+    )

@@ -36,7 +36,9 @@ def send_due_reminders(now) -> int:
     for reminder in due:
         with transaction.atomic():
             # The conditional UPDATE is the claim: only one worker gets rowcount 1.
-            if not Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(sent_at=now):
+            if not Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(
+                sent_at=now
+            ):
                 continue
             notify(
                 [reminder.recipient],
@@ -49,12 +51,20 @@ def send_due_reminders(now) -> int:
     return sent
 
 
-def schedule_reminder(*, key: str, recipient, due_at, kind: str, template: str, context=None, url=""):
+def schedule_reminder(
+    *, key: str, recipient, due_at, kind: str, template: str, context=None, url=""
+):
     """Create or move the reminder for (key, recipient); an already sent one is left alone."""
     reminder, created = Reminder.objects.get_or_create(
         key=key,
         recipient=recipient,
-        defaults={"due_at": due_at, "kind": kind, "template": template, "context": context or {}, "url": url},
+        defaults={
+            "due_at": due_at,
+            "kind": kind,
+            "template": template,
+            "context": context or {},
+            "url": url,
+        },
     )
     if not created and reminder.sent_at is None:
         Reminder.objects.filter(pk=reminder.pk).update(

@@ -8,7 +8,9 @@ class ActionRefused(Exception):
     in its one error format.
     """
 
-    def __init__(self, *blockers, code: str = "refused", field: str | None = None, status: int = 409):
+    def __init__(
+        self, *blockers, code: str = "refused", field: str | None = None, status: int = 409
+    ):
         self.blockers = [str(b) for b in blockers]
         self.code = code
         self.field = field

@@ -21,7 +21,11 @@ class LanguageMiddleware:
             language = translation.get_language_from_request(request)
         elif language not in self.codes:
             user = getattr(request, "user", None)
-            language = user.language if user is not None and user.is_authenticated else settings.LANGUAGE_CODE
+            language = (
+                user.language
+                if user is not None and user.is_authenticated
+                else settings.LANGUAGE_CODE
+            )
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)

@@ -71,6 +71,11 @@ class Reminder(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["key", "recipient"], name="one_reminder_per_key_and_recipient")
+            models.UniqueConstraint(
+                fields=["key", "recipient"], name="one_reminder_per_key_and_recipient"
+            )
         ]
         indexes = [models.Index(fields=["sent_at", "due_at"])]
+
+    def __str__(self):
+        return f"{self.key} → {self.recipient_id} at {self.due_at:%Y-%m-%d %H:%M}"

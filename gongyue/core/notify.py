@@ -49,9 +49,9 @@ def notify(recipients, *, kind: str, template: str, context: dict | None = None,
 def send_notification_mail(notification_id: int) -> str:
     """Send one notification by mail; on failure, schedule another attempt with a longer wait."""
     # Claim the row so a duplicate task (or a second worker) cannot send it twice.
-    claimed = Notification.objects.filter(
-        pk=notification_id, mail_state=MailState.PENDING
-    ).update(mail_state=MailState.SENDING)
+    claimed = Notification.objects.filter(pk=notification_id, mail_state=MailState.PENDING).update(
+        mail_state=MailState.SENDING
+    )
     if not claimed:
         return "skipped"
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
@@ -77,7 +77,9 @@ def send_notification_mail(notification_id: int) -> str:
         if not give_up:
             wait = timedelta(seconds=settings.MAIL_RETRY_SECONDS * 2 ** (attempts - 1))
             with transaction.atomic():
-                send_notification_mail.using(run_after=timezone.now() + wait).enqueue(notification_id)
+                send_notification_mail.using(run_after=timezone.now() + wait).enqueue(
+                    notification_id
+                )
         return "failed"
     Notification.objects.filter(pk=notification_id).update(
         mail_state=MailState.SENT,

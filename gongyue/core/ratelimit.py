@@ -34,7 +34,9 @@ def hit(scope: str, request, *, limit_setting: str = "ANON_RATE_PER_HOUR") -> bo
     return count <= limit
 
 
-def anonymous_rate_limit(scope: str, *, methods=("POST",), limit_setting: str = "ANON_RATE_PER_HOUR"):
+def anonymous_rate_limit(
+    scope: str, *, methods=("POST",), limit_setting: str = "ANON_RATE_PER_HOUR"
+):
     """View decorator: anonymous POSTs beyond the hourly allowance get 429 and change nothing."""
 
     def decorator(view):
@@ -45,7 +47,9 @@ def anonymous_rate_limit(scope: str, *, methods=("POST",), limit_setting: str = 
                 and not request.user.is_authenticated
                 and not hit(scope, request, limit_setting=limit_setting)
             ):
-                return HttpResponse(_("Too many submissions from your address; try again in an hour."), status=429)
+                return HttpResponse(
+                    _("Too many submissions from your address; try again in an hour."), status=429
+                )
             return view(request, *args, **kwargs)
 
         return wrapped

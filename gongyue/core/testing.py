@@ -1,11 +1,11 @@
 """Test personas and helpers shared by every app's tests (fixtures live in the root conftest.py)."""
 
 import email
-from datetime import date, datetime
 import os
 import shutil
 import socket
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from gongyue.accounts.models import Role, RoleGrant, User
 from gongyue.organisations.models import Unit
@@ -19,9 +19,8 @@ def make_unit(name: str, uscc: str | None = None, **fields) -> Unit:
 
 def make_member(unit: Unit, since=date(2025, 1, 10)):
     """Make `unit` a member since a day (an imported membership interval)."""
-    from gongyue.organisations.models import JoinedBy, Membership
-
     from gongyue.core.deadlines import start_of_day
+    from gongyue.organisations.models import JoinedBy, Membership
 
     started = since if isinstance(since, datetime) else start_of_day(since)
     return Membership.objects.create(unit=unit, started_at=started, joined_by=JoinedBy.IMPORT)
@@ -33,7 +32,11 @@ def make_user(username: str, *roles: str, unit: Unit | None = None, **fields) ->
     fields.setdefault("display_name", username)
     user = User.objects.create_user(username=username, password=PASSWORD, unit=unit, **fields)
     for role in roles:
-        RoleGrant.objects.create(user=user, role=role, unit=unit if role in {Role.LEGAL_REP, Role.DELEGATE, Role.UNIT_STAFF} else None)
+        RoleGrant.objects.create(
+            user=user,
+            role=role,
+            unit=unit if role in {Role.LEGAL_REP, Role.DELEGATE, Role.UNIT_STAFF} else None,
+        )
     return user
 
 
@@ -42,7 +45,9 @@ def browser_required() -> bool:
 
 
 def chromium_path() -> str | None:
-    return shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    return shutil.which("chromium") or (
+        "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+    )
 
 
 CHROMIUM_ARGS = [
@@ -95,5 +100,7 @@ class CollectingHandler:
         self.mailbox = mailbox
 
     async def handle_DATA(self, server, session, envelope):
-        self.mailbox.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.mailbox.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
         return "250 Message accepted for delivery"

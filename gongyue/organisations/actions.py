@@ -80,7 +80,9 @@ def do_create_application(*, actor, data: dict) -> Application:
         with transaction.atomic():
             application.save()
     except IntegrityError:
-        raise ActionRefused(_("You already have an application in progress."), code="duplicate")
+        raise ActionRefused(
+            _("You already have an application in progress."), code="duplicate"
+        ) from None
     record(
         "organisations.application_created",
         actor=actor,
@@ -133,7 +135,7 @@ def do_submit_application(application, *, actor) -> Application:
             _("Another application for the code %(code)s is under review or awaiting signature.")
             % {"code": application.uscc},
             code="duplicate_uscc",
-        )
+        ) from None
     record(
         "organisations.application_submitted",
         actor=actor,
@@ -548,7 +550,7 @@ def do_sign_convention(unit, *, actor, version, sha256: str) -> Signature:
         raise ActionRefused(
             _("This unit has already signed version %(number)s.") % {"number": version.number},
             code="already_signed",
-        )
+        ) from None
     joined = not queries.is_member(unit, now)
     if joined:
         Membership.objects.create(
@@ -928,7 +930,7 @@ def do_publish_register(
             _("The list for %(period)s was just published by someone else.")
             % {"period": period.label},
             code="already_published",
-        )
+        ) from None
     record(
         "organisations.register_published",
         actor=actor,
@@ -961,7 +963,7 @@ def do_import_members(data: bytes, *, actor, source_name: str) -> MemberImport:
         raise ActionRefused(
             _("The member list changed during the import; nothing was imported. Try again."),
             code="conflict",
-        )
+        ) from None
 
 
 def _import_rows(rows, *, actor, source_name):

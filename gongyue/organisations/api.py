@@ -503,7 +503,9 @@ def name_founders(request, payload: FoundersIn):
 def publish_convention(request, payload: PublishIn):
     """Publish the convention that took effect; in force from `published_on` (default today)."""
     require_secretariat(request.user)
-    data = cleaned(PublishConventionForm({k: v for k, v in payload.dict().items() if v is not None}))
+    data = cleaned(
+        PublishConventionForm({k: v for k, v in payload.dict().items() if v is not None})
+    )
     convention = actions.do_publish_convention(
         get_current_convention(), actor=request.user, published_on=data["published_on"]
     )

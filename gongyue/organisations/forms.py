@@ -256,6 +256,6 @@ class DirectoryForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"),
         required=False,
-        choices=[("", _("all categories"))] + list(Category.choices),
+        choices=[("", _("all categories")), *list(Category.choices)],
     )
     city = forms.CharField(label=_("City"), required=False, max_length=50)

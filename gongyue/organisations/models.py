@@ -579,6 +579,15 @@ class RegisterList(models.Model):
     def __str__(self):
         return self.period
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Published lists never change; publish a correction instead.")
+        self.sha256 = self.digest(self.joined, self.left)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Published lists are never deleted.")
+
     @staticmethod
     def facts(joined, left) -> tuple:
         """What the list asserts, without the names: a unit renamed later does not change it."""
@@ -600,12 +609,3 @@ class RegisterList(models.Model):
             sort_keys=True,
         )
         return hashlib.sha256(data.encode()).hexdigest()
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("Published lists never change; publish a correction instead.")
-        self.sha256 = self.digest(self.joined, self.left)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Published lists are never deleted.")

@@ -30,13 +30,13 @@ def validate_uscc(value: str) -> str:
             _("A Unified Social Credit Code has 18 characters; this one has %(count)s.")
             % {"count": len(code)},
             code="uscc_length",
-        )
+        ) from None
     except stdnum_errors.InvalidFormat:
         if not code[:8].isdigit() or not code[:8].isascii():
             raise ValidationError(
                 _("The first 8 characters of a Unified Social Credit Code are digits."),
                 code="uscc_format",
-            )
+            ) from None
         bad = [ch for ch in code[8:17] if ch not in USCC_ALPHABET]
         if bad:
             raise ValidationError(
@@ -46,15 +46,15 @@ def validate_uscc(value: str) -> str:
                 )
                 % {"char": bad[0]},
                 code="uscc_format",
-            )
+            ) from None
         # Only the 18th, the check character, is outside the alphabet.
-        raise _check_character_error(code)
+        raise _check_character_error(code) from None
     except stdnum_errors.InvalidChecksum:
-        raise _check_character_error(code)
+        raise _check_character_error(code) from None
     except stdnum_errors.ValidationError:
         raise ValidationError(
             _("This is not a valid Unified Social Credit Code."), code="uscc_invalid"
-        )
+        ) from None
 
 
 def _check_character_error(code: str) -> ValidationError:
@@ -127,5 +127,5 @@ def validate_website(value: str) -> str:
     except ValidationError:
         raise ValidationError(
             _("“%(value)s” is not a web address.") % {"value": value.strip()}, code="url"
-        )
+        ) from None
     return url

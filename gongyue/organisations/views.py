@@ -266,10 +266,17 @@ def apply(request):
 
         def create(data):
             application = actions.do_create_application(actor=request.user, data=data)
-            return actions.do_submit_application(application, actor=request.user) if submitting else application
+            return (
+                actions.do_submit_application(application, actor=request.user)
+                if submitting
+                else application
+            )
 
         if done := perform(form, create):
-            messages.success(request, _("Your application was submitted.") if submitting else _("Your draft was saved."))
+            messages.success(
+                request,
+                _("Your application was submitted.") if submitting else _("Your draft was saved."),
+            )
             return redirect("organisations:application", done.result.pk)
     status = done.status
     return render(
@@ -313,7 +320,10 @@ def application(request, application_id):
         return actions.do_submit_application(updated, actor=request.user) if submitting else updated
 
     if done := perform(form, update):
-        messages.success(request, _("Your application was submitted.") if submitting else _("Your draft was saved."))
+        messages.success(
+            request,
+            _("Your application was submitted.") if submitting else _("Your draft was saved."),
+        )
         return redirect("organisations:application", application.pk)
     status = done.status
     application.refresh_from_db()
@@ -382,11 +392,17 @@ def sign(request, unit_id):
         get_unit_for_user(request.user, unit_id, to="act")
         done = perform(
             form,
-            lambda data: actions.do_sign_convention(unit, actor=request.user, version=version, sha256=data["sha256"]),
+            lambda data: actions.do_sign_convention(
+                unit, actor=request.user, version=version, sha256=data["sha256"]
+            ),
         )
         if done:
-            messages.success(request, _("Signed. Download the signature page, seal it and hand in its scan."))
-            return redirect(reverse("organisations:unit", args=[unit.pk]) + f"#signature-{done.result.pk}")
+            messages.success(
+                request, _("Signed. Download the signature page, seal it and hand in its scan.")
+            )
+            return redirect(
+                reverse("organisations:unit", args=[unit.pk]) + f"#signature-{done.result.pk}"
+            )
     status = done.status
     return render(
         request,
@@ -408,7 +424,9 @@ def sign(request, unit_id):
 def authorise_delegate(request, unit_id):
     unit = get_unit_for_user(request.user, unit_id, to="authorise")
     form = DelegateForm(request.POST, request.FILES)
-    done = perform(form, lambda data: actions.do_authorise_delegate(unit, actor=request.user, **data))
+    done = perform(
+        form, lambda data: actions.do_authorise_delegate(unit, actor=request.user, **data)
+    )
     if done:
         messages.success(request, _("The delegate is authorised."))
         return redirect("organisations:unit", unit.pk)
@@ -434,7 +452,7 @@ def _private_file(field, name: str):
     try:
         handle = field.open("rb")
     except FileNotFoundError:
-        raise Http404
+        raise Http404 from None
     return FileResponse(handle, filename=name, as_attachment=False)
 
 
@@ -450,7 +468,9 @@ def delegate_letter(request, grant_id):
 def withdraw(request, unit_id):
     unit = get_unit_for_user(request.user, unit_id, to="act")
     form = WithdrawalForm(request.POST)
-    done = perform(form, lambda data: actions.do_give_withdrawal_notice(unit, actor=request.user, **data))
+    done = perform(
+        form, lambda data: actions.do_give_withdrawal_notice(unit, actor=request.user, **data)
+    )
     if done:
         messages.success(
             request,
@@ -481,13 +501,20 @@ def sealed_scan(request, signature_id):
         return _private_file(signature.sealed_scan, f"sealed-page-{signature.pk}.{extension}")
     signature = get_signature_for_user(request.user, signature_id, to="attach")
     form = ScanForm(request.POST, request.FILES)
-    done = perform(form, lambda data: actions.do_attach_sealed_scan(signature, actor=request.user, upload=data["scan"]))
+    done = perform(
+        form,
+        lambda data: actions.do_attach_sealed_scan(
+            signature, actor=request.user, upload=data["scan"]
+        ),
+    )
     if done:
         messages.success(request, _("The sealed page is on file."))
         if request.user.is_secretariat and not request.user.unit_id == signature.unit_id:
             return redirect("organisations:dashboard")
         return redirect("organisations:unit", signature.unit_id)
-    return _unit_page(request, signature.unit, status=done.status, scan_form=form, scan_error_for=signature.pk)
+    return _unit_page(
+        request, signature.unit, status=done.status, scan_form=form, scan_error_for=signature.pk
+    )
 
 
 # The secretariat ---------------------------------------------------------------------------------
@@ -537,7 +564,9 @@ def dashboard(request):
 def publish_convention(request):
     convention = get_current_convention()
     form = PublishConventionForm(request.POST)
-    if done := perform(form, lambda data: actions.do_publish_convention(convention, actor=request.user, **data)):
+    if done := perform(
+        form, lambda data: actions.do_publish_convention(convention, actor=request.user, **data)
+    ):
         messages.success(request, _("The convention is published and in force."))
         return redirect("organisations:dashboard")
     context = _dashboard_context(convention)
@@ -550,7 +579,10 @@ def publish_convention(request):
 def convention_dates(request):
     convention = get_current_convention()
     form = ConventionDatesForm(request.POST)
-    if done := perform(form, lambda data: actions.do_record_convention_dates(convention, actor=request.user, **data)):
+    if done := perform(
+        form,
+        lambda data: actions.do_record_convention_dates(convention, actor=request.user, **data),
+    ):
         messages.success(request, _("The convention's dates are recorded."))
         return redirect("organisations:dashboard")
     status = done.status
@@ -566,7 +598,12 @@ def founders(request):
     form = FoundersForm(*_posted(request), initial=initial)
     done = Outcome()
     if request.method == "POST":
-        if done := perform(form, lambda data: actions.do_name_founders(convention, actor=request.user, units=data["units"])):
+        if done := perform(
+            form,
+            lambda data: actions.do_name_founders(
+                convention, actor=request.user, units=data["units"]
+            ),
+        ):
             messages.success(request, _("The founders are named."))
             return redirect("organisations:dashboard")
     status = done.status
@@ -611,12 +648,24 @@ def review(request, application_id):
     status = 200
     if request.method == "POST":
         decisions = {
-            "approve": (lambda data: actions.do_approve_application(application, actor=request.user, note=data["reasons"]),
-                        _("The application was approved.")),
-            "return": (lambda data: actions.do_return_application(application, actor=request.user, reasons=data["reasons"]),
-                       _("The application was returned for correction.")),
-            "reject": (lambda data: actions.do_reject_application(application, actor=request.user, reasons=data["reasons"]),
-                       _("The application was rejected.")),
+            "approve": (
+                lambda data: actions.do_approve_application(
+                    application, actor=request.user, note=data["reasons"]
+                ),
+                _("The application was approved."),
+            ),
+            "return": (
+                lambda data: actions.do_return_application(
+                    application, actor=request.user, reasons=data["reasons"]
+                ),
+                _("The application was returned for correction."),
+            ),
+            "reject": (
+                lambda data: actions.do_reject_application(
+                    application, actor=request.user, reasons=data["reasons"]
+                ),
+                _("The application was rejected."),
+            ),
         }
         decision = decisions.get(request.POST.get("decision"))
         if decision is None:
@@ -649,11 +698,21 @@ def register_admin(request):
     if request.method == "POST":
 
         def publish(data):
-            corrects = RegisterList.objects.filter(pk=data["corrects"]).first() if data.get("corrects") else None
-            return actions.do_publish_register(data["period"], actor=request.user, corrects=corrects, note=data["note"])
+            corrects = (
+                RegisterList.objects.filter(pk=data["corrects"]).first()
+                if data.get("corrects")
+                else None
+            )
+            return actions.do_publish_register(
+                data["period"], actor=request.user, corrects=corrects, note=data["note"]
+            )
 
         if done := perform(form, publish):
-            messages.success(request, _("The list for %(period)s is published.") % {"period": form.cleaned_data["period"].label})
+            messages.success(
+                request,
+                _("The list for %(period)s is published.")
+                % {"period": form.cleaned_data["period"].label},
+            )
             return redirect("organisations:register_record", done.result.pk)
         status = done.status
     now = timezone.now()

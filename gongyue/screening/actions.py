@@ -304,10 +304,14 @@ def _apply(
     LexiconTerm.objects.bulk_update(changed, [*Entry.FIELDS, "key", "updated_at"], batch_size=500)
 
     new_row = {"is_active": True, "created_by": person, "created_at": now, "updated_at": now}
-    terms = [(key, LexiconTerm(key=key, **new_row, **entry.as_dict())) for key, entry in plan.add_terms]
+    terms = [
+        (key, LexiconTerm(key=key, **new_row, **entry.as_dict())) for key, entry in plan.add_terms
+    ]
     for row in _add_rows(LexiconTerm, terms, [*Entry.FIELDS, "key", "is_active", "updated_at"]):
         change(ChangeKind.ADDED, term=row, new=row.snapshot())
-    phrases = [(key, AllowPhrase(key=key, phrase=phrase, **new_row)) for key, phrase in plan.add_phrases]
+    phrases = [
+        (key, AllowPhrase(key=key, phrase=phrase, **new_row)) for key, phrase in plan.add_phrases
+    ]
     for row in _add_rows(AllowPhrase, phrases, ["phrase", "key", "is_active", "updated_at"]):
         change(ChangeKind.ADDED, phrase=row, new=row.snapshot())
 
@@ -407,7 +411,9 @@ def do_change_term(row: LexiconTerm, *, actor, note="", **changes):
 @transaction.atomic
 def do_remove_term(row: LexiconTerm, *, actor, note=""):
     """Take a term out of the lexicon; its row and history stay."""
-    return _remove(row, "terms", _("This term was already removed."), "screening.term_removed", actor, note)
+    return _remove(
+        row, "terms", _("This term was already removed."), "screening.term_removed", actor, note
+    )
 
 
 @transaction.atomic
@@ -434,15 +440,27 @@ def do_add_allow_phrase(*, actor, phrase, note=""):
 @transaction.atomic
 def do_remove_allow_phrase(row: AllowPhrase, *, actor, note=""):
     """Take a phrase off the allow list."""
-    return _remove(row, "phrases", _("This phrase was already removed."), "screening.allow_phrase_removed", actor, note)
+    return _remove(
+        row,
+        "phrases",
+        _("This phrase was already removed."),
+        "screening.allow_phrase_removed",
+        actor,
+        note,
+    )
 
 
 def _add(model, key: str, make_plan, action: str, actor, note):
     """Publish the version that adds a term or phrase; returns (its live row, the version)."""
     _plan, version = _run(make_plan, actor=actor, note=note)
     row = model.objects.live().get(key=key)
-    record(action, actor=actor, subject=row, new={**row.snapshot(), "version": version.number},
-           visibility=Visibility.SECRETARIAT)
+    record(
+        action,
+        actor=actor,
+        subject=row,
+        new={**row.snapshot(), "version": version.number},
+        visibility=Visibility.SECRETARIAT,
+    )
     return row, version
 
 
@@ -457,8 +475,14 @@ def _remove(row, kind: str, gone: str, action: str, actor, note):
 
     _plan, version = _run(make_plan, actor=actor, note=note)
     row.refresh_from_db()
-    record(action, actor=actor, subject=row, old=row.snapshot(), new={"version": version.number},
-           visibility=Visibility.SECRETARIAT)
+    record(
+        action,
+        actor=actor,
+        subject=row,
+        old=row.snapshot(),
+        new={"version": version.number},
+        visibility=Visibility.SECRETARIAT,
+    )
     return row, version
 
 

@@ -281,7 +281,7 @@ class _PatternSet:
 class _Automaton:
     """One compiled pattern set."""
 
-    __slots__ = ("matcher", "lengths", "targets", "allow", "longest")
+    __slots__ = ("allow", "lengths", "longest", "matcher", "targets")
 
     def __init__(self, matcher, lengths, targets, allow, longest) -> None:
         self.matcher = matcher

@@ -153,6 +153,9 @@ class LexiconHead(models.Model):
 
     number = models.PositiveIntegerField(default=0)
 
+    def __str__(self):
+        return f"lexicon head {self.number}"
+
 
 class VersionQuerySet(models.QuerySet):
     def listing(self):

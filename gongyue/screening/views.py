@@ -112,7 +112,12 @@ def term_add(request):
     form = TermForm(request.POST or None)
     done = Outcome()
     if request.method == "POST":
-        if done := perform(form, lambda data: actions.do_add_term(actor=request.user, note=data["note"], **form.term_fields)):
+        if done := perform(
+            form,
+            lambda data: actions.do_add_term(
+                actor=request.user, note=data["note"], **form.term_fields
+            ),
+        ):
             term, version = done.result
             messages.success(
                 request,
@@ -120,7 +125,9 @@ def term_add(request):
                 % {"term": term.term, "number": version.number},
             )
             return redirect("screening:lexicon")
-    return render(request, "screening/term_form.html", {"form": form, "term": None}, status=done.status)
+    return render(
+        request, "screening/term_form.html", {"form": form, "term": None}, status=done.status
+    )
 
 
 @secretariat_required
@@ -132,7 +139,9 @@ def term_edit(request, term_id):
     if request.method == "POST":
 
         def change(data):
-            return actions.do_change_term(term, actor=request.user, note=data["note"], **form.term_fields)
+            return actions.do_change_term(
+                term, actor=request.user, note=data["note"], **form.term_fields
+            )
 
         if done := perform(form, change):
             changed, version = done.result
@@ -184,7 +193,9 @@ def allow_page(request):
     form = AllowPhraseForm(request.POST or None)
     done = Outcome()
     if request.method == "POST":
-        if done := perform(form, lambda data: actions.do_add_allow_phrase(actor=request.user, **data)):
+        if done := perform(
+            form, lambda data: actions.do_add_allow_phrase(actor=request.user, **data)
+        ):
             phrase, version = done.result
             messages.success(
                 request,

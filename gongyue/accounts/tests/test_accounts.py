@@ -6,7 +6,9 @@ from gongyue.core.testing import PASSWORD
 
 
 def test_a_person_logs_in_with_the_form_and_sees_their_roles(client, legal_rep):
-    response = client.post("/accounts/login/", {"username": "rep_a", "password": PASSWORD}, follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": "rep_a", "password": PASSWORD}, follow=True
+    )
     assert response.redirect_chain[-1][0] == "/accounts/"
     page = response.content.decode()
     assert "赣江网络科技有限公司" in page and "法定代表人" in page
@@ -27,9 +29,14 @@ def test_the_account_page_needs_a_login(client):
 def test_a_password_reset_link_arrives_by_mail_and_works(client, smtp_server, legal_rep):
     client.post("/accounts/password/reset/", {"email": legal_rep.email})
     [message] = smtp_server.to(legal_rep.email)
-    link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", smtp_server.body(message)).group(1)
+    link = re.search(
+        r"https?://[^/]+(/accounts/password/reset/\S+/)", smtp_server.body(message)
+    ).group(1)
     form_page = client.get(link, follow=True)
-    response = client.post(form_page.redirect_chain[-1][0], {"new_password1": "a new long passphrase 9", "new_password2": "a new long passphrase 9"})
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a new long passphrase 9", "new_password2": "a new long passphrase 9"},
+    )
     assert response.status_code == 302
     legal_rep.refresh_from_db()
     assert legal_rep.check_password("a new long passphrase 9")
@@ -43,7 +50,9 @@ def test_a_token_created_on_the_page_is_shown_once_and_stored_hashed(client_for,
     token = ApiToken.objects.get(user=legal_rep)
     assert token.digest == ApiToken.digest_of(secret) and secret not in (token.prefix, token.digest)
     assert secret not in client.get("/accounts/").content.decode()
-    assert AuditEntry.objects.filter(action="accounts.token_created", subject_id=str(token.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="accounts.token_created", subject_id=str(token.pk)
+    ).exists()
 
 
 def test_a_token_authenticates_api_calls_until_it_is_revoked(client, legal_rep):
@@ -55,26 +64,36 @@ def test_a_token_authenticates_api_calls_until_it_is_revoked(client, legal_rep):
     assert client.delete(f"/api/v1/accounts/me/tokens/{token.pk}", **auth).status_code == 204
     refused = client.get("/api/v1/accounts/me", **auth)
     assert refused.status_code == 401
-    assert refused.json() == {"code": "unauthenticated", "message": refused.json()["message"], "fields": {}}
+    assert refused.json() == {
+        "code": "unauthenticated",
+        "message": refused.json()["message"],
+        "fields": {},
+    }
 
 
 def test_tokens_are_created_through_the_api_with_the_secret_returned_once(client_for, legal_rep):
     client = client_for(legal_rep)
-    response = client.post("/api/v1/accounts/me/tokens", {"name": "batch"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/accounts/me/tokens", {"name": "batch"}, content_type="application/json"
+    )
     assert response.status_code == 201 and response.json()["secret"].startswith("gy_")
     listed = client.get("/api/v1/accounts/me/tokens").json()
     assert listed[0]["name"] == "batch" and "secret" not in listed[0]
 
 
 def test_an_empty_token_name_gets_a_field_error_and_creates_nothing(client_for, legal_rep):
-    response = client_for(legal_rep).post("/api/v1/accounts/me/tokens", {"name": "  "}, content_type="application/json")
+    response = client_for(legal_rep).post(
+        "/api/v1/accounts/me/tokens", {"name": "  "}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["fields"] == {"name": ["请为令牌命名。"]}
     assert not ApiToken.objects.exists()
 
 
 def test_a_malformed_body_gets_the_error_format(client_for, legal_rep):
-    response = client_for(legal_rep).post("/api/v1/accounts/me/tokens", {"nom": "x"}, content_type="application/json")
+    response = client_for(legal_rep).post(
+        "/api/v1/accounts/me/tokens", {"nom": "x"}, content_type="application/json"
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "invalid" and "name" in body["fields"]
@@ -84,7 +103,9 @@ def test_nobody_can_revoke_another_persons_token(client_for, legal_rep, other_me
     token, _ = ApiToken.issue(legal_rep, "CMS")
     response = client_for(other_member).post(f"/accounts/tokens/{token.pk}/revoke/")
     assert response.status_code == 404
-    assert client_for(other_member).delete(f"/api/v1/accounts/me/tokens/{token.pk}").status_code == 404
+    assert (
+        client_for(other_member).delete(f"/api/v1/accounts/me/tokens/{token.pk}").status_code == 404
+    )
     token.refresh_from_db()
     assert token.revoked_at is None
 
@@ -94,7 +115,9 @@ def test_session_api_calls_need_the_csrf_token(legal_rep):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(legal_rep)
-    response = client.post("/api/v1/accounts/me/tokens", {"name": "x"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/accounts/me/tokens", {"name": "x"}, content_type="application/json"
+    )
     assert response.status_code in (401, 403)
     assert not ApiToken.objects.exists()
 
@@ -105,34 +128,45 @@ def test_an_expired_delegate_grant_no_longer_counts(legal_rep, unit_a):
     from gongyue.core.testing import make_user
 
     delegate = make_user("delegate_a", unit=unit_a)
-    RoleGrant.objects.create(user=delegate, role=Role.DELEGATE, unit=unit_a,
-                             valid_from=datetime.date(2026, 1, 1), valid_until=datetime.date(2026, 6, 30))
+    RoleGrant.objects.create(
+        user=delegate,
+        role=Role.DELEGATE,
+        unit=unit_a,
+        valid_from=datetime.date(2026, 1, 1),
+        valid_until=datetime.date(2026, 6, 30),
+    )
     assert delegate.signing_grant(unit_a, on=datetime.date(2026, 6, 30)) is not None
     assert delegate.signing_grant(unit_a, on=datetime.date(2026, 7, 1)) is None
     assert legal_rep.signing_grant(unit_a) is not None
 
 
 def test_preferences_change_language_and_muted_mail_kinds(client_for, legal_rep):
-    client_for(legal_rep).post("/accounts/preferences/", {"language": "en", "muted_mail_kinds": ["reminder"]})
+    client_for(legal_rep).post(
+        "/accounts/preferences/", {"language": "en", "muted_mail_kinds": ["reminder"]}
+    )
     legal_rep.refresh_from_db()
     assert legal_rep.language == "en" and legal_rep.muted_mail_kinds == ["reminder"]
     assert AuditEntry.objects.filter(action="accounts.preferences_changed").count() == 1
 
 
-def test_the_account_page_renders_in_a_constant_number_of_queries(client_for, legal_rep, django_assert_max_num_queries):
+def test_the_account_page_renders_in_a_constant_number_of_queries(
+    client_for, legal_rep, django_assert_max_num_queries
+):
     from gongyue.core.notify import notify
 
     client = client_for(legal_rep)
     for n in range(30):
         ApiToken.issue(legal_rep, f"token {n}")
-    notify([legal_rep] , kind="convention", template="core/mail/test", context={"number": 1})
+    notify([legal_rep], kind="convention", template="core/mail/test", context={"number": 1})
     with django_assert_max_num_queries(8):
         assert client.get("/accounts/").status_code == 200
 
 
 def test_a_program_changes_preferences_with_the_same_rules_as_the_page(client_for, legal_rep):
     client = client_for(legal_rep)
-    response = client.patch("/api/v1/accounts/me", {"muted_mail_kinds": ["membership"]}, content_type="application/json")
+    response = client.patch(
+        "/api/v1/accounts/me", {"muted_mail_kinds": ["membership"]}, content_type="application/json"
+    )
     assert response.status_code == 200
     legal_rep.refresh_from_db()
     assert legal_rep.muted_mail_kinds == ["membership"] and legal_rep.language == "zh-hans"
@@ -143,11 +177,14 @@ def test_a_program_changes_preferences_with_the_same_rules_as_the_page(client_fo
     assert AuditEntry.objects.filter(action="accounts.preferences_changed").count() == 1
 
 
-def test_a_message_is_marked_read_on_the_page_and_through_the_api(client_for, legal_rep, other_member):
+def test_a_message_is_marked_read_on_the_page_and_through_the_api(
+    client_for, legal_rep, other_member
+):
     from gongyue.core.notify import notify
 
     first, second = [
-        notify([legal_rep], kind="convention", template="core/mail/test", context={"number": n})[0] for n in (1, 2)
+        notify([legal_rep], kind="convention", template="core/mail/test", context={"number": n})[0]
+        for n in (1, 2)
     ]
     client = client_for(legal_rep)
     client.post(f"/accounts/inbox/{first.pk}/read/")
@@ -155,19 +192,26 @@ def test_a_message_is_marked_read_on_the_page_and_through_the_api(client_for, le
     assert response.status_code == 200 and response.json()["read"] is True
     assert client.get("/api/v1/accounts/me/notifications?unread=true").json() == []
     # Someone else's message is not found, and stays unread.
-    third = notify([other_member], kind="convention", template="core/mail/test", context={"number": 3})[0]
+    third = notify(
+        [other_member], kind="convention", template="core/mail/test", context={"number": 3}
+    )[0]
     assert client.post(f"/api/v1/accounts/me/notifications/{third.pk}/read").status_code == 404
     third.refresh_from_db()
     assert third.read_at is None
 
 
-def test_login_attempts_beyond_the_hourly_allowance_are_refused_even_with_the_right_password(client, settings, legal_rep):
+def test_login_attempts_beyond_the_hourly_allowance_are_refused_even_with_the_right_password(
+    client, settings, legal_rep
+):
     from django.core.cache import cache
 
     cache.clear()
     settings.LOGIN_RATE_PER_HOUR = 3
     for _ in range(3):
-        assert client.post("/accounts/login/", {"username": "rep_a", "password": "wrong"}).status_code == 200
+        assert (
+            client.post("/accounts/login/", {"username": "rep_a", "password": "wrong"}).status_code
+            == 200
+        )
     refused = client.post("/accounts/login/", {"username": "rep_a", "password": PASSWORD})
     assert refused.status_code == 429 and "_auth_user_id" not in client.session
     cache.clear()

@@ -24,7 +24,8 @@ def test_a_row_edited_in_the_database_is_named_by_verify_audit(secretariat, caps
     # Tamper below the ORM's append-only guard, as an intruder with database access would.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {AuditEntry._meta.db_table} SET new = %s WHERE seq = %s", ['{"n": 99}', target.seq]
+            f"UPDATE {AuditEntry._meta.db_table} SET new = %s WHERE seq = %s",
+            ['{"n": 99}', target.seq],
         )
     with pytest.raises(SystemExit) as exit_info:
         call_command("verify_audit")
@@ -102,7 +103,9 @@ def test_anonymous_visitors_read_only_public_entries(client, secretariat):
     assert [e["action"] for e in data] == ["test.public"]
 
 
-def test_the_log_page_renders_in_a_constant_number_of_queries(client_for, secretariat, django_assert_max_num_queries):
+def test_the_log_page_renders_in_a_constant_number_of_queries(
+    client_for, secretariat, django_assert_max_num_queries
+):
     for n in range(120):
         record("test.step", actor=secretariat, new={"n": n})
     client = client_for(secretariat)
@@ -111,13 +114,17 @@ def test_the_log_page_renders_in_a_constant_number_of_queries(client_for, secret
     assert response.status_code == 200 and "test.step" in response.content.decode()
 
 
-def test_an_outsider_can_check_every_link_from_the_public_chain_alone(client, secretariat, authority):
+def test_an_outsider_can_check_every_link_from_the_public_chain_alone(
+    client, secretariat, authority
+):
     """An independent re-implementation of docs/audit.md, fed only what an anonymous caller gets."""
     import hashlib
     import json
 
     record("test.public", actor=secretariat, visibility="public", new={"title": "公告"})
-    record("test.confidential", actor=authority, visibility="authority", new={"complaint": "secret"})
+    record(
+        "test.confidential", actor=authority, visibility="authority", new={"complaint": "secret"}
+    )
     record("test.public", actor=secretariat, visibility="public", new={"n": 3})
     links = client.get("/api/v1/audit/chain").json()
     assert [link["entry"] is not None for link in links] == [True, False, True]
@@ -128,8 +135,23 @@ def test_an_outsider_can_check_every_link_from_the_public_chain_alone(client, se
         assert hashlib.sha256((prev + link["digest"]).encode()).hexdigest() == link["hash"]
         if link["entry"]:
             e = link["entry"]
-            content = {k: e[k] for k in ("seq", "at", "actor_label", "action", "subject_type", "subject_id",
-                                          "subject_label", "old", "new", "visibility")}
-            payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+            content = {
+                k: e[k]
+                for k in (
+                    "seq",
+                    "at",
+                    "actor_label",
+                    "action",
+                    "subject_type",
+                    "subject_id",
+                    "subject_label",
+                    "old",
+                    "new",
+                    "visibility",
+                )
+            }
+            payload = json.dumps(
+                content, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+            ).encode()
             assert hashlib.sha256(payload).hexdigest() == link["digest"]
         prev = link["hash"]

@@ -16,7 +16,9 @@ def test_a_reader_follows_the_contents_compares_two_versions_in_english_and_down
     page.wait_for_url("**/convention/#art-9")
     items = page.locator("#art-9 .item")
     assert items.count() == 4
-    assert items.nth(3).is_visible() and items.nth(3).inner_text().startswith("（四）引导广大用户文明使用网络")
+    assert items.nth(3).is_visible() and items.nth(3).inner_text().startswith(
+        "（四）引导广大用户文明使用网络"
+    )
 
     page.click("[data-testid=lang-en]")
     page.wait_for_selector("html[lang=en]")

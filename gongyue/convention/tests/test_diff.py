@@ -25,7 +25,9 @@ def kinds(diff):
 
 
 def test_a_change_inside_an_article_is_marked_character_by_character():
-    segments = char_diff("对用户投诉在十五个工作日内作出答复。", "对用户投诉在十个工作日内作出答复，并告知处理结果。")
+    segments = char_diff(
+        "对用户投诉在十五个工作日内作出答复。", "对用户投诉在十个工作日内作出答复，并告知处理结果。"
+    )
     assert segments == [
         ("equal", "对用户投诉在十"),
         ("delete", "五"),
@@ -33,7 +35,10 @@ def test_a_change_inside_an_article_is_marked_character_by_character():
         ("insert", "，并告知处理结果"),
         ("equal", "。"),
     ]
-    assert segments_html(segments) == "对用户投诉在十<del>五</del>个工作日内作出答复<ins>，并告知处理结果</ins>。"
+    assert (
+        segments_html(segments)
+        == "对用户投诉在十<del>五</del>个工作日内作出答复<ins>，并告知处理结果</ins>。"
+    )
 
 
 def test_one_or_two_equal_characters_between_two_edits_are_folded_into_one_replacement():
@@ -64,7 +69,12 @@ def test_articles_pair_by_identity_so_an_insertion_shows_as_renumbering_not_as_c
     old = structure("第一条 甲。\n第二条 乙。\n第三条 丙。", [10, 20, 30])
     new = structure("第一条 甲。\n第二条 新。\n第三条 乙。\n第四条 丙。", [10, 40, 20, 30])
     diff = diff_structures(old, new)
-    assert kinds(diff) == [(UNCHANGED, 1, 1), (ADDED, None, 2), (RENUMBERED, 2, 3), (RENUMBERED, 3, 4)]
+    assert kinds(diff) == [
+        (UNCHANGED, 1, 1),
+        (ADDED, None, 2),
+        (RENUMBERED, 2, 3),
+        (RENUMBERED, 3, 4),
+    ]
     assert diff.articles[1].html == "<ins>新。</ins>"
     assert diff.articles[2].old_label == "第二条" and diff.articles[2].new_label == "第三条"
 
@@ -89,14 +99,26 @@ def test_a_changed_and_renumbered_article_is_a_change_that_says_both_numbers():
     old = structure("第一条 甲。\n第二条 乙。", [1, 2])
     new = structure("第一条 新。\n第二条 甲。\n第三条 乙改。", [3, 1, 2])
     article = diff_structures(old, new).articles[2]
-    assert (article.kind, article.old_number, article.new_number, article.renumbered) == (CHANGED, 2, 3, True)
+    assert (article.kind, article.old_number, article.new_number, article.renumbered) == (
+        CHANGED,
+        2,
+        3,
+        True,
+    )
 
 
 def test_changes_to_the_title_headings_and_closing_block_are_reported():
     old = structure("公约\n第一章 总则\n第一条 甲。\n第二章 执行\n第二条 乙。\n签约单位（盖章）")
-    new = structure("新公约\n第一章 总则\n第一节 定义\n第一条 甲。\n第二章 附则\n第二条 乙。\n签约单位（盖章）\n年 月 日")
+    new = structure(
+        "新公约\n第一章 总则\n第一节 定义\n第一条 甲。\n第二章 附则\n第二条 乙。\n签约单位（盖章）\n年 月 日"
+    )
     headings = {(h.part, h.label): h for h in diff_structures(old, new).headings}
-    assert set(headings) == {("title", ""), ("chapter", "第二章"), ("section", "第一章第一节"), ("closing", "")}
+    assert set(headings) == {
+        ("title", ""),
+        ("chapter", "第二章"),
+        ("section", "第一章第一节"),
+        ("closing", ""),
+    }
     assert headings["title", ""].html == "<ins>新</ins>公约"
     assert headings["chapter", "第二章"].html == "<del>执行</del><ins>附则</ins>"
     assert headings["section", "第一章第一节"].kind == ADDED
@@ -109,8 +131,14 @@ def test_the_diff_has_a_json_shape_for_programs():
     data = diff_structures(old, new).to_dict()
     assert data["counts"][CHANGED] == 1
     assert data["articles"][0] == {
-        "kind": CHANGED, "identity": 1, "old_number": 1, "new_number": 1, "old_text": "甲。", "new_text": "乙。",
-        "segments": [["delete", "甲"], ["insert", "乙"], ["equal", "。"]], "html": "<del>甲</del><ins>乙</ins>。",
+        "kind": CHANGED,
+        "identity": 1,
+        "old_number": 1,
+        "new_number": 1,
+        "old_text": "甲。",
+        "new_text": "乙。",
+        "segments": [["delete", "甲"], ["insert", "乙"], ["equal", "。"]],
+        "html": "<del>甲</del><ins>乙</ins>。",
     }
 
 

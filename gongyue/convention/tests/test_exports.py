@@ -22,10 +22,16 @@ def download(client, url, content_type):
     return response
 
 
-def test_the_plain_text_download_is_the_canonical_text_and_hashes_to_the_version_hash(client, seed_version):
+def test_the_plain_text_download_is_the_canonical_text_and_hashes_to_the_version_hash(
+    client, seed_version
+):
     response = download(client, "/convention/v/1.txt", "text/plain; charset=utf-8")
     assert response.content == seed_version.canonical_text.encode()
-    assert hashlib.sha256(response.content).hexdigest() == seed_version.sha256 == response["X-Content-SHA256"]
+    assert (
+        hashlib.sha256(response.content).hexdigest()
+        == seed_version.sha256
+        == response["X-Content-SHA256"]
+    )
     assert 'filename="convention-v1.txt"' in response["Content-Disposition"]
 
 
@@ -44,11 +50,17 @@ def test_the_json_download_is_the_parser_shape_with_identities_and_metadata(clie
 def pdf_text(data: bytes, tmp_path) -> str:
     path = tmp_path / "convention.pdf"
     path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
-def test_the_pdf_renders_the_chinese_text_and_ends_with_the_signature_block(client, seed_version, tmp_path):
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed"
+)
+def test_the_pdf_renders_the_chinese_text_and_ends_with_the_signature_block(
+    client, seed_version, tmp_path
+):
     response = download(client, "/convention/v/1.pdf", "application/pdf")
     assert response.content.startswith(b"%PDF-")
     text = pdf_text(response.content, tmp_path)
@@ -57,7 +69,11 @@ def test_the_pdf_renders_the_chinese_text_and_ends_with_the_signature_block(clie
     assert "第九条互联网信息服务者应自觉遵守国家有关互联网信息服务管理的规定" in flat
     assert "（四）引导广大用户文明使用网络" in flat
     assert seed_version.sha256 in flat
-    assert re.sub(r"\s+", " ", text).strip().endswith("第三十条 本公约自公布之日起施行。 签约单位（盖章） 年 月 日")
+    assert (
+        re.sub(r"\s+", " ", text)
+        .strip()
+        .endswith("第三十条 本公约自公布之日起施行。 签约单位（盖章） 年 月 日")
+    )
 
 
 def test_the_pdf_is_made_once_and_then_served_from_disk(client, seed_version, monkeypatch, pdf_dir):
@@ -79,37 +95,55 @@ def test_a_superseded_version_gets_its_own_pdf(client, amended_version, pdf_dir)
     assert any("-v1-superseded-" in p.name for p in pdf_dir.iterdir())
 
 
-def test_the_akoma_ntoso_export_parses_back_with_every_chapter_article_and_item(client, seed_version):
+def test_the_akoma_ntoso_export_parses_back_with_every_chapter_article_and_item(
+    client, seed_version
+):
     response = download(client, "/convention/v/1.akn.xml", "application/akn+xml")
     assert response.content.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
     root = ET.fromstring(response.content)
     assert root.tag == f"{AKN}akomaNtoso"
     act = root.find(f"{AKN}act")
     assert act.get("name") == "convention"
-    assert [child.tag.removeprefix(AKN) for child in act] == ["meta", "preface", "body", "conclusions"]
+    assert [child.tag.removeprefix(AKN) for child in act] == [
+        "meta",
+        "preface",
+        "body",
+        "conclusions",
+    ]
     body = act.find(f"{AKN}body")
     assert len(body.findall(f"{AKN}chapter")) == 4
     assert len(body.findall(f".//{AKN}article")) == 30
     assert len(body.findall(f".//{AKN}point")) == 4
     nine = body.find(f".//{AKN}article[@eId='art_9']")
     assert nine.find(f"{AKN}num").text == "第九条"
-    assert nine.get("GUID") == f"gongyue-article-{seed_version.structure['articles'][8]['identity']}"
+    assert (
+        nine.get("GUID") == f"gongyue-article-{seed_version.structure['articles'][8]['identity']}"
+    )
     point = nine.find(f".//{AKN}point[@eId='art_9__para_1__point_2']")
     assert point.find(f"{AKN}num").text == "（二）"
     assert point.find(f"{AKN}content/{AKN}p").text.startswith("不链接含有有害信息的网站")
-    assert nine.find(f".//{AKN}list/{AKN}intro/{AKN}p").text.startswith("互联网信息服务者应自觉遵守")
+    assert nine.find(f".//{AKN}list/{AKN}intro/{AKN}p").text.startswith(
+        "互联网信息服务者应自觉遵守"
+    )
     chapter = body.find(f"{AKN}chapter[@eId='chp_2']")
-    assert (chapter.find(f"{AKN}num").text, chapter.find(f"{AKN}heading").text) == ("第二章", "自律条款")
+    assert (chapter.find(f"{AKN}num").text, chapter.find(f"{AKN}heading").text) == (
+        "第二章",
+        "自律条款",
+    )
     assert [p.text for p in act.find(f"{AKN}conclusions")] == ["签约单位（盖章）", "年 月 日"]
 
 
-def test_the_akoma_ntoso_metadata_identifies_work_expression_and_manifestation(client, seed_version):
+def test_the_akoma_ntoso_metadata_identifies_work_expression_and_manifestation(
+    client, seed_version
+):
     root = ET.fromstring(client.get("/convention/v/1.akn.xml").content)
     identification = root.find(f"{AKN}act/{AKN}meta/{AKN}identification")
     assert identification.get("source") == "#gongyue"
     work, expression, manifestation = list(identification)
     assert [e.tag.removeprefix(AKN) for e in (work, expression, manifestation)] == [
-        "FRBRWork", "FRBRExpression", "FRBRManifestation"
+        "FRBRWork",
+        "FRBRExpression",
+        "FRBRManifestation",
     ]
     assert work.find(f"{AKN}FRBRuri").get("value").startswith("/akn/cn/act/convention/")
     assert work.find(f"{AKN}FRBRcountry").get("value") == "cn"
@@ -117,9 +151,16 @@ def test_the_akoma_ntoso_metadata_identifies_work_expression_and_manifestation(c
     assert expression.find(f"{AKN}FRBRuri").get("value").endswith("/zho@v1")
     assert expression.find(f"{AKN}FRBRdate").get("name") == "adoption"
     for part in (work, expression, manifestation):
-        assert part.find(f"{AKN}FRBRthis").get("value") and part.find(f"{AKN}FRBRauthor").get("href")
-    digest = root.find(f"{AKN}act/{AKN}meta/{AKN}proprietary/{{urn:gongyue:convention:1}}canonicalText")
-    assert digest.get("sha256") == seed_version.sha256 and digest.get("format") == "gongyue-canonical-text/1"
+        assert part.find(f"{AKN}FRBRthis").get("value") and part.find(f"{AKN}FRBRauthor").get(
+            "href"
+        )
+    digest = root.find(
+        f"{AKN}act/{AKN}meta/{AKN}proprietary/{{urn:gongyue:convention:1}}canonicalText"
+    )
+    assert (
+        digest.get("sha256") == seed_version.sha256
+        and digest.get("format") == "gongyue-canonical-text/1"
+    )
     references = root.find(f"{AKN}act/{AKN}meta/{AKN}references")
     assert {r.get("eId") for r in references} == {"gongyue", "secretariat"}
 
@@ -127,7 +168,10 @@ def test_the_akoma_ntoso_metadata_identifies_work_expression_and_manifestation(c
 def test_sections_become_akoma_ntoso_sections_inside_their_chapter(db, secretariat):
     from gongyue.convention.testing import make_version
 
-    version = make_version("公约\n第一章 总则\n第一节 定义\n第一条 甲。\n第二节 原则\n第二条 乙。\n".encode(), actor=secretariat)
+    version = make_version(
+        "公约\n第一章 总则\n第一节 定义\n第一条 甲。\n第二节 原则\n第二条 乙。\n".encode(),
+        actor=secretariat,
+    )
     root = ET.fromstring(export.akoma_ntoso(version))
     sections = root.findall(f".//{AKN}chapter/{AKN}section")
     assert [s.get("eId") for s in sections] == ["chp_1__sec_1", "chp_1__sec_2"]

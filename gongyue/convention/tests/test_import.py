@@ -10,14 +10,22 @@ DUPLICATE = "公约\n第一章 总则\n第一条 甲。\n第一条 乙。\n第�
 
 
 def upload(client, data: bytes, name="convention.txt", note=""):
-    return client.post("/convention/import/", {"file": SimpleUploadedFile(name, data, "text/plain"), "note": note})
+    return client.post(
+        "/convention/import/", {"file": SimpleUploadedFile(name, data, "text/plain"), "note": note}
+    )
 
 
 def nothing_saved():
-    return not Convention.objects.exists() and not Version.objects.exists() and not AuditEntry.objects.exists()
+    return (
+        not Convention.objects.exists()
+        and not Version.objects.exists()
+        and not AuditEntry.objects.exists()
+    )
 
 
-def test_the_secretariat_previews_an_upload_before_anything_is_saved(client_for, secretariat, seed_bytes):
+def test_the_secretariat_previews_an_upload_before_anything_is_saved(
+    client_for, secretariat, seed_bytes
+):
     response = upload(client_for(secretariat), seed_bytes, name="seed.txt")
     assert response.status_code == 200
     html = response.content.decode()
@@ -36,16 +44,26 @@ def test_confirming_the_preview_saves_a_draft_with_its_note(client_for, secretar
     response = client.post("/convention/import/save/", {"sha256": sha256, "note": "首次导入"})
     assert response.status_code == 302 and response["Location"] == "/convention/v/1/"
     version = Version.objects.get()
-    assert (version.status, version.sha256, version.note, version.source_name) == ("draft", sha256, "首次导入", "seed.txt")
+    assert (version.status, version.sha256, version.note, version.source_name) == (
+        "draft",
+        sha256,
+        "首次导入",
+        "seed.txt",
+    )
     assert version.created_by == secretariat
-    assert AuditEntry.objects.filter(action="convention.version_imported", actor=secretariat).count() == 1
+    assert (
+        AuditEntry.objects.filter(action="convention.version_imported", actor=secretariat).count()
+        == 1
+    )
     assert "第 1 版已保存为草案" in client.get("/convention/v/1/").content.decode()
     # The preview is used up: saving it again does nothing.
     again = client.post("/convention/import/save/", {"sha256": sha256})
     assert again.status_code == 400 and Version.objects.count() == 1
 
 
-def test_the_preview_of_an_amendment_shows_what_changes_against_the_latest_version(client_for, secretariat, seed_version, amended_seed_bytes):
+def test_the_preview_of_an_amendment_shows_what_changes_against_the_latest_version(
+    client_for, secretariat, seed_version, amended_seed_bytes
+):
     html = upload(client_for(secretariat), amended_seed_bytes).content.decode()
     assert "与第 1 版相比" in html and "修改 1 条" in html
     assert "不链接<ins>、不推荐</ins>含有有害信息的网站" in html
@@ -58,14 +76,22 @@ def test_a_preview_that_was_never_made_cannot_be_saved(client_for, secretariat):
     assert nothing_saved()
 
 
-def test_duplicate_article_numbers_are_listed_by_line_next_to_the_file_field(client_for, secretariat):
+def test_duplicate_article_numbers_are_listed_by_line_next_to_the_file_field(
+    client_for, secretariat
+):
     response = upload(client_for(secretariat), DUPLICATE)
     assert response.status_code == 400
     html = response.content.decode()
-    problems = html[html.index('data-testid="error-file"'):html.index("</table>")]
+    problems = html[html.index('data-testid="error-file"') : html.index("</table>")]
     assert "文本有 2 个问题；未保存任何内容。" in problems
-    assert '<tr data-line="4"><td>4</td><td>第 4 行：第一条重复出现（首次出现在第 3 行）</td><td><code>第一条 乙。</code></td></tr>' in problems
-    assert '<tr data-line="5"><td>5</td>' in problems and "此处应为第二条，却是第三条（编号中断）" in problems
+    assert (
+        '<tr data-line="4"><td>4</td><td>第 4 行：第一条重复出现（首次出现在第 3 行）</td><td><code>第一条 乙。</code></td></tr>'
+        in problems
+    )
+    assert (
+        '<tr data-line="5"><td>5</td>' in problems
+        and "此处应为第二条，却是第三条（编号中断）" in problems
+    )
     assert nothing_saved()
 
 
@@ -86,7 +112,9 @@ def test_a_file_that_is_not_utf8_is_refused_with_the_lines_it_fails_on(client_fo
 
 
 def test_a_utf16_file_is_refused(client_for, secretariat):
-    response = upload(client_for(secretariat), codecs.BOM_UTF16_LE + "第一条 甲。".encode("utf-16-le"))
+    response = upload(
+        client_for(secretariat), codecs.BOM_UTF16_LE + "第一条 甲。".encode("utf-16-le")
+    )
     assert response.status_code == 400 and "UTF-16" in response.content.decode()
     assert nothing_saved()
 
@@ -106,7 +134,7 @@ def test_a_file_of_20_mb_is_refused_with_its_size_and_the_limit(client_for, secr
     response = upload(client_for(secretariat), twenty_mb)
     assert response.status_code == 400
     html = response.content.decode()
-    errors = html[html.index('data-testid="error-file"'):]
+    errors = html[html.index('data-testid="error-file"') :]
     assert "文件大小为 20.0\xa0MB，上限为 10.0\xa0MB。" in errors
     assert nothing_saved()
 
@@ -125,7 +153,9 @@ def test_the_import_pages_send_an_anonymous_visitor_to_the_login_page(client, db
 
 
 @pytest.mark.parametrize("persona", ["legal_rep", "unit_staff", "authority", "outsider"])
-def test_the_import_pages_are_forbidden_to_anyone_but_the_secretariat(client_for, request, persona, seed_bytes):
+def test_the_import_pages_are_forbidden_to_anyone_but_the_secretariat(
+    client_for, request, persona, seed_bytes
+):
     client = client_for(request.getfixturevalue(persona))
     assert client.get("/convention/import/").status_code == 403
     assert upload(client, seed_bytes).status_code == 403
@@ -140,11 +170,15 @@ def test_the_secretariat_adopts_a_draft_from_its_page(client_for, secretariat, d
     draft_version.refresh_from_db()
     assert draft_version.status == VersionStatus.ADOPTED
     assert Version.objects.get(number=1).status == VersionStatus.SUPERSEDED
-    assert AuditEntry.objects.filter(action="convention.version_adopted", subject_id=str(draft_version.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="convention.version_adopted", subject_id=str(draft_version.pk)
+    ).exists()
     assert "第 2 版已通过" in client.get("/convention/v/2/").content.decode()
 
 
-def test_adopting_a_version_that_is_not_a_draft_shows_why_and_changes_nothing(client_for, secretariat, seed_version):
+def test_adopting_a_version_that_is_not_a_draft_shows_why_and_changes_nothing(
+    client_for, secretariat, seed_version
+):
     response = client_for(secretariat).post("/convention/v/1/adopt/")
     assert response.status_code == 409
     assert "只有草案可以通过" in response.content.decode()
@@ -166,12 +200,20 @@ def test_adopt_and_discard_need_a_post(client_for, secretariat, draft_version):
 
 
 @pytest.mark.parametrize("action", ["adopt", "discard"])
-def test_adopt_and_discard_are_refused_to_anyone_but_the_secretariat(client_for, legal_rep, authority, draft_version, action):
-    assert client_for(None).post(f"/convention/v/2/{action}/").status_code == 302  # to the login page
+def test_adopt_and_discard_are_refused_to_anyone_but_the_secretariat(
+    client_for, legal_rep, authority, draft_version, action
+):
+    assert (
+        client_for(None).post(f"/convention/v/2/{action}/").status_code == 302
+    )  # to the login page
     for person in (legal_rep, authority):
         client = client_for(person)
-        assert client.post(f"/convention/v/2/{action}/").status_code == 404  # a draft they cannot see
-        assert client.post(f"/convention/v/1/{action}/").status_code == 403  # a version they can see
+        assert (
+            client.post(f"/convention/v/2/{action}/").status_code == 404
+        )  # a draft they cannot see
+        assert (
+            client.post(f"/convention/v/1/{action}/").status_code == 403
+        )  # a version they can see
     draft_version.refresh_from_db()
     assert draft_version.status == VersionStatus.DRAFT
     assert not AuditEntry.objects.filter(action__in=["convention.draft_discarded"]).exists()
@@ -182,8 +224,9 @@ def test_an_unknown_version_cannot_be_adopted(client_for, secretariat, seed_vers
     assert client_for(secretariat).post("/convention/v/7/adopt/").status_code == 404
 
 
-def test_the_preview_renders_in_a_constant_number_of_queries(client_for, secretariat, seed_version, amended_seed_bytes,
-                                                             django_assert_max_num_queries):
+def test_the_preview_renders_in_a_constant_number_of_queries(
+    client_for, secretariat, seed_version, amended_seed_bytes, django_assert_max_num_queries
+):
     client = client_for(secretariat)
     with django_assert_max_num_queries(8):
         assert upload(client, amended_seed_bytes).status_code == 200

@@ -26,7 +26,11 @@ def run(*args):
 def test_the_command_saves_a_file_as_a_draft_recorded_as_done_by_the_system(db, seed_path):
     out, err = run(str(seed_path))
     version = Version.objects.get()
-    assert (version.number, version.status, version.source_name) == (1, VersionStatus.DRAFT, seed_path.name)
+    assert (version.number, version.status, version.source_name) == (
+        1,
+        VersionStatus.DRAFT,
+        seed_path.name,
+    )
     assert out == f"version 1 (draft): 30 articles, sha256 {version.sha256}\n" and err == ""
     [entry] = AuditEntry.objects.filter(action="convention.version_imported")
     assert entry.actor is None and entry.actor_label == "system"
@@ -35,7 +39,11 @@ def test_the_command_saves_a_file_as_a_draft_recorded_as_done_by_the_system(db, 
 def test_the_command_records_the_named_user_and_can_adopt(db, secretariat):
     run(str(SAMPLE), "--user", "sec", "--note", "demo", "--adopt")
     version = Version.objects.get()
-    assert version.status == VersionStatus.ADOPTED and version.created_by == secretariat and version.note == "demo"
+    assert (
+        version.status == VersionStatus.ADOPTED
+        and version.created_by == secretariat
+        and version.note == "demo"
+    )
     assert AuditEntry.objects.get(action="convention.version_adopted").actor == secretariat
     run(str(SAMPLE_V2), "--user", "sec")
     assert Version.objects.get(number=2).status == VersionStatus.DRAFT
@@ -59,7 +67,11 @@ def test_a_bad_file_prints_each_problem_by_line_exits_with_one_and_saves_nothing
         "line 3: 第一条 appears twice (first on line 2)",
         "line 4: found 第三条 where 第二条 was expected (a gap)",
     ]
-    assert not Convention.objects.exists() and not Version.objects.exists() and not AuditEntry.objects.exists()
+    assert (
+        not Convention.objects.exists()
+        and not Version.objects.exists()
+        and not AuditEntry.objects.exists()
+    )
 
 
 def test_a_non_utf8_file_is_refused_line_by_line(db, tmp_path):
@@ -68,7 +80,9 @@ def test_a_non_utf8_file_is_refused_line_by_line(db, tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_convention", str(path), stdout=io.StringIO(), stderr=err)
-    assert "line 1: not valid UTF-8" in err.getvalue() and "line 2: not valid UTF-8" in err.getvalue()
+    assert (
+        "line 1: not valid UTF-8" in err.getvalue() and "line 2: not valid UTF-8" in err.getvalue()
+    )
     assert not Version.objects.exists()
 
 
@@ -78,7 +92,9 @@ def test_a_refused_adoption_leaves_no_draft_behind(db, seed_path, monkeypatch):
     def refuse(version, *, actor):
         raise ActionRefused("not now", code="cannot_adopt")
 
-    monkeypatch.setattr("gongyue.convention.management.commands.import_convention.do_adopt_version", refuse)
+    monkeypatch.setattr(
+        "gongyue.convention.management.commands.import_convention.do_adopt_version", refuse
+    )
     with pytest.raises(CommandError, match="nothing saved"):
         run(str(seed_path), "--adopt")
     assert not Version.objects.exists()

@@ -27,7 +27,9 @@ def entries():
             else:
                 fields[key] += ast.literal_eval(line)
         flags = [line for line in lines if line.startswith("#,")]
-        found.append((fields.get("msgid"), [v for k, v in fields.items() if k.startswith("msgstr")], flags))
+        found.append(
+            (fields.get("msgid"), [v for k, v in fields.items() if k.startswith("msgstr")], flags)
+        )
     return found
 
 

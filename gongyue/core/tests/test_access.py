@@ -18,8 +18,20 @@ def role_pages(resolver=None, prefix=""):
             yield from role_pages(entry, route)
         elif isinstance(entry, URLPattern) and hasattr(entry.callback, "required_role"):
             url = "/" + route.replace("<int:", "<").replace("^", "").replace("$", "")
-            for converter in ("unit_id", "application_id", "term_id", "phrase_id", "signature_id", "grant_id",
-                              "list_id", "number", "version", "period", "notification_id", "token_id"):
+            for converter in (
+                "unit_id",
+                "application_id",
+                "term_id",
+                "phrase_id",
+                "signature_id",
+                "grant_id",
+                "list_id",
+                "number",
+                "version",
+                "period",
+                "notification_id",
+                "token_id",
+            ):
                 url = url.replace(f"<{converter}>", "1").replace(f"<str:{converter}>", "2026-Q1")
             yield url, entry.callback.required_role
 
@@ -33,12 +45,18 @@ def test_there_are_role_pages_to_check():
     assert all("<" not in url for url, _ in PAGES), [u for u, _ in PAGES if "<" in u]
 
 
-@pytest.mark.parametrize(("url", "role"), [p for p in PAGES if p[1] in REFUSED], ids=lambda v: str(v))
-def test_a_role_page_sends_anonymous_visitors_to_login_and_refuses_other_roles(db, client_for, request, url, role):
+@pytest.mark.parametrize(
+    ("url", "role"), [p for p in PAGES if p[1] in REFUSED], ids=lambda v: str(v)
+)
+def test_a_role_page_sends_anonymous_visitors_to_login_and_refuses_other_roles(
+    db, client_for, request, url, role
+):
     anonymous = client_for(None)
     for method in (anonymous.get, anonymous.post):
         response = method(url)
-        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
+        assert response.status_code == 302 and response["Location"].startswith(
+            "/accounts/login/"
+        ), url
     for persona in REFUSED[role]:
         client = client_for(request.getfixturevalue(persona))
         assert client.get(url).status_code == 403, (url, persona)

@@ -1,5 +1,4 @@
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.utils import translation
@@ -12,9 +11,7 @@ def test_the_day_of_the_event_is_not_counted_and_the_period_ends_at_24_00_of_its
     d = deadline(date(2026, 9, 30), 30)
     assert d.last_day == date(2026, 10, 30) and not d.moved
     assert d.ends_at == datetime(2026, 10, 31, 0, 0, tzinfo=CHINA)
-    assert d.ends_at.astimezone(dt_timezone.utc) == datetime(
-        2026, 10, 30, 16, 0, tzinfo=dt_timezone.utc
-    )
+    assert d.ends_at.astimezone(UTC) == datetime(2026, 10, 30, 16, 0, tzinfo=UTC)
 
 
 def test_a_last_day_in_the_national_day_holiday_moves_to_the_first_working_day_after_it():
@@ -33,7 +30,7 @@ def test_an_adjusted_working_saturday_is_a_working_day_and_a_sunday_is_not():
 
 def test_an_event_late_in_the_evening_in_china_counts_from_the_chinese_calendar_day():
     # 2026-09-30 17:00 UTC is 2026-10-01 01:00 in Shanghai: the event's day is 1 October.
-    d = deadline(datetime(2026, 9, 30, 17, 0, tzinfo=dt_timezone.utc), 30)
+    d = deadline(datetime(2026, 9, 30, 17, 0, tzinfo=UTC), 30)
     assert d.event_day == date(2026, 10, 1) and d.last_day == date(
         2026, 11, 2
     )  # 31 Oct is a Saturday

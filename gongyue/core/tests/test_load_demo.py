@@ -15,7 +15,10 @@ def test_the_demo_has_a_person_for_every_role_and_two_versions_to_compare(db, ca
     held = {g.role for u in User.objects.all() for g in u.unrevoked_grants}
     assert held >= {r.value for r in Role}
     convention = Convention.objects.current()
-    assert list(convention.versions.values_list("number", "status")) == [(1, "superseded"), (2, "adopted")]
+    assert list(convention.versions.values_list("number", "status")) == [
+        (1, "superseded"),
+        (2, "adopted"),
+    ]
     from gongyue.screening import service
 
     assert service.current_engine().engine.screen("加入网 络 赌 场").decision == "block"
@@ -52,5 +55,5 @@ def test_the_demo_shows_each_rule_next_to_the_article_of_its_own_text_that_state
     placed = {rule.key: rule.article for rule, _value in convention.rule_table()}
     assert placed["publication_days"] == 12 and placed["register_period"] is None
     page = client.get("/convention/").content.decode()
-    article_12 = page[page.index('id="art-12"'):page.index('id="art-13"')]
+    article_12 = page[page.index('id="art-12"') : page.index('id="art-13"')]
     assert "30" in article_12

@@ -28,7 +28,12 @@ def test_a_notification_reaches_the_inbox_and_the_real_smtp_receiver(smtp_server
 def test_mail_is_rendered_in_the_recipients_language(smtp_server, legal_rep, other_member):
     other_member.language = "en"
     other_member.save()
-    notify([legal_rep, other_member], kind="convention", template="core/mail/test", context={"number": 3})
+    notify(
+        [legal_rep, other_member],
+        kind="convention",
+        template="core/mail/test",
+        context={"number": 3},
+    )
     run_queued_tasks()
     english = smtp_server.to(other_member.email)[0]
     assert english["Subject"] == "Convention version published: 3"
@@ -76,8 +81,12 @@ def test_two_workers_running_duties_at_once_send_each_reminder_once(legal_rep, o
     for n in range(15):
         for person in (legal_rep, other_member):
             schedule_reminder(
-                key=f"test:{n}", recipient=person, due_at=due, kind="reminder",
-                template="core/mail/reminder", context={"title": f"deadline {n}", "text": "due"},
+                key=f"test:{n}",
+                recipient=person,
+                due_at=due,
+                kind="reminder",
+                template="core/mail/reminder",
+                context={"title": f"deadline {n}", "text": "due"},
             )
     barrier = threading.Barrier(2)
     errors = []
@@ -105,26 +114,44 @@ def test_two_workers_running_duties_at_once_send_each_reminder_once(legal_rep, o
 
 
 def test_a_reminder_not_yet_due_waits(legal_rep):
-    schedule_reminder(key="later", recipient=legal_rep, due_at=timezone.now() + timedelta(days=1),
-                      kind="reminder", template="core/mail/reminder", context={"title": "t", "text": "x"})
+    schedule_reminder(
+        key="later",
+        recipient=legal_rep,
+        due_at=timezone.now() + timedelta(days=1),
+        kind="reminder",
+        template="core/mail/reminder",
+        context={"title": "t", "text": "x"},
+    )
     call_command("run_duties")
     assert not Notification.objects.exists()
 
 
 def test_rescheduling_a_reminder_moves_it_instead_of_adding_one(legal_rep):
     later = timezone.now() + timedelta(days=3)
-    schedule_reminder(key="k", recipient=legal_rep, due_at=timezone.now(), kind="reminder",
-                      template="core/mail/reminder")
-    schedule_reminder(key="k", recipient=legal_rep, due_at=later, kind="reminder", template="core/mail/reminder")
+    schedule_reminder(
+        key="k",
+        recipient=legal_rep,
+        due_at=timezone.now(),
+        kind="reminder",
+        template="core/mail/reminder",
+    )
+    schedule_reminder(
+        key="k", recipient=legal_rep, due_at=later, kind="reminder", template="core/mail/reminder"
+    )
     assert Reminder.objects.get().due_at == later
 
 
 # The worker closes stale connections between rounds, as a long-running process must.
 @pytest.mark.django_db(transaction=True)
 def test_one_round_of_the_worker_runs_due_duties_and_sends_their_mail(smtp_server, legal_rep):
-    schedule_reminder(key="publish", recipient=legal_rep, due_at=timezone.now() - timedelta(minutes=1),
-                      kind="reminder", template="core/mail/reminder",
-                      context={"title": "公布期限", "text": "请在期限内公布公约。"})
+    schedule_reminder(
+        key="publish",
+        recipient=legal_rep,
+        due_at=timezone.now() - timedelta(minutes=1),
+        kind="reminder",
+        template="core/mail/reminder",
+        context={"title": "公布期限", "text": "请在期限内公布公约。"},
+    )
     call_command("worker", "--once")
     note = Notification.objects.get(recipient=legal_rep)
     assert note.mail_state == MailState.SENT

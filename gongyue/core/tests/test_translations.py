@@ -44,13 +44,25 @@ def entries(po: Path):
             flags = [line for line in lines if line.startswith("#,")]
             # For a plural the translation must carry the plural's placeholders (nplurals=1).
             source = fields.get("msgid_plural", fields["msgid"])
-            found.append((fields["msgid"], [v for k, v in fields.items() if k.startswith("msgstr")], flags, source,
-                          catalogue_key(fields)))
+            found.append(
+                (
+                    fields["msgid"],
+                    [v for k, v in fields.items() if k.startswith("msgstr")],
+                    flags,
+                    source,
+                    catalogue_key(fields),
+                )
+            )
     return found
 
 
 def test_the_project_and_each_app_with_text_have_a_catalogue():
-    places = {po.relative_to(ROOT).parts[0 if po.parts[-4] == "locale" and po.parent.parent.parent.parent == ROOT else 1] for po in CATALOGUES}
+    places = {
+        po.relative_to(ROOT).parts[
+            0 if po.parts[-4] == "locale" and po.parent.parent.parent.parent == ROOT else 1
+        ]
+        for po in CATALOGUES
+    }
     assert places >= {"locale", "convention", "organisations", "screening"}
 
 
@@ -63,10 +75,14 @@ def test_each_catalogue_is_utf8_with_one_plural_form_and_nothing_fuzzy_or_missin
         assert msgstrs and all(msgstrs), f"untranslated: {msgid!r}"
         assert not any("fuzzy" in flag for flag in flags), f"fuzzy: {msgid!r}"
         for msgstr in msgstrs:
-            assert sorted(re.findall(PLACEHOLDER, source)) == sorted(re.findall(PLACEHOLDER, msgstr)), msgid
+            assert sorted(re.findall(PLACEHOLDER, source)) == sorted(
+                re.findall(PLACEHOLDER, msgstr)
+            ), msgid
 
 
-def test_every_string_in_the_code_and_templates_has_a_chinese_translation(tmp_path, settings, monkeypatch):
+def test_every_string_in_the_code_and_templates_has_a_chinese_translation(
+    tmp_path, settings, monkeypatch
+):
     """Extract the messages afresh (as a translator would) and find none left untranslated."""
     # What the running site knows: every catalogue merged, as Django loads them (before the
     # settings below point the loader elsewhere).
@@ -77,5 +93,9 @@ def test_every_string_in_the_code_and_templates_has_a_chinese_translation(tmp_pa
     settings.LOCALE_PATHS = [tmp_path / "locale"]
     monkeypatch.chdir(tmp_path)
     call_command("makemessages", locale=["zh_Hans"], no_obsolete=True, verbosity=0)
-    extracted = {entry[-1] for po in tmp_path.glob("**/zh_Hans/LC_MESSAGES/django.po") for entry in entries(po)[1:]}
+    extracted = {
+        entry[-1]
+        for po in tmp_path.glob("**/zh_Hans/LC_MESSAGES/django.po")
+        for entry in entries(po)[1:]
+    }
     assert sorted(str(key) for key in extracted if key not in catalogue) == []

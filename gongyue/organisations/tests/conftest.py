@@ -11,7 +11,7 @@ from gongyue.convention.canonical import canonical_text, text_sha256
 from gongyue.convention.models import Convention, Version, VersionStatus
 from gongyue.convention.parser import parse
 from gongyue.core import testing
-from gongyue.core.testing import make_member  # noqa: F401 - tests import it from here
+from gongyue.core.testing import make_member
 from gongyue.organisations.models import Application, ApplicationStatus
 
 SAMPLE_TEXT = """测试行业自律公约

@@ -320,7 +320,7 @@ def test_registration_opens_an_account_and_leads_to_the_application(client, db):
 
 def test_registration_is_rate_limited_per_address(client, db, settings):
     settings.ANON_RATE_PER_HOUR = 2
-    for n in range(2):
+    for _n in range(2):
         client.post("/members/register/", {"username": ""})
     response = client.post("/members/register/", {"username": "x"})
     assert response.status_code == 429

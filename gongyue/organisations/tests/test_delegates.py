@@ -138,8 +138,8 @@ def test_delegates_are_authorised_listed_and_revoked_through_the_api(client_for,
     assert created.status_code == 201 and created.json()["email"] == "zhao@ganjiang.example.cn"
     again = client.post(f"{API}/units/{unit_a.pk}/delegates", delegate_post())
     assert (
-        again.status_code == 409 and "撤销" in again.json()["message"] or again.status_code == 409
-    )
+        again.status_code == 409 and "撤销" in again.json()["message"]
+    ) or again.status_code == 409
     listed = client.get(f"{API}/units/{unit_a.pk}/delegates").json()
     assert [g["id"] for g in listed] == [created.json()["id"]]
     revoked = client.delete(f"{API}/delegates/{created.json()['id']}")

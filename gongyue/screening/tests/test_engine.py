@@ -215,7 +215,8 @@ def test_random_disguised_texts_give_the_same_spans_as_a_slow_reference(backend)
     terms = ["冰毒", "毒品", "网络赌博", "赌博", "usdt", "10", "發票", "abab"]
     engine = build(backend, *(Term(t, "test", "block") for t in terms))
     rng = random.Random(11)
-    pieces = list("冰毒品网络赌博发票發票") + [
+    pieces = [
+        *"冰毒品网络赌博发票發票",
         "USDT", "ｕｓｄｔ", "𝐔", "s", "d", "t", "⑩", "①", "⓪", "1", "0", "ab", "Ａ", "Ｂ",
         " ", "\u200b", "★", "，", "\u0301", "\ufeff", "ß", "x",
     ]  # fmt: skip

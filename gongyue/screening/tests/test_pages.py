@@ -204,7 +204,7 @@ def test_the_secretariat_edits_and_removes_a_term_and_reads_its_history(
     assert not term.is_active and LexiconVersion.objects.get(number=3).note == "不再需要"
 
     html = client.get(f"/screening/lexicon/{term.pk}/history/").content.decode()
-    assert [line for line in html.split('data-kind="')[1:]][0].startswith("removed")
+    assert next(iter(html.split('data-kind="')[1:])).startswith("removed")
     assert html.count("<tr data-kind=") == 3
     assert "<dt>action</dt><dd>block</dd>" in html and "<dt>action</dt><dd>review</dd>" in html
 

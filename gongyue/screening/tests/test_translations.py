@@ -6,6 +6,7 @@ from gongyue.screening import lexicon_csv
 from gongyue.screening.lexicon import ROW_MESSAGES, problem_message
 from gongyue.screening.lexicon_csv import Problem
 
+
 @pytest.mark.parametrize("template", [*lexicon_csv.MESSAGES.values(), *ROW_MESSAGES.values()])
 def test_every_lexicon_file_problem_reads_in_chinese(template):
     with translation.override("zh-hans"):

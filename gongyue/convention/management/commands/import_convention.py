@@ -18,9 +18,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="a UTF-8 text file, or - to read standard input")
-        parser.add_argument("--user", help="record the import as done by this username (default: system)")
+        parser.add_argument(
+            "--user", help="record the import as done by this username (default: system)"
+        )
         parser.add_argument("--note", default="", help="a short note kept with the version")
-        parser.add_argument("--adopt", action="store_true", help="adopt the new version straight away")
+        parser.add_argument(
+            "--adopt", action="store_true", help="adopt the new version straight away"
+        )
 
     def handle(self, *args, file, user, note, adopt, **options):
         source = "<stdin>" if file == "-" else file
@@ -42,7 +46,11 @@ class Command(BaseCommand):
             # One transaction, so that a refused adoption leaves no draft behind either.
             with transaction.atomic():
                 version = do_import_version(
-                    Convention.objects.current(), data, actor=actor, source_name=source.rsplit("/", 1)[-1], note=note
+                    Convention.objects.current(),
+                    data,
+                    actor=actor,
+                    source_name=source.rsplit("/", 1)[-1],
+                    note=note,
                 )
                 if adopt:
                     version = do_adopt_version(version, actor=actor)

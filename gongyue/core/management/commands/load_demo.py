@@ -4,7 +4,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from gongyue.accounts.models import Role, User
-from gongyue.convention.actions import InvalidText, do_adopt_version, do_change_rules, do_import_version
+from gongyue.convention.actions import (
+    InvalidText,
+    do_adopt_version,
+    do_change_rules,
+    do_import_version,
+)
 from gongyue.convention.demo import SAMPLE, SAMPLE_V2
 from gongyue.convention.models import Convention
 from gongyue.convention.rules import RULES
@@ -26,7 +31,9 @@ class Command(BaseCommand):
     help = "Load demo data: a convention with two versions, units, members, a small lexicon and a user for every role."
 
     def add_arguments(self, parser):
-        parser.add_argument("--convention", help="import this plain-text convention instead of the demo text")
+        parser.add_argument(
+            "--convention", help="import this plain-text convention instead of the demo text"
+        )
 
     def handle(self, *args, convention=None, **options):
         if User.objects.filter(username="mishuchu").exists():
@@ -52,8 +59,12 @@ class Command(BaseCommand):
         people = {}
         for username, name, role, _unit in PEOPLE:
             user = User.objects.create_user(
-                username=username, password=DEMO_PASSWORD, display_name=name, email=f"{username}@example.cn",
-                is_staff=role == Role.SITE_ADMIN, is_superuser=role == Role.SITE_ADMIN,
+                username=username,
+                password=DEMO_PASSWORD,
+                display_name=name,
+                email=f"{username}@example.cn",
+                is_staff=role == Role.SITE_ADMIN,
+                is_superuser=role == Role.SITE_ADMIN,
             )
             do_grant_role(user, role, actor="system")
             people[username] = user
@@ -65,7 +76,10 @@ class Command(BaseCommand):
         for number, file in enumerate(files, start=1):
             try:
                 version = do_import_version(
-                    convention, file.read_bytes(), actor=actor, source_name=file.name,
+                    convention,
+                    file.read_bytes(),
+                    actor=actor,
+                    source_name=file.name,
                     note="" if number == 1 else "示例修订",
                 )
             except InvalidText as invalid:
@@ -76,9 +90,11 @@ class Command(BaseCommand):
             convention = version.convention
         if not path:
             # The demo text states two of the rules, in its own numbering; the rest it leaves out.
-            do_change_rules(convention, actor=actor, articles={
-                rule.key: DEMO_RULE_ARTICLES.get(rule.key) for rule in RULES
-            })
+            do_change_rules(
+                convention,
+                actor=actor,
+                articles={rule.key: DEMO_RULE_ARTICLES.get(rule.key) for rule in RULES},
+            )
         return Convention.objects.get(pk=convention.pk)
 
     def create_membership(self, people):

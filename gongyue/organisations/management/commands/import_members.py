@@ -24,7 +24,7 @@ class Command(BaseCommand):
             with open(file, "rb") as handle:
                 data = handle.read()
         except OSError as error:
-            raise CommandError(f"cannot read {file}: {error.strerror}")
+            raise CommandError(f"cannot read {file}: {error.strerror}") from None
         person = "system"
         if actor:
             person = User.objects.filter(username=actor).first()

@@ -53,7 +53,7 @@ class Command(BaseCommand):
                 f"{user} is not secretariat staff, who alone maintain the lexicon", returncode=1
             )
         try:
-            data = sys.stdin.buffer.read() if file == "-" else open(file, "rb").read()  # noqa: SIM115
+            data = sys.stdin.buffer.read() if file == "-" else open(file, "rb").read()
         except OSError as exc:
             raise CommandError(f"cannot read {file}: {exc.strerror}", returncode=1) from exc
         try:
