@@ -92,14 +92,6 @@ class User(AbstractUser):
     def is_site_admin(self) -> bool:
         return self.is_superuser or self.has_role(Role.SITE_ADMIN)
 
-    def signing_grant(self, unit, on: date | None = None) -> "RoleGrant | None":
-        """The grant that lets this person sign or vote for `unit` on a day, if any."""
-        on = on or timezone.localdate()
-        for grant in self.unrevoked_grants:
-            if grant.unit_id == unit.pk and grant.role in SIGNING_ROLES and grant.covers(on):
-                return grant
-        return None
-
 
 class RoleGrantQuerySet(models.QuerySet):
     def active(self, on: date | None = None):

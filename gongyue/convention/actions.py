@@ -1,25 +1,40 @@
-"""State changes of the convention's versions: import a text as a draft, adopt it, discard it.
+"""State changes of the convention: import a text as a draft, adopt it, discard it; name its
+founders, take effect when the last of them signs, and publish it (Art. 25, 30).
 
 Each action runs in one transaction, checks that the change is allowed (raising ActionRefused
 with readable blockers), and writes one audit row. Who may call them is decided by access.py.
 """
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongyue.audit.log import record
 from gongyue.audit.models import Visibility
+from gongyue.core.deadlines import china_date, start_of_day
+from gongyue.core.duties import schedule_reminder
 from gongyue.core.errors import ActionRefused, refuse_if
+from gongyue.core.models import Reminder
+from gongyue.core.notify import notify
+from gongyue.organisations.models import Signature
+from gongyue.organisations.queries import secretariat_people
 
 from .canonical import CANONICAL_FORMAT, canonical_text, render_article, text_sha256
 from .diff import match_identities
-from .models import Article, ArticleIdentity, Convention, Version, VersionStatus
+from .models import Article, ArticleIdentity, Convention, Founder, Version, VersionStatus
 from .parser import ParseError, parse
 from .rules import RULES_BY_KEY
+
+# The founders' and publication mails are written with the membership mails.
+MAIL = "organisations/mail/"
+# Days before the publication deadline on which the secretariat is reminded (Art. 25).
+PUBLICATION_REMINDER_DAYS = (7, 1)
 
 
 class InvalidText(ActionRefused):
@@ -229,5 +244,155 @@ def do_change_rules(
         old=old,
         new=rules,
         visibility=Visibility.PUBLIC,
+    )
+    return convention
+
+
+# Founders, taking effect and publication ---------------------------------------------------------
+
+
+def founders_signed_at(convention):
+    """When the last founder first signed; None while one has not signed, or none is named."""
+    founders = list(Founder.objects.filter(convention=convention).values_list("unit_id", flat=True))
+    if not founders:
+        return None
+    first = {}
+    for unit_id, signed_at in Signature.objects.filter(
+        version__convention=convention, unit_id__in=founders
+    ).values_list("unit_id", "signed_at"):
+        first[unit_id] = min(signed_at, first.get(unit_id, signed_at))
+    if len(first) < len(founders):
+        return None
+    return max(first.values())
+
+
+def take_effect(convention, moment):
+    """Set 生效 and schedule the publication reminders, in the caller's transaction."""
+    convention.effective_at = moment
+    convention.save(update_fields=["effective_at"])
+    due = convention.publication_deadline
+    url = reverse("organisations:dashboard")
+    people = list(secretariat_people())
+    for days in PUBLICATION_REMINDER_DAYS:
+        due_at = due.ends_at - timedelta(days=days)
+        if due_at > moment:
+            for person in people:
+                schedule_reminder(
+                    key=f"convention:{convention.pk}:publication:{days}",
+                    recipient=person,
+                    due_at=due_at,
+                    kind="reminder",
+                    template=MAIL + "publication_due",
+                    context={
+                        "title": convention.title,
+                        "last_day": due.last_day.isoformat(),
+                        "days": days,
+                    },
+                    url=url,
+                )
+    notify(
+        people,
+        kind="convention",
+        template=MAIL + "convention_effective",
+        context={"title": convention.title, "last_day": due.last_day},
+        url=url,
+    )
+    return due
+
+
+@transaction.atomic
+def do_name_founders(convention, *, actor, units) -> list[Founder]:
+    """Name the units whose signatures bring a new convention into effect (Art. 25)."""
+    convention = Convention.objects.select_for_update().get(pk=convention.pk)
+    units = list({u.pk: u for u in units}.values())
+    blockers = []
+    if convention.effective_at is not None:
+        blockers.append(
+            _("The convention has already taken effect; its founders can no longer change.")
+        )
+    if not units:
+        blockers.append(_("Name at least one founder."))
+    refuse_if(blockers, code="cannot_name_founders")
+    old = sorted(Founder.objects.filter(convention=convention).values_list("unit_id", flat=True))
+    Founder.objects.filter(convention=convention).exclude(unit__in=units).delete()
+    for unit in units:
+        Founder.objects.get_or_create(convention=convention, unit=unit)
+    # Founders who had all signed already: the convention took effect with the last of them.
+    signed_at = founders_signed_at(convention)
+    if signed_at is not None:
+        take_effect(convention, signed_at)
+    record(
+        "organisations.founders_named",
+        actor=actor,
+        subject=convention,
+        visibility=Visibility.PUBLIC,
+        old={"founders": old},
+        new={"founders": sorted(u.pk for u in units), "effective_at": convention.effective_at},
+    )
+    return list(Founder.objects.filter(convention=convention).select_related("unit"))
+
+
+@transaction.atomic
+def do_publish_convention(convention, *, actor, published_on: date | None = None) -> Convention:
+    """Publish the convention that took effect; in force (施行) from that day (Art. 25, 30)."""
+    convention = Convention.objects.select_for_update().get(pk=convention.pk)
+    today = timezone.localdate()
+    published_on = published_on or today
+    blockers = []
+    if convention.effective_at is None:
+        blockers.append(_("The convention has not taken effect: not every founder has signed."))
+    elif published_on < china_date(convention.effective_at):
+        blockers.append(_("The convention cannot be published before it took effect."))
+    if convention.published_on is not None:
+        blockers.append(
+            _("The convention was already published on %(day)s.") % {"day": convention.published_on}
+        )
+    if published_on > today:
+        blockers.append(_("The publication date cannot be in the future."))
+    refuse_if(blockers, code="cannot_publish")
+    due = convention.publication_deadline
+    convention.published_on = published_on
+    convention.save(update_fields=["published_on"])
+    # The publication reminders have done their work.
+    Reminder.objects.filter(
+        key__startswith=f"convention:{convention.pk}:publication:", sent_at__isnull=True
+    ).delete()
+    record(
+        "organisations.convention_published",
+        actor=actor,
+        subject=convention,
+        visibility=Visibility.PUBLIC,
+        new={
+            "published_on": published_on,
+            "deadline": due.last_day,
+            "late": published_on > due.last_day,
+        },
+    )
+    return convention
+
+
+@transaction.atomic
+def do_record_convention_dates(
+    convention, *, actor, effective_on: date, published_on: date | None
+) -> Convention:
+    """Record the dates of a convention that took effect before the platform was in use."""
+    convention = Convention.objects.select_for_update().get(pk=convention.pk)
+    blockers = []
+    if convention.effective_at is not None:
+        blockers.append(_("The convention's dates are already recorded."))
+    if effective_on > timezone.localdate():
+        blockers.append(_("The date it took effect cannot be in the future."))
+    if published_on is not None and not effective_on <= published_on <= timezone.localdate():
+        blockers.append(_("The publication date lies between the date it took effect and today."))
+    refuse_if(blockers, code="cannot_record")
+    convention.effective_at = start_of_day(effective_on)
+    convention.published_on = published_on
+    convention.save(update_fields=["effective_at", "published_on"])
+    record(
+        "organisations.convention_dates_recorded",
+        actor=actor,
+        subject=convention,
+        visibility=Visibility.PUBLIC,
+        new={"effective_on": effective_on, "published_on": published_on},
     )
     return convention

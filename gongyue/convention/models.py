@@ -7,6 +7,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gongyue.core.deadlines import Deadline, deadline
+
 from .canonical import CANONICAL_FORMAT
 from .rules import RULES, rule_value
 
@@ -61,6 +63,13 @@ class Convention(models.Model):
     @cached_property
     def version_in_force(self) -> "Version | None":
         return self.versions.in_force().first()
+
+    @property
+    def publication_deadline(self) -> Deadline | None:
+        """The deadline to publish the convention once it took effect (Art. 25), or None."""
+        if self.effective_at is None:
+            return None
+        return deadline(self.effective_at, self.rule("publication_days"))
 
 
 class VersionStatus(models.TextChoices):
@@ -249,3 +258,24 @@ class Article(models.Model):
         from .parser import article_label
 
         return article_label(self.number)
+
+
+class Founder(models.Model):
+    """A unit whose signature brings a new convention into effect (公约发起单位, Art. 25)."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="founders")
+    unit = models.ForeignKey("organisations.Unit", on_delete=models.PROTECT, related_name="founded")
+    named_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["unit__name"]
+        verbose_name = _("founder")
+        verbose_name_plural = _("founders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "unit"], name="a_founder_once_per_convention"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.unit)

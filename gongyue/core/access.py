@@ -45,5 +45,4 @@ def role_required(test):
 
 
 secretariat_required = role_required(is_secretariat)
-authority_required = role_required(is_authority)
 login_required = role_required(lambda user: True)

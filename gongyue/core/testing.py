@@ -7,7 +7,7 @@ import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from gongyue.accounts.models import Role, RoleGrant, User
+from gongyue.accounts.models import UNIT_ROLES, RoleGrant, User
 from gongyue.organisations.models import Unit
 
 PASSWORD = "correct horse battery staple"
@@ -35,7 +35,7 @@ def make_user(username: str, *roles: str, unit: Unit | None = None, **fields) ->
         RoleGrant.objects.create(
             user=user,
             role=role,
-            unit=unit if role in {Role.LEGAL_REP, Role.DELEGATE, Role.UNIT_STAFF} else None,
+            unit=unit if role in UNIT_ROLES else None,
         )
     return user
 

@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 
+from gongyue.convention.models import Founder
+
 from .models import (
     Application,
-    Founder,
     MemberImport,
     Membership,
     RegisterList,

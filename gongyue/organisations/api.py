@@ -10,6 +10,8 @@ from ninja.files import UploadedFile
 from gongyue.accounts.models import Role, RoleGrant
 from gongyue.api.auth import public
 from gongyue.api.errors import ApiError, cleaned
+from gongyue.convention import actions as convention_actions
+from gongyue.convention.models import Founder
 
 from . import actions, queries
 from .access import (
@@ -36,7 +38,7 @@ from .forms import (
     WithdrawalForm,
 )
 from .importing import ImportRefused, check_member_csv
-from .models import APPLICATION_FIELDS, Application, Founder, RegisterList, Signature
+from .models import APPLICATION_FIELDS, Application, RegisterList, Signature, Unit
 from .pdf import signature_page_pdf
 from .registers import sheet_for_period, sheet_for_record
 
@@ -454,7 +456,7 @@ def withdraw(request, unit_id: int, payload: WithdrawalIn):
 
 
 def convention_out(convention) -> dict:
-    deadline = actions.publication_deadline(convention)
+    deadline = convention.publication_deadline
     version = convention.version_in_force
     signed = set(
         Signature.objects.filter(version__convention=convention).values_list("unit_id", flat=True)
@@ -479,7 +481,7 @@ def convention_out(convention) -> dict:
         "version": {"id": version.pk, "number": version.number, "sha256": version.sha256}
         if version
         else None,
-        "members": queries.members_as_of().count(),
+        "members": Unit.objects.members().count(),
     }
 
 
@@ -494,7 +496,7 @@ def name_founders(request, payload: FoundersIn):
     require_secretariat(request.user)
     convention = get_current_convention()
     data = cleaned(FoundersForm({"units": payload.units}))
-    actions.do_name_founders(convention, actor=request.user, units=data["units"])
+    convention_actions.do_name_founders(convention, actor=request.user, units=data["units"])
     convention.refresh_from_db()
     return convention_out(convention)
 
@@ -506,7 +508,7 @@ def publish_convention(request, payload: PublishIn):
     data = cleaned(
         PublishConventionForm({k: v for k, v in payload.dict().items() if v is not None})
     )
-    convention = actions.do_publish_convention(
+    convention = convention_actions.do_publish_convention(
         get_current_convention(), actor=request.user, published_on=data["published_on"]
     )
     return convention_out(convention)
@@ -536,7 +538,7 @@ def directory(request, q: str = "", category: str = "", city: str = "", page: in
 @router.get("/directory/{unit_id}", response=PublicUnitOut, auth=public)
 def public_unit(request, unit_id: int):
     unit = get_public_unit(unit_id)
-    membership = queries.current_membership(unit)
+    membership = unit.current_membership()
     return {
         **unit_out(unit),
         "member_since": membership.started_at if membership else None,

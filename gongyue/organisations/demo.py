@@ -11,6 +11,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from gongyue.accounts.actions import do_grant_role
 from gongyue.accounts.models import Role, User
+from gongyue.convention import actions as convention_actions
 from gongyue.convention.models import Convention
 
 from . import actions
@@ -118,12 +119,14 @@ def load_membership_demo(*, password: str, secretariat) -> dict:
 
     # The founders sign; with the last signature the convention takes effect, and it is published.
     version = convention.version_in_force
-    actions.do_name_founders(convention, actor=secretariat, units=[units[k] for k in FOUNDERS])
+    convention_actions.do_name_founders(
+        convention, actor=secretariat, units=[units[k] for k in FOUNDERS]
+    )
     for key in FOUNDERS:
         actions.do_sign_convention(
             units[key], actor=people[f"{key}_rep"], version=version, sha256=version.sha256
         )
-    actions.do_publish_convention(convention, actor=secretariat)
+    convention_actions.do_publish_convention(convention, actor=secretariat)
 
     # An association moving onto the platform brings its earlier members.
     imported = IMPORTED.format(

@@ -11,8 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from gongyue.accounts.models import User
 from gongyue.core.uploads import check_upload, read_text_upload
 
-from .models import APPLICATION_FIELDS, OPTIONAL_APPLICATION_FIELDS, Application, Category, Unit
-from .validators import uscc_holder_blockers, validate_icp, validate_uscc, validate_website
+from .models import (
+    APPLICATION_FIELDS,
+    OPTIONAL_APPLICATION_FIELDS,
+    Application,
+    Category,
+    Unit,
+    uscc_holder_blockers,
+)
+from .validators import validate_icp, validate_uscc, validate_website
 
 
 class LineListField(forms.Field):

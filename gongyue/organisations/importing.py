@@ -21,11 +21,9 @@ from gongyue.core.deadlines import china_date, start_of_day
 from gongyue.core.errors import ActionRefused
 
 from .models import Category, Unit
-from .queries import members_as_of
 from .validators import validate_icp, validate_uscc, validate_website
 
 REQUIRED_COLUMNS = ["uscc", "name", "joined", "categories"]
-OPTIONAL_COLUMNS = ["city", "address", "legal_rep_name", "icp_numbers", "websites"]
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -192,7 +190,7 @@ def check_member_csv(data: bytes) -> tuple[list[MemberRow], list[Problem]]:
 def _problems_with_the_timeline(rows: list[MemberRow]) -> list[Problem]:
     """Codes held by a member now, and former members whose new interval would overlap the old."""
     codes = [r.uscc for r in rows]
-    members = dict(members_as_of().filter(uscc__in=codes).values_list("uscc", "name"))
+    members = dict(Unit.objects.members().filter(uscc__in=codes).values_list("uscc", "name"))
     last_left = dict(
         Unit.objects.filter(uscc__in=codes)
         .annotate(last_left=Max("memberships__ended_at"))

@@ -1,18 +1,21 @@
 """Units, their applications, signatures and the one membership timeline (Art. 4, 25, 27).
 
 A unit is a member at a moment when one of its `Membership` intervals covers that moment;
-`gongyue.organisations.queries.members_as_of()` is the only place that asks.
+`Unit.objects.members(moment)` (and `unit.is_member(moment)`, which asks it) is the only place
+that says so: the directory, the registers, every count and every electorate ask it.
 """
 
 import hashlib
 import json
 import secrets
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,6 +40,30 @@ def private_path(folder: str, filename: str) -> str:
     return f"private/{folder}/{secrets.token_hex(8)}-{filename[-60:]}"
 
 
+class UnitQuerySet(models.QuerySet):
+    def members(self, moment: datetime | None = None):
+        """The units that were members at `moment` (default: now), annotated with `member_since`.
+
+        Membership intervals are half-open, [started_at, ended_at): a unit whose withdrawal takes
+        effect at 00:00 on 1 October is a member at 23:59 on 30 September and not at 00:00.
+        """
+        covering = (
+            Membership.objects.covering(moment or timezone.now())
+            .filter(unit=OuterRef("pk"))
+            .order_by("-started_at")
+        )
+        return self.annotate(member_since=Subquery(covering.values("started_at")[:1])).filter(
+            member_since__isnull=False
+        )
+
+
+def not_a_signer_message() -> str:
+    return gettext(
+        "Only the unit's legal representative or a delegate with an authorisation valid today "
+        "may sign."
+    )
+
+
 class Unit(models.Model):
     """An organisation (单位) known to the platform: an applicant, a member, or a former member.
 
@@ -57,6 +84,8 @@ class Unit(models.Model):
     contact_email = models.EmailField(_("contact email"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
+    objects = UnitQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("unit")
@@ -74,13 +103,48 @@ class Unit(models.Model):
     def category_display(self) -> list[str]:
         return category_labels(self.category_codes)
 
-    def blockers_to_sign(self, version, *, now, sha256: str | None = None) -> list[str]:
-        """Why the unit cannot sign `version` now; who signs is checked by the action itself."""
-        from gongyue.convention.models import VersionStatus
+    def is_member(self, moment: datetime | None = None) -> bool:
+        return Unit.objects.members(moment).filter(pk=self.pk).exists()
 
-        from .queries import is_member
+    def current_membership(self, moment: datetime | None = None) -> "Membership | None":
+        """The interval that covers `moment` (default: now), if the unit was a member then."""
+        return Membership.objects.covering(moment or timezone.now()).filter(unit=self).first()
+
+    def signing_grant(self, person, on: date):
+        """The grant that lets `person` sign, vote or give notice for this unit on a day.
+
+        Read fresh from the database. A delegate counts only with the written authorisation on
+        file (Art. 25); the legal representative signs in that capacity even if also a delegate.
+        """
+        from gongyue.accounts.models import SIGNING_ROLES, Role, RoleGrant
+
+        if not getattr(person, "pk", None):
+            return None
+        grants = (
+            RoleGrant.objects.active(on)
+            .filter(user=person, unit=self, role__in=SIGNING_ROLES)
+            .exclude(role=Role.DELEGATE, document="")
+        )
+        return min(grants, key=lambda g: g.role != Role.LEGAL_REP, default=None)
+
+    def blockers_to_sign(
+        self, person, on: datetime, *, version=None, sha256: str | None = None
+    ) -> list[str]:
+        """Why `person` cannot sign for this unit at the moment `on`: the one signer rule.
+
+        Checks who signs (the legal representative, or a delegate whose written authorisation
+        covers the day), and, given the `version`, whether the unit may sign it: the version in
+        force, read as `sha256` when given, not signed yet, and the unit a member, a founder
+        before the convention took effect, or an approved applicant after.
+        """
+        from gongyue.convention.models import Founder, VersionStatus
+        from gongyue.core.deadlines import china_date
 
         blockers = []
+        if self.signing_grant(person, china_date(on)) is None:
+            blockers.append(not_a_signer_message())
+        if version is None:
+            return blockers
         if version.status != VersionStatus.ADOPTED:
             blockers.append(_("Only the version in force can be signed."))
         if sha256 is not None and sha256 != version.sha256:
@@ -94,7 +158,7 @@ class Unit(models.Model):
             blockers.append(
                 _("This unit has already signed version %(number)s.") % {"number": version.number}
             )
-        if not is_member(self, now):
+        if not self.is_member(on):
             convention = version.convention
             if convention.effective_at is None:
                 if not Founder.objects.filter(convention=convention, unit=self).exists():
@@ -173,6 +237,10 @@ class ApplicationQuerySet(models.QuerySet):
     def active(self):
         """Applications that reserve their USCC: under review, or approved and not yet signed."""
         return self.filter(ACTIVE_APPLICATION)
+
+    def holding(self, uscc: str):
+        """The applications that hold `uscc` now (at most one, by a constraint)."""
+        return self.active().filter(uscc=uscc)
 
     def open(self):
         """Applications the applicant is still working on or waiting for."""
@@ -285,8 +353,6 @@ class Application(models.Model):
         ]
 
     def blockers_to_submit(self) -> list[str]:
-        from .validators import uscc_holder_blockers
-
         blockers = []
         if not self.can_become(ApplicationStatus.SUBMITTED):
             blockers.append(_("Only a draft or a returned application can be submitted."))
@@ -308,8 +374,6 @@ class Application(models.Model):
         return []
 
     def blockers_to_approve(self) -> list[str]:
-        from .validators import uscc_holder_blockers
-
         blockers = self.blockers_to_review()
         if blockers:
             return blockers
@@ -321,6 +385,25 @@ class Application(models.Model):
                 % {"unit": self.applicant.unit}
             )
         return blockers
+
+
+def uscc_holder_blockers(code: str, *, exclude_application=None, exclude_unit=None) -> list[str]:
+    """Who else holds this code: a current member, or an application under review or approved."""
+    blockers = []
+    members = Unit.objects.members().filter(uscc=code)
+    if exclude_unit is not None:
+        members = members.exclude(pk=exclude_unit.pk)
+    if members.exists():
+        blockers.append(_("A member unit already holds the code %(code)s.") % {"code": code})
+    applications = Application.objects.holding(code)
+    if exclude_application is not None and exclude_application.pk:
+        applications = applications.exclude(pk=exclude_application.pk)
+    if applications.exists():
+        blockers.append(
+            _("Another application for the code %(code)s is under review or awaiting signature.")
+            % {"code": code}
+        )
+    return blockers
 
 
 class JoinedBy(models.TextChoices):
@@ -443,38 +526,9 @@ class Signature(models.Model):
         return f"{self.unit} · {self.version}"
 
 
-class Founder(models.Model):
-    """A unit whose signature brings a new convention into effect (公约发起单位, Art. 25)."""
-
-    convention = models.ForeignKey(
-        "convention.Convention", on_delete=models.CASCADE, related_name="founders"
-    )
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="founded")
-    named_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["unit__name"]
-        verbose_name = _("founder")
-        verbose_name_plural = _("founders")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["convention", "unit"], name="a_founder_once_per_convention"
-            )
-        ]
-
-    def __str__(self):
-        return str(self.unit)
-
-
 class WithdrawalStatus(models.TextChoices):
     PENDING = "pending", _("notified, not yet effective")
     EFFECTIVE = "effective", _("effective")
-
-
-WITHDRAWAL_TRANSITIONS = {
-    WithdrawalStatus.PENDING: {WithdrawalStatus.EFFECTIVE},
-    WithdrawalStatus.EFFECTIVE: set(),
-}
 
 
 class Withdrawal(models.Model):

@@ -1,44 +1,23 @@
-"""Read-side questions about membership. `members_as_of()` is the only definition of "member":
-the directory, the registers, every count and (later) every electorate ask it."""
+"""Reads that span models: the directory, the registers, and who to tell about a unit.
+
+Whether a unit is a member is asked of the model (`Unit.objects.members(moment)`,
+`unit.is_member(moment)`), the one definition of "member"."""
 
 from datetime import datetime
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 
-from gongyue.accounts.models import SECRETARIAT_ROLES, SIGNING_ROLES, Role, RoleGrant, User
+from gongyue.accounts.models import SECRETARIAT_ROLES, SIGNING_ROLES, RoleGrant, User
 from gongyue.core.deadlines import china_date
 
 from .models import EndedBy, Membership, Unit
 from .periods import Period
 
 
-def members_as_of(moment: datetime | None = None):
-    """The units that were members at `moment` (default: now), annotated with `member_since`.
-
-    Membership intervals are half-open, [started_at, ended_at): a unit whose withdrawal takes
-    effect at 00:00 on 1 October is a member at 23:59 on 30 September and not at 00:00.
-    """
-    moment = moment or timezone.now()
-    covering = (
-        Membership.objects.covering(moment).filter(unit=OuterRef("pk")).order_by("-started_at")
-    )
-    return Unit.objects.annotate(member_since=Subquery(covering.values("started_at")[:1])).filter(
-        member_since__isnull=False
-    )
-
-
-def is_member(unit, moment: datetime | None = None) -> bool:
-    return members_as_of(moment).filter(pk=unit.pk).exists()
-
-
-def current_membership(unit, moment: datetime | None = None) -> Membership | None:
-    return Membership.objects.covering(moment or timezone.now()).filter(unit=unit).first()
-
-
 def directory(*, q: str = "", category: str = "", city: str = "", moment=None):
     """Members as of now for the public directory, searchable by name and filterable."""
-    units = members_as_of(moment).prefetch_related("categories").order_by("name", "pk")
+    units = Unit.objects.members(moment).prefetch_related("categories").order_by("name", "pk")
     if q:
         units = units.filter(Q(name__icontains=q) | Q(uscc=q.strip().upper()))
     if category:
@@ -50,7 +29,7 @@ def directory(*, q: str = "", category: str = "", city: str = "", moment=None):
 
 def member_cities(moment=None) -> list[str]:
     return list(
-        members_as_of(moment)
+        Unit.objects.members(moment)
         .exclude(city="")
         .order_by("city")
         .values_list("city", flat=True)
@@ -114,11 +93,4 @@ def unit_signers(unit):
     return User.objects.filter(
         is_active=True,
         pk__in=RoleGrant.objects.active().filter(unit=unit, role__in=SIGNING_ROLES).values("user"),
-    )
-
-
-def legal_reps(unit):
-    return User.objects.filter(
-        is_active=True,
-        pk__in=RoleGrant.objects.active().filter(unit=unit, role=Role.LEGAL_REP).values("user"),
     )

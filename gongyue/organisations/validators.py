@@ -1,4 +1,5 @@
-"""Checks on what organisations type in: USCC (GB 32100-2015) and ICP filing numbers."""
+"""Format checks on what organisations type in: USCC (GB 32100-2015), ICP filing numbers and
+web addresses. Pure checks of the value: who else holds a code is asked of the models."""
 
 import re
 
@@ -66,28 +67,6 @@ def _check_character_error(code: str) -> ValidationError:
         % {"found": code[17], "expected": stdnum_uscc.calc_check_digit(code[:17])},
         code="uscc_check_character",
     )
-
-
-def uscc_holder_blockers(code: str, *, exclude_application=None, exclude_unit=None) -> list[str]:
-    """Who else holds this code: a current member, or an application under review or approved."""
-    from .models import Application
-    from .queries import members_as_of
-
-    blockers = []
-    members = members_as_of().filter(uscc=code)
-    if exclude_unit is not None:
-        members = members.exclude(pk=exclude_unit.pk)
-    if members.exists():
-        blockers.append(_("A member unit already holds the code %(code)s.") % {"code": code})
-    applications = Application.objects.active().filter(uscc=code)
-    if exclude_application is not None and exclude_application.pk:
-        applications = applications.exclude(pk=exclude_application.pk)
-    if applications.exists():
-        blockers.append(
-            _("Another application for the code %(code)s is under review or awaiting signature.")
-            % {"code": code}
-        )
-    return blockers
 
 
 # Province-level abbreviations used in ICP filing numbers, including the alternative ones

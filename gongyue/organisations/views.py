@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongyue.accounts.models import Role, RoleGrant
-from gongyue.convention.models import Convention
+from gongyue.convention import actions as convention_actions
+from gongyue.convention.models import Convention, Founder
 from gongyue.core.access import login_required, secretariat_required
 from gongyue.core.errors import ActionRefused
 from gongyue.core.forms import Outcome, perform, show_refusal
@@ -51,7 +52,6 @@ from .importing import ImportRefused, check_member_csv
 from .models import (
     Application,
     ApplicationStatus,
-    Founder,
     RegisterList,
     Signature,
     Unit,
@@ -106,7 +106,7 @@ def public_unit(request, unit_id):
         "organisations/public_unit.html",
         {
             "unit": unit,
-            "membership": queries.current_membership(unit, now),
+            "membership": unit.current_membership(now),
             "memberships": unit.memberships.order_by("started_at"),
             "signatures": unit.signatures.select_related("version").order_by("signed_at"),
             "now": now,
@@ -128,8 +128,8 @@ def convention_status(request):
             "convention": convention,
             "version": convention.version_in_force,
             "founders": [(f.unit, f.unit_id in signed) for f in founders],
-            "deadline": actions.publication_deadline(convention),
-            "member_count": queries.members_as_of().count(),
+            "deadline": convention.publication_deadline,
+            "member_count": Unit.objects.members().count(),
         },
     )
 
@@ -345,11 +345,13 @@ def _unit_page(request, unit, *, status=200, **forms):
         .select_related("user")
         .order_by("-granted_at")
     )
-    membership = queries.current_membership(unit)
+    now = timezone.now()
+    membership = unit.current_membership(now)
     convention = Convention.objects.current()
     version = convention.version_in_force if convention else None
     is_legal_rep = request.user.has_role(Role.LEGAL_REP, unit=unit)
-    can_sign = actions.signing_grant(request.user, unit, today) is not None
+    # The same rule signs and gives notice: the legal representative or a valid delegate.
+    can_sign = unit.signing_grant(request.user, today) is not None
     context = {
         "unit": unit,
         "membership": membership,
@@ -362,7 +364,9 @@ def _unit_page(request, unit, *, status=200, **forms):
         "is_legal_rep": is_legal_rep,
         "can_sign": can_sign,
         "version": version,
-        "sign_blockers": unit.blockers_to_sign(version, now=timezone.now()) if version else [],
+        "sign_blockers": unit.blockers_to_sign(request.user, now, version=version)
+        if version
+        else [],
         "application": unit.applications.order_by("-created_at").first(),
         "delegate_form": forms.get("delegate_form") or DelegateForm(),
         "withdrawal_form": forms.get("withdrawal_form") or WithdrawalForm(),
@@ -412,8 +416,7 @@ def sign(request, unit_id):
             "convention": convention,
             "version": version,
             "form": form,
-            "blockers": unit.blockers_to_sign(version, now=timezone.now()),
-            "can_sign": actions.signing_grant(request.user, unit, timezone.localdate()) is not None,
+            "blockers": unit.blockers_to_sign(request.user, timezone.now(), version=version),
         },
         status=status,
     )
@@ -526,7 +529,7 @@ def _dashboard_context(convention):
         "convention": convention,
         "now": now,
         "queue_count": Application.objects.queue().count(),
-        "member_count": queries.members_as_of(now).count(),
+        "member_count": Unit.objects.members(now).count(),
     }
     if convention is not None:
         founders = Founder.objects.filter(convention=convention).select_related("unit")
@@ -535,7 +538,7 @@ def _dashboard_context(convention):
                 "unit_id", flat=True
             )
         )
-        deadline = actions.publication_deadline(convention)
+        deadline = convention.publication_deadline
         context.update(
             founders=[(f.unit, f.unit_id in signed) for f in founders],
             deadline=deadline,
@@ -565,7 +568,10 @@ def publish_convention(request):
     convention = get_current_convention()
     form = PublishConventionForm(request.POST)
     if done := perform(
-        form, lambda data: actions.do_publish_convention(convention, actor=request.user, **data)
+        form,
+        lambda data: convention_actions.do_publish_convention(
+            convention, actor=request.user, **data
+        ),
     ):
         messages.success(request, _("The convention is published and in force."))
         return redirect("organisations:dashboard")
@@ -581,7 +587,9 @@ def convention_dates(request):
     form = ConventionDatesForm(request.POST)
     if done := perform(
         form,
-        lambda data: actions.do_record_convention_dates(convention, actor=request.user, **data),
+        lambda data: convention_actions.do_record_convention_dates(
+            convention, actor=request.user, **data
+        ),
     ):
         messages.success(request, _("The convention's dates are recorded."))
         return redirect("organisations:dashboard")
@@ -600,7 +608,7 @@ def founders(request):
     if request.method == "POST":
         if done := perform(
             form,
-            lambda data: actions.do_name_founders(
+            lambda data: convention_actions.do_name_founders(
                 convention, actor=request.user, units=data["units"]
             ),
         ):

@@ -1,7 +1,7 @@
 """Who may screen content and who maintains the lexicon.
 
 Screening is a service for members (Art. 9, 10, 12, 13): anyone signed in whose unit is a
-member as of now (the membership timeline's ``members_as_of``), and the secretariat.
+member as of now (the membership timeline's ``Unit.objects.members()``), and the secretariat.
 ``can_use_screening`` is the one place that rule lives; every page and endpoint asks it.
 
 The lexicon is the secretariat's alone, and confidential: a published list of the terms looked
@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from gongyue.core.access import is_secretariat
-from gongyue.organisations.queries import members_as_of
+from gongyue.organisations.models import Unit
 
 from .models import AllowPhrase, LexiconTerm
 
@@ -23,7 +23,7 @@ def can_use_screening(user) -> bool:
     """Signed in, and belonging to a member unit or to the secretariat."""
     if not user.is_authenticated:
         return False
-    if user.unit_id is not None and members_as_of().filter(pk=user.unit_id).exists():
+    if user.unit_id is not None and Unit.objects.members().filter(pk=user.unit_id).exists():
         return True
     return user.is_secretariat
 

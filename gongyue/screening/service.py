@@ -141,9 +141,6 @@ def reset() -> None:
 # -- screening -----------------------------------------------------------------------------------
 
 
-OFFSET_UNITS = ("code_points", "utf16", "utf8")
-
-
 def _offset_converter(text: str, unit: str):
     """A function taking a code point offset in ``text`` to ``unit`` (UTF-16 code units for
     JavaScript, UTF-8 bytes for Go and Rust)."""

@@ -1,6 +1,6 @@
 import re
 
-from gongyue.accounts.models import ApiToken, Role, RoleGrant
+from gongyue.accounts.models import ApiToken, Role
 from gongyue.audit.models import AuditEntry
 from gongyue.core.testing import PASSWORD
 
@@ -120,24 +120,6 @@ def test_session_api_calls_need_the_csrf_token(legal_rep):
     )
     assert response.status_code in (401, 403)
     assert not ApiToken.objects.exists()
-
-
-def test_an_expired_delegate_grant_no_longer_counts(legal_rep, unit_a):
-    import datetime
-
-    from gongyue.core.testing import make_user
-
-    delegate = make_user("delegate_a", unit=unit_a)
-    RoleGrant.objects.create(
-        user=delegate,
-        role=Role.DELEGATE,
-        unit=unit_a,
-        valid_from=datetime.date(2026, 1, 1),
-        valid_until=datetime.date(2026, 6, 30),
-    )
-    assert delegate.signing_grant(unit_a, on=datetime.date(2026, 6, 30)) is not None
-    assert delegate.signing_grant(unit_a, on=datetime.date(2026, 7, 1)) is None
-    assert legal_rep.signing_grant(unit_a) is not None
 
 
 def test_preferences_change_language_and_muted_mail_kinds(client_for, legal_rep):

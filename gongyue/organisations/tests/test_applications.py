@@ -2,6 +2,7 @@ import pytest
 
 from gongyue.accounts.models import Role, RoleGrant
 from gongyue.audit.models import AuditEntry
+from gongyue.core.errors import ActionRefused
 from gongyue.core.models import Notification
 from gongyue.core.tasks import run_queued_tasks
 from gongyue.organisations import actions
@@ -147,7 +148,7 @@ def test_an_approval_by_anyone_but_the_secretariat_is_refused_and_changes_nothin
 
 
 def test_the_action_itself_refuses_a_non_secretariat_approval(submitted_application, applicant):
-    with pytest.raises(actions.ActionRefused) as refused:
+    with pytest.raises(ActionRefused) as refused:
         actions.do_approve_application(submitted_application, actor=applicant)
     assert refused.value.status == 403
 

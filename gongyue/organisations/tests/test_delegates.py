@@ -1,13 +1,18 @@
 from datetime import timedelta
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gongyue.accounts.models import Role, RoleGrant, User
 from gongyue.audit.models import AuditEntry
+from gongyue.core.errors import ActionRefused
 from gongyue.core.tasks import run_queued_tasks
+from gongyue.core.testing import make_user
+from gongyue.organisations import actions
+from gongyue.organisations.models import Signature, not_a_signer_message
 
-from .conftest import PDF_BYTES, PNG_BYTES, pdf_upload
+from .conftest import PDF_BYTES, PNG_BYTES, approve_for, pdf_upload
 
 API = "/api/v1/members"
 
@@ -34,7 +39,7 @@ def test_the_legal_representative_authorises_a_delegate_with_the_signed_letter(
     grant = RoleGrant.objects.get(user=person, role=Role.DELEGATE, unit=unit_a)
     assert person.unit == unit_a and grant.document.name.startswith("private/authorisations/")
     assert grant.valid_until == timezone.localdate() + timedelta(days=180)
-    assert person.signing_grant(unit_a) == grant
+    assert unit_a.signing_grant(person, timezone.localdate()) == grant
     assert AuditEntry.objects.filter(action="organisations.delegate_authorised").count() == 1
     run_queued_tasks()
     [mail] = smtp_server.to(person.email)
@@ -65,7 +70,8 @@ def test_the_legal_representative_revokes_a_delegate_who_then_cannot_sign(
     assert response.status_code == 302
     grant.refresh_from_db()
     assert grant.revoked_at is not None
-    assert User.objects.get(pk=delegate.pk).signing_grant(unit_a) is None
+    assert unit_a.signing_grant(delegate, timezone.localdate()) is None
+    assert not_a_signer_message() in unit_a.blockers_to_sign(delegate, timezone.now())
     assert AuditEntry.objects.filter(action="organisations.delegate_revoked").count() == 1
 
 
@@ -163,3 +169,62 @@ def test_a_non_pdf_or_image_letter_is_refused_by_the_api(client_for, legal_rep, 
     )
     assert response.status_code == 400 and "PDF" in response.json()["fields"]["letter"][0]
     assert not RoleGrant.objects.filter(role=Role.DELEGATE).exists()
+
+
+def _delegate_grant(unit, person, *, document="private/authorisations/test.pdf", **period):
+    today = timezone.localdate()
+    period.setdefault("valid_from", today - timedelta(days=30))
+    period.setdefault("valid_until", today + timedelta(days=365))
+    return RoleGrant.objects.create(
+        user=person, role=Role.DELEGATE, unit=unit, document=document, **period
+    )
+
+
+def test_a_delegate_without_the_authorisation_letter_cannot_sign_by_page_api_or_action(
+    client_for, client, legal_rep, unit_a, version, applicant
+):
+    approve_for(unit_a, applicant)
+    person = make_user("delegate_a", unit=unit_a)
+    _delegate_grant(unit_a, person, document="")
+    assert unit_a.signing_grant(person, timezone.localdate()) is None
+    assert unit_a.blockers_to_sign(person, timezone.now(), version=version) == [
+        not_a_signer_message()
+    ]
+    page = client_for(person).get(f"/members/units/{unit_a.pk}/sign/")
+    with translation.override("zh-hans"):
+        assert not_a_signer_message() in page.content.decode()
+    assert 'data-testid="sign-form"' not in page.content.decode()
+    with pytest.raises(ActionRefused) as refused:
+        actions.do_sign_convention(unit_a, actor=person, version=version, sha256=version.sha256)
+    assert refused.value.status == 403 and refused.value.blockers == [not_a_signer_message()]
+    api = client_for(person).post(
+        f"{API}/units/{unit_a.pk}/signatures",
+        {"sha256": version.sha256, "confirm": True},
+        content_type="application/json",
+    )
+    assert api.status_code == 403
+    assert not Signature.objects.exists()
+    assert not AuditEntry.objects.filter(action="organisations.convention_signed").exists()
+
+
+def test_a_delegate_signs_on_the_last_day_of_the_authorisation_and_not_the_day_after(
+    legal_rep, unit_a
+):
+    person = make_user("delegate_a", unit=unit_a)
+    today = timezone.localdate()
+    grant = _delegate_grant(
+        unit_a, person, valid_from=today - timedelta(days=10), valid_until=today
+    )
+    assert unit_a.signing_grant(person, today) == grant
+    assert unit_a.signing_grant(person, today + timedelta(days=1)) is None
+    assert unit_a.signing_grant(person, today - timedelta(days=11)) is None
+    # The legal representative signs in that capacity even when also named a delegate.
+    rep_grant = RoleGrant.objects.get(user=legal_rep, role=Role.LEGAL_REP)
+    _delegate_grant(unit_a, legal_rep)
+    assert unit_a.signing_grant(legal_rep, today) == rep_grant
+
+
+def test_unit_staff_and_people_of_other_units_are_not_signers(unit_staff, other_member, unit_a):
+    for person in (unit_staff, other_member):
+        assert unit_a.signing_grant(person, timezone.localdate()) is None
+        assert unit_a.blockers_to_sign(person, timezone.now()) == [not_a_signer_message()]

@@ -2,8 +2,7 @@ from gongyue.accounts.models import Role
 from gongyue.audit.log import verify
 from gongyue.core import testing
 from gongyue.organisations.demo import load_membership_demo
-from gongyue.organisations.models import Application, RegisterList, Withdrawal
-from gongyue.organisations.queries import members_as_of
+from gongyue.organisations.models import Application, RegisterList, Unit, Withdrawal
 
 from .conftest import make_convention
 
@@ -14,7 +13,9 @@ def test_the_demo_has_founders_members_a_delegate_a_withdrawal_and_a_published_l
     people = load_membership_demo(password=testing.PASSWORD, secretariat=secretariat)
     convention.refresh_from_db()
     assert convention.effective_at and convention.published_on
-    assert members_as_of().count() == 6  # three founders, one applicant, two imported still members
+    assert (
+        Unit.objects.members().count() == 6
+    )  # three founders, one applicant, two imported still members
     assert Withdrawal.objects.count() == 1 and RegisterList.objects.count() == 1
     assert Application.objects.queue().count() == 1
     assert people["ganjiang_delegate"].check_password(testing.PASSWORD)

@@ -7,7 +7,6 @@ from django.core.management import CommandError, call_command
 from gongyue.audit.models import AuditEntry
 from gongyue.core.deadlines import start_of_day
 from gongyue.organisations.models import EndedBy, Membership, Unit
-from gongyue.organisations.queries import members_as_of
 
 from .conftest import make_member
 
@@ -43,8 +42,8 @@ def test_a_good_file_imports_every_member_with_the_joining_date(csv_file, db, ca
     assert unit.category_codes == ["info_service", "product_maker"] and unit.icp_numbers == [
         "赣ICP备2021003257号-1"
     ]
-    assert members_as_of().count() == 2
-    assert members_as_of().get(pk=unit.pk).member_since == start_of_day(date(2019, 5, 20))
+    assert Unit.objects.members().count() == 2
+    assert Unit.objects.members().get(pk=unit.pk).member_since == start_of_day(date(2019, 5, 20))
     assert Membership.objects.filter(joined_by="import").count() == 2
     assert AuditEntry.objects.get(action="organisations.members_imported").new["count"] == 2
 
@@ -106,7 +105,7 @@ def test_a_missing_column_or_a_non_utf8_file_is_reported_on_row_1(csv_file, db, 
 
 def test_a_bom_and_windows_line_ends_are_fine(csv_file, db):
     call_command("import_members", csv_file("\ufeff" + GOOD.replace("\n", "\r\n")))
-    assert members_as_of().count() == 2
+    assert Unit.objects.members().count() == 2
 
 
 def test_the_secretariat_imports_on_a_page_after_checking(client_for, secretariat):
@@ -120,7 +119,7 @@ def test_the_secretariat_imports_on_a_page_after_checking(client_for, secretaria
     refused = client_for(secretariat).post("/members/secretariat/import/", {"file": upload(BAD)})
     assert refused.status_code == 400 and not Unit.objects.exists()
     imported = client_for(secretariat).post("/members/secretariat/import/", {"file": upload(GOOD)})
-    assert imported.status_code == 302 and members_as_of().count() == 2
+    assert imported.status_code == 302 and Unit.objects.members().count() == 2
 
 
 def test_the_import_api_answers_400_with_every_bad_row(client_for, secretariat, legal_rep):

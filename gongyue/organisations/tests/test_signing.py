@@ -12,7 +12,6 @@ from gongyue.core import testing
 from gongyue.core.errors import ActionRefused
 from gongyue.organisations import actions
 from gongyue.organisations.models import Application, Capacity, Membership, Signature
-from gongyue.organisations.queries import is_member
 
 from .conftest import PDF_BYTES, approve_for, make_convention, pdf_upload
 
@@ -45,7 +44,7 @@ def test_the_legal_representative_reads_the_text_confirms_and_the_unit_becomes_a
     assert signature.signed_at <= timezone.now()
     membership = Membership.objects.get(unit=unit_a)
     assert membership.signature == signature and membership.joined_by == "signature"
-    assert is_member(unit_a)
+    assert unit_a.is_member()
     assert Application.objects.get(pk=approved_a.pk).joined_at == signature.signed_at
     entry = AuditEntry.objects.get(action="organisations.convention_signed")
     assert entry.new["sha256"] == version.sha256 and entry.new["capacity"] == "legal_rep"

@@ -5,13 +5,14 @@ from django.utils import timezone
 
 from gongyue.accounts.models import Role
 from gongyue.audit.models import AuditEntry
+from gongyue.convention import actions as convention_actions
+from gongyue.convention.models import Founder
 from gongyue.core import testing
 from gongyue.core.deadlines import CHINA, deadline
 from gongyue.core.errors import ActionRefused
 from gongyue.core.models import Notification, Reminder
 from gongyue.organisations import actions
-from gongyue.organisations.models import Founder
-from gongyue.organisations.queries import members_as_of
+from gongyue.organisations.models import Unit
 
 from .conftest import make_convention
 
@@ -25,7 +26,7 @@ def new_convention(db):
 
 @pytest.fixture
 def founders(new_convention, unit_a, unit_b, legal_rep, other_member, secretariat):
-    actions.do_name_founders(new_convention, actor=secretariat, units=[unit_a, unit_b])
+    convention_actions.do_name_founders(new_convention, actor=secretariat, units=[unit_a, unit_b])
     return [unit_a, unit_b]
 
 
@@ -43,7 +44,7 @@ def test_the_convention_takes_effect_when_the_last_founder_signs(
     last = sign(founders[1], other_member, new_convention)
     new_convention.refresh_from_db()
     assert new_convention.effective_at == last.signed_at
-    assert set(members_as_of()) == set(founders)
+    assert set(Unit.objects.members()) == set(founders)
     entry = AuditEntry.objects.filter(action="organisations.convention_signed").last()
     assert entry.new["convention_effective_at"]
     assert Notification.objects.filter(recipient=secretariat, kind="convention").count() == 1
@@ -93,10 +94,10 @@ def test_the_countdown_uses_the_deadline_rule_of_the_convention(
 ):
     new_convention.rules = {"publication_days": 10}
     new_convention.save()
-    actions.do_name_founders(new_convention, actor=secretariat, units=[unit_a])
+    convention_actions.do_name_founders(new_convention, actor=secretariat, units=[unit_a])
     sign(unit_a, legal_rep, new_convention)
     new_convention.refresh_from_db()
-    assert actions.publication_deadline(new_convention).days == 10
+    assert new_convention.publication_deadline.days == 10
 
 
 def test_publishing_puts_the_convention_in_force_and_the_public_page_shows_three_dates(
@@ -168,7 +169,7 @@ def test_only_the_secretariat_publishes_or_names_founders(
 
 def test_founders_cannot_change_once_the_convention_took_effect(convention, secretariat, unit_a):
     with pytest.raises(ActionRefused):
-        actions.do_name_founders(convention, actor=secretariat, units=[unit_a])
+        convention_actions.do_name_founders(convention, actor=secretariat, units=[unit_a])
 
 
 def test_founders_are_named_through_the_api(

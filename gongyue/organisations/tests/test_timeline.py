@@ -8,8 +8,7 @@ from gongyue.audit.models import AuditEntry
 from gongyue.core.deadlines import CHINA, start_of_day
 from gongyue.core.errors import ActionRefused
 from gongyue.organisations import actions
-from gongyue.organisations.models import EndedBy, JoinedBy, Membership
-from gongyue.organisations.queries import members_as_of
+from gongyue.organisations.models import EndedBy, JoinedBy, Membership, Unit
 
 from .conftest import approve_for, make_member
 
@@ -19,11 +18,14 @@ def test_members_as_of_a_moment_reads_the_half_open_intervals(unit_a, unit_b):
     left = make_member(unit_b, date(2025, 3, 1))
     left.ended_at, left.ended_by = start_of_day(date(2025, 6, 1)), EndedBy.WITHDRAWAL
     left.save()
-    assert list(members_as_of(datetime(2025, 1, 9, 23, 59, tzinfo=CHINA))) == []
-    assert list(members_as_of(start_of_day(date(2025, 1, 10)))) == [unit_a]
-    assert set(members_as_of(datetime(2025, 5, 31, 23, 59, tzinfo=CHINA))) == {unit_a, unit_b}
-    assert list(members_as_of(start_of_day(date(2025, 6, 1)))) == [unit_a]
-    assert members_as_of().get(pk=unit_a.pk).member_since == start_of_day(date(2025, 1, 10))
+    assert list(Unit.objects.members(datetime(2025, 1, 9, 23, 59, tzinfo=CHINA))) == []
+    assert list(Unit.objects.members(start_of_day(date(2025, 1, 10)))) == [unit_a]
+    assert set(Unit.objects.members(datetime(2025, 5, 31, 23, 59, tzinfo=CHINA))) == {
+        unit_a,
+        unit_b,
+    }
+    assert list(Unit.objects.members(start_of_day(date(2025, 6, 1)))) == [unit_a]
+    assert Unit.objects.members().get(pk=unit_a.pk).member_since == start_of_day(date(2025, 1, 10))
 
 
 def test_rejoining_after_withdrawal_is_a_new_interval(unit_a, legal_rep, convention, secretariat):
@@ -31,7 +33,7 @@ def test_rejoining_after_withdrawal_is_a_new_interval(unit_a, legal_rep, convent
     approve_for(unit_a, legal_rep)
     actions.do_sign_convention(unit_a, actor=legal_rep, version=version, sha256=version.sha256)
     actions.do_give_withdrawal_notice(unit_a, actor=legal_rep)
-    assert not members_as_of().filter(pk=unit_a.pk).exists()
+    assert not Unit.objects.members().filter(pk=unit_a.pk).exists()
     # A new application, approved, and a signature of a new version start a second interval.
     from gongyue.convention.models import Version, VersionStatus
 
@@ -50,7 +52,7 @@ def test_rejoining_after_withdrawal_is_a_new_interval(unit_a, legal_rep, convent
     first, second = Membership.objects.filter(unit=unit_a).order_by("started_at")
     assert first.ended_by == EndedBy.WITHDRAWAL and first.ended_at <= second.started_at
     assert second.ended_at is None and second.joined_by == JoinedBy.SIGNATURE
-    assert members_as_of().get(pk=unit_a.pk).member_since == second.started_at
+    assert Unit.objects.members().get(pk=unit_a.pk).member_since == second.started_at
 
 
 def test_the_database_allows_one_open_interval_per_unit(unit_a):
@@ -67,7 +69,7 @@ def test_a_revocation_ends_the_membership_with_its_reasons(member_a, secretariat
         membership.ended_by == EndedBy.REVOCATION
         and membership.end_reason == "经查证属实的严重违约"
     )
-    assert not members_as_of().filter(pk=member_a.pk).exists()
+    assert not Unit.objects.members().filter(pk=member_a.pk).exists()
     assert AuditEntry.objects.filter(action="organisations.membership_revoked").count() == 1
 
 
@@ -76,9 +78,9 @@ def test_only_the_secretariat_revokes_and_only_with_reasons(member_a, legal_rep,
         actions.do_revoke_membership(member_a, actor=legal_rep, reason="x")
     with pytest.raises(ActionRefused):
         actions.do_revoke_membership(member_a, actor=secretariat, reason=" ")
-    assert members_as_of().filter(pk=member_a.pk).exists()
+    assert Unit.objects.members().filter(pk=member_a.pk).exists()
 
 
 def test_counts_come_from_the_timeline(member_a, member_b):
-    assert members_as_of().count() == 2
-    assert members_as_of(timezone.now() - timedelta(days=3650)).count() == 0
+    assert Unit.objects.members().count() == 2
+    assert Unit.objects.members(timezone.now() - timedelta(days=3650)).count() == 0

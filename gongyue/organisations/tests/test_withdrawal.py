@@ -8,8 +8,7 @@ from gongyue.core.deadlines import start_of_day
 from gongyue.core.duties import run_due_duties
 from gongyue.core.models import Notification
 from gongyue.core.tasks import run_queued_tasks
-from gongyue.organisations.models import EndedBy, Membership, Withdrawal, WithdrawalStatus
-from gongyue.organisations.queries import members_as_of
+from gongyue.organisations.models import EndedBy, Membership, Unit, Withdrawal, WithdrawalStatus
 
 API = "/api/v1/members"
 
@@ -31,7 +30,7 @@ def test_a_member_withdraws_by_notice_effective_today_by_default(
         membership.ended_at == withdrawal.effective_at and membership.ended_by == EndedBy.WITHDRAWAL
     )
     assert membership.end_reason == "业务调整"
-    assert not members_as_of().filter(pk=member_a.pk).exists()
+    assert not Unit.objects.members().filter(pk=member_a.pk).exists()
     assert AuditEntry.objects.filter(action="organisations.withdrawal_notified").count() == 1
     run_queued_tasks()
     assert smtp_server.to(secretariat.email)
@@ -49,10 +48,14 @@ def test_a_later_date_ends_membership_at_its_midnight_and_the_duty_tells_everyon
     assert response.status_code == 201 and response.json()["status"] == "pending"
     withdrawal = Withdrawal.objects.get()
     assert withdrawal.effective_at == start_of_day(day)
-    assert members_as_of().filter(pk=member_a.pk).exists()
-    assert members_as_of(start_of_day(day) - timedelta(seconds=1)).filter(pk=member_a.pk).exists()
+    assert Unit.objects.members().filter(pk=member_a.pk).exists()
+    assert (
+        Unit.objects.members(start_of_day(day) - timedelta(seconds=1))
+        .filter(pk=member_a.pk)
+        .exists()
+    )
     # Nobody clicks: at the date the unit is not a member, whether or not the duty ran yet.
-    assert not members_as_of(start_of_day(day)).filter(pk=member_a.pk).exists()
+    assert not Unit.objects.members(start_of_day(day)).filter(pk=member_a.pk).exists()
     Notification.objects.all().delete()
     assert (
         run_due_duties(now=start_of_day(day) - timedelta(minutes=1))["organisations.withdrawals"]
