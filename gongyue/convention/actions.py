@@ -22,13 +22,14 @@ from gongyue.core.duties import schedule_reminder
 from gongyue.core.errors import ActionRefused, refuse_if
 from gongyue.core.models import Reminder
 from gongyue.core.notify import notify
+from gongyue.core.refusals import FileRefused
 from gongyue.organisations.models import Signature
 from gongyue.organisations.queries import secretariat_people
 
 from .canonical import CANONICAL_FORMAT, canonical_text, render_article, text_sha256
 from .diff import match_identities
 from .models import Article, ArticleIdentity, Convention, Founder, Version, VersionStatus
-from .parser import ParseError, parse
+from .parser import parse
 from .rules import RULES_BY_KEY
 
 # The founders' and publication mails are written with the membership mails.
@@ -37,28 +38,9 @@ MAIL = "organisations/mail/"
 PUBLICATION_REMINDER_DAYS = (7, 1)
 
 
-class InvalidText(ActionRefused):
-    """The uploaded text cannot be parsed; `problems` keeps the parser's problems with their lines."""
-
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__(*problem_messages(problems), code="invalid_text", field="file", status=400)
-
-
-def problem_message(problem) -> str:
-    """One parser problem in the active language, with its line: "line 3: …"."""
-    message = problem.render(_)
-    if problem.line is None:
-        return message
-    return _("line %(line)s: %(message)s") % {"line": problem.line, "message": message}
-
-
-def problem_messages(problems) -> list[str]:
-    return [problem_message(problem) for problem in problems]
-
-
 def parse_upload(data: bytes):
-    """Parse an upload after checking its size; raise InvalidText or ActionRefused."""
+    """Parse an upload after checking its size; raise FileRefused (in the active language) or
+    ActionRefused."""
     limit = settings.MAX_UPLOAD_BYTES
     if len(data) > limit:
         raise ActionRefused(
@@ -70,8 +52,8 @@ def parse_upload(data: bytes):
         )
     try:
         return parse(data)
-    except ParseError as exc:
-        raise InvalidText(exc.problems) from None
+    except FileRefused as refused:
+        raise refused.translated(_) from None
 
 
 def previous_version(convention) -> Version | None:

@@ -45,10 +45,11 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from gongyue.core.refusals import FileRefused
+
 from .parser import (
     Article,
     ParsedConvention,
-    ParseError,
     article_label,
     chapter_label,
     item_label,
@@ -146,7 +147,7 @@ def _verify(text: str, structure: ParsedConvention) -> None:
         raise ValueError("the structure holds text that is not in Unicode NFC")
     try:
         reparsed = parse(text)
-    except ParseError as exc:
+    except FileRefused as exc:
         raise ValueError(f"the structure does not give a valid text:\n{exc}") from exc
     if reparsed != structure:
         raise ValueError(

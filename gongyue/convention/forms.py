@@ -3,9 +3,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from gongyue.core.errors import ActionRefused
+from gongyue.core.refusals import FileRefused
 from gongyue.core.uploads import read_text_upload
 
-from .actions import InvalidText, parse_upload
+from .actions import parse_upload
 
 
 class ImportForm(forms.Form):
@@ -28,7 +29,7 @@ class ImportForm(forms.Form):
         self.data_bytes = read_text_upload(upload)
         try:
             self.parsed = parse_upload(self.data_bytes)
-        except InvalidText as invalid:
+        except FileRefused as invalid:
             self.problems = invalid.problems
             raise ValidationError(invalid.blockers, code="invalid_text") from None
         except ActionRefused as refused:

@@ -4,7 +4,7 @@ articles (条), paragraphs (款) and items (项).
 
 Pure Python: no Django, no database (the ``parse_convention`` management
 command is a thin wrapper). ``parse()`` takes the bytes of an upload
-(or a str) and returns a ``ParsedConvention`` or raises ``ParseError`` listing
+(or a str) and returns a ``ParsedConvention`` or raises ``FileRefused`` listing
 every problem found, each with the 1-based line of the original file, a stable
 ``code`` and English ``params`` so that the UI can show a translation.
 
@@ -49,9 +49,11 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from gongyue.core.refusals import FileRefused, Problem, sort_key
 
 from .numerals import cn_to_int, int_to_cn
 
@@ -59,9 +61,9 @@ __all__ = [
     "MESSAGES",
     "Article",
     "Chapter",
+    "FileRefused",
     "Item",
     "Paragraph",
-    "ParseError",
     "ParsedConvention",
     "Problem",
     "Section",
@@ -137,38 +139,14 @@ MESSAGES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with an uploaded text; ``line`` is None for the whole file."""
-
-    line: int | None
-    code: str
-    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
-
-    @property
-    def template(self) -> str:
-        return MESSAGES[self.code]
-
-    @property
-    def message(self) -> str:
-        """The problem in English."""
-        return self.render()
-
-    def render(self, gettext: Callable[[str], str] | None = None) -> str:
-        """The problem's message, translated by ``gettext`` when given."""
-        template = gettext(self.template) if gettext else self.template
-        return template.format(**self.params)
-
-    def __str__(self) -> str:
-        return self.message if self.line is None else f"line {self.line}: {self.message}"
+def _problem(line: int | None, code: str, params: Mapping[str, Any] | None = None) -> Problem:
+    """A problem of the text at ``line`` (None: the whole file), by its code in MESSAGES."""
+    return Problem(line, MESSAGES[code], params, code=code, place="line")
 
 
-class ParseError(ValueError):
-    """The text cannot be parsed; ``problems`` lists every reason, in line order."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = tuple(sorted(problems, key=lambda p: (p.line is not None, p.line or 0)))
-        super().__init__("\n".join(str(p) for p in self.problems))
+def _refuse(problems: list[Problem]) -> FileRefused:
+    """The refusal of a text, its problems in line order (whole-file problems first)."""
+    return FileRefused(sorted(problems, key=sort_key), code="invalid_text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,10 +392,10 @@ def _decode(data: bytes | bytearray | memoryview | str) -> str:
         raise TypeError(f"parse() needs bytes or str, not {type(data).__name__}")
     data = bytes(data)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ParseError([Problem(None, "utf16")])
+        raise _refuse([_problem(None, "utf16")])
     for signature, kind in (*_BINARY_SIGNATURES, (None, "NUL bytes")):
         if data.startswith(signature) if signature else b"\0" in data:
-            raise ParseError([Problem(None, "not_text", {"kind": kind})])
+            raise _refuse([_problem(None, "not_text", {"kind": kind})])
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
         return data.decode("utf-8")
@@ -429,14 +407,14 @@ def _decode(data: bytes | bytearray | memoryview | str) -> str:
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             params = {"byte": f"{raw[exc.start]:02X}", "column": exc.start + 1}
-            problems.append(Problem(number, "not_utf8", params))
+            problems.append(_problem(number, "not_utf8", params))
     try:
         data.decode("gb18030")
     except UnicodeDecodeError:
         pass
     else:
-        problems.append(Problem(None, "gbk"))
-    raise ParseError(problems)
+        problems.append(_problem(None, "gbk"))
+    raise _refuse(problems)
 
 
 def _bad_characters(number: int, text: str) -> list[Problem]:
@@ -449,7 +427,7 @@ def _bad_characters(number: int, text: str) -> list[Problem]:
                 "name": unicodedata.name(ch, _CATEGORY_NAMES[category]),
                 "column": column,
             }
-            problems.append(Problem(number, "bad_character", params))
+            problems.append(_problem(number, "bad_character", params))
     return problems
 
 
@@ -539,7 +517,7 @@ class _Sequence:
         else:
             code = None
         if code:
-            self.problems.append(Problem(line.number, f"{self.kind}_{code}", params))
+            self.problems.append(_problem(line.number, f"{self.kind}_{code}", params))
         self.seen.setdefault(number, line.number)
         self.expected = max(self.expected, number + 1)
         return number
@@ -586,7 +564,7 @@ class _Builder:
     def add(self, line: _Line) -> None:
         if line.value is None and line.kind != "text":
             params = {"numeral": line.numeral, "heading": line.text[:30]}
-            self.problems.append(Problem(line.number, "bad_number", params))
+            self.problems.append(_problem(line.number, "bad_number", params))
         getattr(self, f"_{line.kind}")(line)
 
     def finish(self) -> None:
@@ -594,7 +572,7 @@ class _Builder:
         self._close_section()
         self._close_chapter()
         if not self.articles:
-            self.problems.append(Problem(None, "no_articles"))
+            self.problems.append(_problem(None, "no_articles"))
 
     def _chapter(self, line: _Line) -> None:
         self._close_article()
@@ -613,7 +591,7 @@ class _Builder:
         self.section = self.article = None
         if self.chapter is None:
             label = section_label(line.value) if line.value is not None else line.text[:10]
-            self.problems.append(Problem(line.number, "section_outside_chapter", {"found": label}))
+            self.problems.append(_problem(line.number, "section_outside_chapter", {"found": label}))
             return
         number = self.section_numbers.check(line, chapter=self.chapter.label)
         title = _tighten(line.rest) if line.rest else ""
@@ -638,7 +616,7 @@ class _Builder:
     def _item(self, line: _Line) -> None:
         if self.article is None:
             label = item_label(line.value) if line.value is not None else line.text[:10]
-            self.problems.append(Problem(line.number, "item_outside_article", {"found": label}))
+            self.problems.append(_problem(line.number, "item_outside_article", {"found": label}))
             return
         article = article_label(self.article.number)
         if not self.article.paragraphs:
@@ -650,7 +628,7 @@ class _Builder:
         number = paragraph.numbers.check(line, article=article)
         if not line.rest:
             params = {"found": item_label(number), "article": article}
-            self.problems.append(Problem(line.number, "empty_item", params))
+            self.problems.append(_problem(line.number, "empty_item", params))
         paragraph.items.append(Item(number, _collapse(line.rest), line.number))
 
     def _text(self, line: _Line) -> None:
@@ -658,29 +636,29 @@ class _Builder:
             self.article.paragraphs.append(_ParagraphDraft(_collapse(line.text), line.number))
             return
         excerpt = line.text if len(line.text) <= 20 else line.text[:20] + "…"
-        self.problems.append(Problem(line.number, "stray_text", {"excerpt": excerpt}))
+        self.problems.append(_problem(line.number, "stray_text", {"excerpt": excerpt}))
 
     def _close_article(self) -> None:
         if self.article is not None and not self.article.paragraphs:
             params = {"found": article_label(self.article.number)}
-            self.problems.append(Problem(self.article.line, "empty_article", params))
+            self.problems.append(_problem(self.article.line, "empty_article", params))
 
     def _close_section(self) -> None:
         if self.section is not None and not self.in_section:
             params = {"found": self.section.label}
-            self.problems.append(Problem(self.section.line, "empty_section", params))
+            self.problems.append(_problem(self.section.line, "empty_section", params))
 
     def _close_chapter(self) -> None:
         if self.chapter is not None and not self.in_chapter:
             params = {"found": self.chapter.label}
-            self.problems.append(Problem(self.chapter.line, "empty_chapter", params))
+            self.problems.append(_problem(self.chapter.line, "empty_chapter", params))
 
 
 def parse(data: bytes | bytearray | memoryview | str) -> ParsedConvention:
     """
     Parse a convention text (bytes of a file, or a str) into its structure.
 
-    Raise ParseError listing every problem found, with the line of the
+    Raise FileRefused listing every problem found, with the line of the
     original file each one is on.
     """
     text = _decode(data)
@@ -692,7 +670,7 @@ def parse(data: bytes | bytearray | memoryview | str) -> ParsedConvention:
         if stripped:
             lines.append(_Line(number, stripped))
     if not lines:
-        raise ParseError([Problem(1, "empty_file"), *problems])
+        raise _refuse([_problem(1, "empty_file"), *problems])
 
     _classify(lines)
     closing_at = _closing_start(lines)
@@ -703,7 +681,7 @@ def parse(data: bytes | bytearray | memoryview | str) -> ParsedConvention:
         builder.add(line)
     builder.finish()
     if problems:
-        raise ParseError(problems)
+        raise _refuse(problems)
 
     return ParsedConvention(
         title=title,

@@ -158,7 +158,7 @@ def _problem_rows(problems, data: bytes) -> list[dict]:
     return [
         {
             "line": p.line,
-            "message": actions.problem_message(p),
+            "message": p.describe(_),
             "source": lines[p.line - 1] if p.line and p.line <= len(lines) else "",
         }
         for p in problems

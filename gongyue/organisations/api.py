@@ -37,7 +37,7 @@ from .forms import (
     SignForm,
     WithdrawalForm,
 )
-from .importing import ImportRefused, check_member_csv
+from .importing import check_member_csv, refuse
 from .models import APPLICATION_FIELDS, Application, RegisterList, Signature, Unit
 from .pdf import signature_page_pdf
 from .registers import sheet_for_period, sheet_for_record
@@ -594,7 +594,7 @@ def import_members(request, payload: Form[ImportIn], file: File[UploadedFile] = 
     if data["dry_run"]:
         rows, problems = check_member_csv(content)
         if problems:
-            raise ImportRefused(problems)
+            raise refuse(problems)
         return Status(200, {"imported": 0, "checked": len(rows), "problems": []})
     batch = actions.do_import_members(content, actor=request.user, source_name=name)
     return Status(201, {"imported": batch.count, "checked": batch.count, "problems": []})

@@ -3,7 +3,7 @@
 The file is CSV in UTF-8 (a BOM is allowed) with the header `uscc,name,joined,categories` and
 optionally `city`, `address`, `legal_rep_name`, `icp_numbers`, `websites`; list values are
 separated by `;`. Problems are reported per row, the header being row 1, and a file with any
-problem imports nothing.
+problem imports nothing (refused with gongyue.core.refusals.FileRefused, see `refuse`).
 """
 
 import csv
@@ -18,22 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongyue.core.deadlines import china_date, start_of_day
-from gongyue.core.errors import ActionRefused
+from gongyue.core.refusals import FileRefused, Problem
 
 from .models import Category, Unit
 from .validators import validate_icp, validate_uscc, validate_website
 
 REQUIRED_COLUMNS = ["uscc", "name", "joined", "categories"]
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    reason: str
-
-    def __str__(self):
-        return f"row {self.row}: {self.reason}"
 
 
 @dataclass
@@ -50,12 +41,14 @@ class MemberRow:
     websites: list[str] = field(default_factory=list)
 
 
-class ImportRefused(ActionRefused):
-    """The file has bad rows; `problems` lists them and nothing was imported."""
+def refuse(problems: list[Problem]) -> FileRefused:
+    """The refusal of a member list with bad rows: nothing is imported."""
+    return FileRefused(problems, code="bad_rows")
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(*[str(p) for p in problems], code="bad_rows", field="file", status=400)
+
+def _problem(row: int, reason: str) -> Problem:
+    # The reasons are already in the reader's language.
+    return Problem.at_row(row, str(reason))
 
 
 def _split(value: str) -> list[str]:
@@ -73,11 +66,11 @@ def check_member_csv(data: bytes) -> tuple[list[MemberRow], list[Problem]]:
     """Read and check every row; returns the good rows and the problems (empty when all is well)."""
     text = _decode(data)
     if text is None:
-        return [], [Problem(1, _("the file is not UTF-8 text; save it as CSV UTF-8"))]
+        return [], [_problem(1, _("the file is not UTF-8 text; save it as CSV UTF-8"))]
     records = list(csv.reader(io.StringIO(text)))
     if not records or not any(cell.strip() for cell in records[0]):
         return [], [
-            Problem(
+            _problem(
                 1,
                 _("the file is empty; the first row names the columns %(columns)s")
                 % {"columns": ",".join(REQUIRED_COLUMNS)},
@@ -87,7 +80,7 @@ def check_member_csv(data: bytes) -> tuple[list[MemberRow], list[Problem]]:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         return [], [
-            Problem(1, _("missing column(s): %(columns)s") % {"columns": ", ".join(missing)})
+            _problem(1, _("missing column(s): %(columns)s") % {"columns": ", ".join(missing)})
         ]
     rows, problems = [], []
     first_row_of = {}
@@ -98,7 +91,7 @@ def check_member_csv(data: bytes) -> tuple[list[MemberRow], list[Problem]]:
             continue
         if len(record) > len(header):
             problems.append(
-                Problem(
+                _problem(
                     number,
                     _("%(found)s values, but the header names %(expected)s columns")
                     % {"found": len(record), "expected": len(header)},
@@ -164,7 +157,7 @@ def check_member_csv(data: bytes) -> tuple[list[MemberRow], list[Problem]]:
             except ValidationError as error:
                 reasons.append(error.messages[0])
         if reasons:
-            problems.append(Problem(number, "; ".join(str(r) for r in reasons)))
+            problems.append(_problem(number, "; ".join(str(r) for r in reasons)))
             continue
         rows.append(
             MemberRow(
@@ -182,7 +175,7 @@ def check_member_csv(data: bytes) -> tuple[list[MemberRow], list[Problem]]:
         )
     problems += _problems_with_the_timeline(rows)
     if not rows and not problems:
-        problems.append(Problem(2, _("the file has a header but no members")))
+        problems.append(_problem(2, _("the file has a header but no members")))
     bad = {p.row for p in problems}
     return [r for r in rows if r.row not in bad], sorted(problems, key=lambda p: p.row)
 
@@ -201,7 +194,7 @@ def _problems_with_the_timeline(rows: list[MemberRow]) -> list[Problem]:
     for row in rows:
         if row.uscc in members:
             problems.append(
-                Problem(
+                _problem(
                     row.row,
                     _("the code %(code)s is held by a member, %(name)s")
                     % {"code": row.uscc, "name": members[row.uscc]},
@@ -209,7 +202,7 @@ def _problems_with_the_timeline(rows: list[MemberRow]) -> list[Problem]:
             )
         elif row.uscc in last_left and start_of_day(row.joined) < last_left[row.uscc]:
             problems.append(
-                Problem(
+                _problem(
                     row.row,
                     _("this unit left on %(day)s; it cannot have joined again before that")
                     % {"day": china_date(last_left[row.uscc])},

@@ -22,6 +22,7 @@ from gongyue.core.access import login_required, secretariat_required
 from gongyue.core.errors import ActionRefused
 from gongyue.core.forms import Outcome, perform, show_refusal
 from gongyue.core.ratelimit import hit
+from gongyue.core.refusals import FileRefused
 
 from . import actions, queries
 from .access import (
@@ -48,7 +49,7 @@ from .forms import (
     SignForm,
     WithdrawalForm,
 )
-from .importing import ImportRefused, check_member_csv
+from .importing import check_member_csv
 from .models import (
     Application,
     ApplicationStatus,
@@ -766,7 +767,7 @@ def import_members(request):
                         request, _("%(count)s members imported.") % {"count": batch.count}
                     )
                     return redirect("organisations:directory")
-                except ImportRefused as refused:
+                except FileRefused as refused:
                     context.update(checked=True, rows=[], problems=refused.problems)
                     status = refused.status
                 except ActionRefused as refused:

@@ -15,11 +15,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from gongyue.core.errors import ActionRefused
-
 from . import lexicon_csv, normalise
-from .engine import Lexicon, LexiconError, Term
-from .lexicon_csv import Problem, gettext_noop
+from .engine import Lexicon, Term
+from .lexicon_csv import FileRefused, Problem, gettext_noop
 from .models import MAX_KEY_CHARS, MAX_TERM_CHARS, SEVERITIES, TERM_FIELDS, Category
 
 #: The export's columns, which the import reads back.
@@ -74,24 +72,18 @@ class Upload:
     data: bytes
 
 
-class InvalidLexicon(ActionRefused):
-    """A lexicon file with problems; ``problems`` keeps them with their rows."""
+class InvalidLexicon(FileRefused):
+    """A lexicon file refused, by the reader or the engine, in the active language."""
 
     def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__(
-            *map(problem_message, self.problems), code="invalid_lexicon", field="file", status=400
-        )
+        super().__init__(problems, code="invalid_lexicon", gettext=_)
 
 
 def problem_message(problem) -> str:
     """One problem in the active language: "row 4: the term is empty"."""
     if not isinstance(problem, Problem):
         return str(problem)
-    message = problem.render(_)
-    if problem.row is None:
-        return message
-    return _("row %(row)s: %(message)s") % {"row": problem.row, "message": message}
+    return problem.describe(_)
 
 
 def problem_rows(problems) -> list[dict]:
@@ -117,30 +109,32 @@ class _RowRules:
         problems = []
         if len(text) > MAX_TERM_CHARS:
             problems.append(
-                Problem(ROW_MESSAGES["too_long"], number, length=len(text), limit=MAX_TERM_CHARS)
+                Problem.at_row(
+                    number, ROW_MESSAGES["too_long"], length=len(text), limit=MAX_TERM_CHARS
+                )
             )
         if is_term:
             category = entry.category.strip().lower()
             if category not in Category.values:
                 expected = ", ".join(Category.values)
                 problems.append(
-                    Problem(
-                        ROW_MESSAGES["category"],
+                    Problem.at_row(
                         number,
+                        ROW_MESSAGES["category"],
                         category=repr(entry.category),
                         expected=expected,
                     )
                 )
             if entry.severity not in SEVERITIES:
                 problems.append(
-                    Problem(ROW_MESSAGES["severity_range"], number, severity=entry.severity)
+                    Problem.at_row(number, ROW_MESSAGES["severity_range"], severity=entry.severity)
                 )
         key = key_of(text)
         earlier = self.seen.get((is_term, key))
         if earlier is not None and earlier[1] != entry:
             problems.append(
-                Problem(
-                    ROW_MESSAGES["same_key"], number, term=repr(text), other=earlier[0], key=key
+                Problem.at_row(
+                    number, ROW_MESSAGES["same_key"], term=repr(text), other=earlier[0], key=key
                 )
             )
         elif earlier is None:
@@ -154,8 +148,8 @@ def read_upload(data: bytes, source: str = "lexicon") -> Upload:
     rules = _RowRules()
     try:
         parsed = lexicon_csv.parse_lexicon(data, source=source, check=rules)
-    except LexiconError as exc:
-        raise InvalidLexicon(exc.problems) from None
+    except FileRefused as refused:
+        raise InvalidLexicon(refused.problems) from None
     terms = {}
     for term in parsed.terms:
         key = rules.keys[term]

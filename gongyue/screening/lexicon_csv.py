@@ -6,9 +6,10 @@ Optional columns: ``severity`` (a whole number, default 1), ``collapse_repeats``
 ``allow`` makes the row an allow-listed phrase instead of a term. Rows are numbered as a
 spreadsheet shows them: the header is row 1. Blank rows are skipped.
 
-Each problem is a :class:`Problem`: a string in English ("row 4: the term is empty"), which
-also keeps its row, its message template (one of :data:`MESSAGES`) and the template's values,
-so that a user interface can show it in another language. A caller with rules of its own
+A file with problems is refused whole with :class:`gongyue.core.refusals.FileRefused`; each
+problem is a :class:`~gongyue.core.refusals.Problem`: a string in English ("row 4: the term is
+empty"), which also keeps its row, its message template (one of :data:`MESSAGES`) and the
+template's values, so that a user interface can show it in another language. A caller with rules of its own
 (allowed categories, a range of severities) passes ``check``, which sees every readable row
 and returns that row's further problems, so one pass reports everything.
 """
@@ -21,8 +22,12 @@ import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from gongyue.core.refusals import FileRefused, Problem
+
 from . import normalise
-from .engine import ACTIONS, NOTHING_LEFT, Lexicon, LexiconError, Term
+from .engine import ACTIONS, NOTHING_LEFT, Lexicon, Term
+
+__all__ = ["FileRefused", "Problem", "parse_lexicon", "read_lexicon"]
 
 REQUIRED = ("term", "category", "action")
 ALLOW = "allow"
@@ -63,30 +68,8 @@ MESSAGES: dict[str, str] = {
 assert MESSAGES["nothing_left"] == "term {term} " + NOTHING_LEFT
 
 
-class Problem(str):
-    """One problem of a lexicon file: the English sentence itself, prefixed with its row.
-
-    ``row`` is None for the whole file; ``template`` and ``params`` let a caller translate it
-    (``problem.render(gettext)``).
-    """
-
-    row: int | None
-    template: str
-    params: dict
-
-    def __new__(cls, template: str, row: int | None = None, **params) -> Problem:
-        message = template.format(**params)
-        self = super().__new__(cls, message if row is None else f"row {row}: {message}")
-        self.row, self.template, self.params = row, template, params
-        return self
-
-    def render(self, gettext: Callable[[str], str] | None = None) -> str:
-        """The message without its row, translated by ``gettext`` when given."""
-        return (gettext(self.template) if gettext else self.template).format(**self.params)
-
-
 def _problem(code: str, row: int | None = None, **params) -> Problem:
-    return Problem(MESSAGES[code], row, **params)
+    return Problem.at_row(row, MESSAGES[code], code=code, **params)
 
 
 #: ``check(row number, entry)`` for a readable row (``entry`` a :class:`Term`, or the text of
@@ -94,13 +77,18 @@ def _problem(code: str, row: int | None = None, **params) -> Problem:
 RowCheck = Callable[[int, "Term | str"], Iterable[str]]
 
 
+def _refuse(problems, source: str) -> FileRefused:
+    return FileRefused(problems, code="invalid_lexicon", source=source)
+
+
 def read_lexicon(path: str | Path, *, check: RowCheck | None = None) -> Lexicon:
-    """Read the lexicon CSV at ``path``; raise :class:`LexiconError` naming each bad row."""
+    """Read the lexicon CSV at ``path``; raise :class:`FileRefused` naming each bad row."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise LexiconError([f"cannot read the file: {exc.strerror or exc}"], str(path)) from exc
+        problem = Problem(None, f"cannot read the file: {exc.strerror or exc}", place="row")
+        raise _refuse([problem], str(path)) from exc
     return parse_lexicon(data, source=str(path), check=check)
 
 
@@ -119,10 +107,10 @@ def parse_lexicon(
         except UnicodeDecodeError as exc:
             at = bom + exc.start
             line = data.count(b"\n", 0, at) + 1
-            raise LexiconError([_problem("not_utf8", byte=at, line=line)], source) from exc
+            raise _refuse([_problem("not_utf8", byte=at, line=line)], source) from exc
     data = data.removeprefix("\ufeff")
     if not data.strip():
-        raise LexiconError([_problem("empty_file")], source)
+        raise _refuse([_problem("empty_file")], source)
 
     problems: list[str] = []
     terms: dict[Term, None] = {}
@@ -133,12 +121,12 @@ def parse_lexicon(
         missing = [name for name in REQUIRED if name not in header]
         if missing:
             found = ", ".join(header) or "nothing"
-            raise LexiconError(
+            raise _refuse(
                 [_problem("missing_columns", 1, missing=", ".join(missing), found=found)], source
             )
         twice = sorted({name for name in header if name and header.count(name) > 1})
         if twice:
-            raise LexiconError([_problem("column_twice", 1, columns=", ".join(twice))], source)
+            raise _refuse([_problem("column_twice", 1, columns=", ".join(twice))], source)
         column = {name: header.index(name) for name in header if name}
         for number, row in enumerate(reader, start=2):
             if not any(field.strip() for field in row):
@@ -160,7 +148,7 @@ def parse_lexicon(
     if not problems and not terms:
         problems.append(_problem("no_terms"))
     if problems:
-        raise LexiconError(problems, source)
+        raise _refuse(problems, source)
     return Lexicon(terms, allow=allow)
 
 

@@ -5,7 +5,6 @@ from django.db import IntegrityError, connections, transaction
 
 from gongyue.audit.models import AuditEntry
 from gongyue.convention.actions import (
-    InvalidText,
     do_adopt_version,
     do_discard_draft,
     do_import_version,
@@ -14,6 +13,7 @@ from gongyue.convention.canonical import CANONICAL_FORMAT, canonical_text, text_
 from gongyue.convention.models import Article, ArticleIdentity, Convention, Version, VersionStatus
 from gongyue.convention.parser import parse
 from gongyue.core.errors import ActionRefused
+from gongyue.core.refusals import FileRefused
 
 
 def identities(version):
@@ -141,7 +141,7 @@ def test_a_new_import_follows_the_latest_kept_version_not_a_discarded_draft(
 
 def test_a_bad_file_is_refused_with_each_problem_and_nothing_is_saved(secretariat):
     data = "公约\n第一条 甲。\n第一条 乙。\n第三条 丙。\n".encode()
-    with pytest.raises(InvalidText) as refused:
+    with pytest.raises(FileRefused) as refused:
         do_import_version(None, data, actor=secretariat, source_name="bad.txt")
     assert [(p.line, p.code) for p in refused.value.problems] == [
         (3, "article_duplicate"),

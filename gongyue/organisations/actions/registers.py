@@ -10,7 +10,7 @@ from gongyue.core.deadlines import start_of_day
 from gongyue.core.errors import ActionRefused, refuse_if
 
 from .. import queries
-from ..importing import ImportRefused, check_member_csv
+from ..importing import check_member_csv, refuse
 from ..models import JoinedBy, MemberImport, Membership, RegisterList, Unit, UnitCategory
 
 
@@ -89,7 +89,7 @@ def do_import_members(data: bytes, *, actor, source_name: str) -> MemberImport:
     """Import an association's existing member list, all or nothing (see importing.py)."""
     rows, problems = check_member_csv(data)
     if problems:
-        raise ImportRefused(problems)
+        raise refuse(problems)
     try:
         with transaction.atomic():
             return _import_rows(rows, actor=actor, source_name=source_name)

@@ -1,11 +1,12 @@
 import pytest
 
-from gongyue.screening.engine import Lexicon, LexiconError, Term
+from gongyue.core.refusals import FileRefused
+from gongyue.screening.engine import Lexicon, Term
 from gongyue.screening.lexicon_csv import parse_lexicon, read_lexicon
 
 
 def problems(data):
-    with pytest.raises(LexiconError) as caught:
+    with pytest.raises(FileRefused) as caught:
         parse_lexicon(data, source="lexicon.csv")
     return caught.value.problems
 
@@ -107,14 +108,14 @@ def test_the_error_message_names_the_file_and_every_problem(tmp_path):
     path = tmp_path / "lexicon.csv"
     path.write_text("term,category,action\n！,x,block\n", encoding="utf-8")
 
-    with pytest.raises(LexiconError) as caught:
+    with pytest.raises(FileRefused) as caught:
         read_lexicon(path)
 
     assert str(caught.value).startswith(f"{path}: 1 problem(s):\n  row 2: term '！'")
 
 
 def test_a_missing_file_is_refused_by_name(tmp_path):
-    with pytest.raises(LexiconError, match=r"nope.csv: 1 problem\(s\):\n  cannot read the file"):
+    with pytest.raises(FileRefused, match=r"nope.csv: 1 problem\(s\):\n  cannot read the file"):
         read_lexicon(tmp_path / "nope.csv")
 
 
@@ -140,7 +141,7 @@ def test_a_check_adds_its_own_problems_to_each_readable_row_in_order():
         return [f"row {number}: no drugs here"] if getattr(entry, "category", "") == "drugs" else []
 
     data = "term,category,action\n冰毒,drugs,block\n赌博,gambling,burn\n冰毒危害,,allow\n"
-    with pytest.raises(LexiconError) as caught:
+    with pytest.raises(FileRefused) as caught:
         parse_lexicon(data, check=check)
 
     assert caught.value.problems == [

@@ -14,7 +14,7 @@ def test_every_lexicon_file_problem_reads_in_chinese(template):
 
 
 def test_a_problem_is_shown_with_its_row_in_the_readers_language():
-    problem = Problem(lexicon_csv.MESSAGES["empty_category"], 7)
+    problem = Problem.at_row(7, lexicon_csv.MESSAGES["empty_category"])
     assert str(problem) == "row 7: the category is empty"
     with translation.override("zh-hans"):
         assert problem_message(problem) == "第 7 行：类别为空"

@@ -5,9 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext
 
-from gongyue.convention.actions import InvalidText, do_adopt_version, do_import_version
+from gongyue.convention.actions import do_adopt_version, do_import_version
 from gongyue.convention.models import Convention
 from gongyue.core.errors import ActionRefused
+from gongyue.core.refusals import FileRefused
 
 
 class Command(BaseCommand):
@@ -54,7 +55,7 @@ class Command(BaseCommand):
                 )
                 if adopt:
                     version = do_adopt_version(version, actor=actor)
-        except InvalidText as invalid:
+        except FileRefused as invalid:
             for problem in invalid.problems:
                 prefix = f"line {problem.line}" if problem.line is not None else source
                 self.stderr.write(f"{prefix}: {problem.render(gettext)}")

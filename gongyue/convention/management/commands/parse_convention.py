@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
 from gongyue.convention.canonical import canonical_text, text_sha256
-from gongyue.convention.parser import ParseError, parse
+from gongyue.convention.parser import parse
+from gongyue.core.refusals import FileRefused
 
 
 class Command(BaseCommand):
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {file}: {exc.strerror}", returncode=1) from exc
         try:
             parsed = parse(data)
-        except ParseError as exc:
+        except FileRefused as exc:
             for problem in exc.problems:
                 message = problem.render(gettext)
                 prefix = f"line {problem.line}" if problem.line is not None else source

@@ -5,7 +5,6 @@ from django.db import transaction
 
 from gongyue.accounts.models import Role, User
 from gongyue.convention.actions import (
-    InvalidText,
     do_adopt_version,
     do_change_rules,
     do_import_version,
@@ -13,6 +12,7 @@ from gongyue.convention.actions import (
 from gongyue.convention.demo import SAMPLE, SAMPLE_V2
 from gongyue.convention.models import Convention
 from gongyue.convention.rules import RULES
+from gongyue.core.refusals import FileRefused
 
 DEMO_PASSWORD = "gongyue-demo"
 # Where the demo convention's own text states a rule (see gongyue/convention/demo/).
@@ -82,7 +82,7 @@ class Command(BaseCommand):
                     source_name=file.name,
                     note="" if number == 1 else "示例修订",
                 )
-            except InvalidText as invalid:
+            except FileRefused as invalid:
                 raise CommandError("\n".join(invalid.blockers)) from invalid
             except OSError as exc:
                 raise CommandError(f"cannot read {file}: {exc.strerror}") from exc

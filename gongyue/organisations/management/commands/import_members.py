@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from gongyue.accounts.models import User
+from gongyue.core.refusals import FileRefused
 from gongyue.organisations.actions import do_import_members
-from gongyue.organisations.importing import ImportRefused, check_member_csv
+from gongyue.organisations.importing import check_member_csv
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         else:
             try:
                 batch = do_import_members(data, actor=person, source_name=file.rsplit("/", 1)[-1])
-            except ImportRefused as refused:
+            except FileRefused as refused:
                 problems = refused.problems
             else:
                 self.stderr.write(f"imported {batch.count} members")

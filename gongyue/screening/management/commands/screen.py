@@ -4,9 +4,10 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gongyue.screening.engine import MAX_MATCHES, Engine, available_backends
+from gongyue.core.refusals import FileRefused
+from gongyue.screening.engine import MAX_MATCHES, Engine, LexiconError, available_backends
 from gongyue.screening.files import screen_inputs
-from gongyue.screening.lexicon_csv import LexiconError, read_lexicon
+from gongyue.screening.lexicon_csv import read_lexicon
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, lexicon, files, backend=None, max_matches=MAX_MATCHES, **options):
         try:
             engine = Engine.build(read_lexicon(lexicon), backend=backend, max_matches=max_matches)
-        except LexiconError as exc:
+        except (FileRefused, LexiconError) as exc:
             raise CommandError(str(exc), returncode=1) from exc
         failures = screen_inputs(
             engine,
