@@ -21,6 +21,8 @@ ROUTERS = [
     ("/members/", "gongyue.organisations.api.router"),
     ("/screening/", "gongyue.screening.api.router"),
     ("/audit/", "gongyue.audit.api.router"),
+    ("/bulletins/", "gongyue.bulletins.api.router"),
+    ("/requests/", "gongyue.bulletins.api.requests_router"),
 ]
 
 
