@@ -23,6 +23,7 @@ ROUTERS = [
     ("/audit/", "gongyue.audit.api.router"),
     ("/bulletins/", "gongyue.bulletins.api.router"),
     ("/requests/", "gongyue.bulletins.api.requests_router"),
+    ("/campaigns/", "gongyue.bulletins.campaign_api.router"),
 ]
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from gongyue.core.access import is_authority, is_secretariat
 from gongyue.organisations.queries import is_member
 
-from .models import Bulletin, Receipt, Request, Submission
+from .models import Bulletin, Campaign, Receipt, Request, Response, Submission
 
 
 def require_secretariat(user) -> None:
@@ -92,3 +92,36 @@ def get_submission_for_user(user, submission_id, *, to: str = "view") -> Submiss
     if to == "reply" and not is_authority(user):
         raise PermissionDenied(_("Only the authority replies to a submission."))
     return submission
+
+
+def get_campaign_for_user(user, campaign_id, *, to: str = "view") -> Campaign:
+    """`to`: "view" (the secretariat; people of an addressed unit once open), "manage"
+    (the secretariat), "summary" (any member once the summary is published)."""
+    campaign = get_object_or_404(Campaign.objects.select_related("convention"), pk=campaign_id)
+    addressed = (
+        campaign.is_open
+        and user.is_authenticated
+        and bool(user.unit_id)
+        and Response.objects.filter(campaign=campaign, unit=user.unit_id).exists()
+    )
+    summary = (
+        to == "summary" and campaign.summary_published_at is not None and reads_members_only(user)
+    )
+    if not (is_secretariat(user) or addressed or summary):
+        raise Http404
+    if to == "manage" and not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat runs compliance campaigns."))
+    return campaign
+
+
+def get_response_for_user(user, response_id, *, to: str = "view") -> Response:
+    """A unit's answers: its people and the secretariat see them; the secretariat reviews."""
+    response = get_object_or_404(
+        Response.objects.select_related("campaign", "unit"), pk=response_id
+    )
+    own = user.is_authenticated and user.unit_id == response.unit_id
+    if not (own or is_secretariat(user)) or not response.campaign.is_open:
+        raise Http404
+    if to == "review" and not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat reviews answers."))
+    return response

@@ -61,3 +61,29 @@ def remind_unacknowledged_bulletins(now) -> int:
         ):
             sent += do_remind_unread(bulletin, actor="system", now=now, acknowledgement=True)
     return sent
+
+
+@duty("bulletins.campaign_reminders")
+def remind_campaigns(now) -> int:
+    """Once per campaign, CAMPAIGN_REMINDER_DAYS before its deadline, units that have not
+    submitted are reminded."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from .actions import do_remind_campaign
+    from .models import Campaign
+
+    sent = 0
+    due = Campaign.objects.filter(
+        status="open",
+        reminder_sent_at__isnull=True,
+        due_at__gt=now,
+        due_at__lte=now + timedelta(days=settings.CAMPAIGN_REMINDER_DAYS),
+    )
+    for campaign in due:
+        if Campaign.objects.filter(pk=campaign.pk, reminder_sent_at__isnull=True).update(
+            reminder_sent_at=now
+        ):
+            sent += do_remind_campaign(campaign, now=now)
+    return sent

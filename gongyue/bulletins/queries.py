@@ -3,14 +3,15 @@
 import statistics
 from collections import Counter
 
-from django.db.models import Q
+from django.db.models import Count, F, FloatField, Q
+from django.db.models.functions import Cast, Round
 
-from gongyue.accounts.models import SIGNING_ROLES, RoleGrant, User
+from gongyue.accounts.models import SIGNING_ROLES, UNIT_ROLES, RoleGrant, User
 from gongyue.core.access import is_authority, is_secretariat
 from gongyue.core.deadlines import CHINA
 from gongyue.organisations.queries import members_as_of
 
-from .models import Bulletin, Receipt, Request, RequestKind
+from .models import ANSWERED, Answer, Bulletin, Receipt, Request, RequestKind, Response
 
 
 def addressed_units(bulletin, moment):
@@ -109,4 +110,83 @@ def yearly_summary(year: int) -> dict:
         "outcomes": OUTCOMES,
         "answered": len(days),
         "median_days": statistics.median(days) if days else None,
+    }
+
+
+# Compliance campaigns ----------------------------------------------------------------------------
+
+
+def unit_people_with_roles(unit_ids):
+    """The people holding a unit role today (legal representative, delegate, staff)."""
+    return User.objects.filter(
+        is_active=True,
+        pk__in=RoleGrant.objects.active()
+        .filter(unit__in=unit_ids, role__in=UNIT_ROLES)
+        .values("user"),
+    )
+
+
+def _percent(part, whole):
+    """part * 100 / whole in the database, to one decimal."""
+    return Round(Cast(part, FloatField()) * 100.0 / Cast(whole, FloatField()), 1)
+
+
+def campaign_report(campaign) -> dict:
+    """The campaign's figures, each computed in the database: one query per table.
+
+    Per question: units that answered, those whose answer is compliant and its share; per
+    article: units that answered any of its questions, those with no non-compliant answer and
+    their share; the distribution of yes/no and choice answers; findings by kind; and the
+    addressed units that have not submitted.
+    """
+    answers = Answer.objects.filter(response__campaign=campaign, response__status__in=ANSWERED)
+    per_question = list(
+        answers.values("question")
+        .annotate(
+            answered=Count("response", distinct=True),
+            assessed=Count("pk", filter=Q(compliant__isnull=False)),
+            compliant_n=Count("pk", filter=Q(compliant=True)),
+        )
+        .annotate(share=_percent(F("compliant_n"), F("assessed")))
+        .order_by("question")
+    )
+    per_article = list(
+        answers.filter(compliant__isnull=False)
+        .values("question__article", "question__article_number")
+        .annotate(
+            units=Count("response", distinct=True),
+            failing=Count("response", filter=Q(compliant=False), distinct=True),
+        )
+        .annotate(
+            compliant_n=F("units") - F("failing"),
+            share=_percent(F("units") - F("failing"), F("units")),
+        )
+        .order_by("question__article_number")
+    )
+    distribution = list(
+        answers.filter(question__answer_type__in=["yes_no", "choice"])
+        .values("question", "value")
+        .annotate(n=Count("pk"))
+        .order_by("question", "value")
+    )
+    responses = Response.objects.filter(campaign=campaign)
+    totals = responses.aggregate(
+        addressed=Count("pk"),
+        submitted=Count("pk", filter=Q(status__in=ANSWERED)),
+        compliant=Count("pk", filter=Q(finding="compliant")),
+        to_improve=Count("pk", filter=Q(finding="to_improve")),
+        suspected=Count("pk", filter=Q(finding="suspected_violation")),
+    )
+    missing = list(
+        responses.exclude(status__in=ANSWERED)
+        .select_related("unit")
+        .order_by("unit__name")
+        .values_list("unit__name", flat=True)
+    )
+    return {
+        "per_question": {row["question"]: row for row in per_question},
+        "per_article": per_article,
+        "distribution": distribution,
+        "totals": totals,
+        "missing": missing,
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import campaign_views, views
 
 app_name = "bulletins"
 
@@ -38,4 +38,40 @@ urlpatterns = [
     path("submissions/", views.submissions, name="submissions"),
     path("submissions/<int:submission_id>/", views.submission, name="submission"),
     path("submissions/<int:submission_id>/reply/", views.reply, name="reply"),
+    # Compliance campaigns
+    path("campaigns/", campaign_views.campaign_list, name="campaigns"),
+    path("campaigns/new/", campaign_views.new_campaign, name="new_campaign"),
+    path("campaigns/<int:campaign_id>/", campaign_views.campaign, name="campaign"),
+    path(
+        "campaigns/<int:campaign_id>/questions/",
+        campaign_views.add_question,
+        name="add_question",
+    ),
+    path("campaigns/<int:campaign_id>/open/", campaign_views.open_campaign, name="open_campaign"),
+    path("campaigns/<int:campaign_id>/answers/", campaign_views.answer, name="answer_campaign"),
+    path("campaigns/<int:campaign_id>/report/", campaign_views.report, name="campaign_report"),
+    path(
+        "campaigns/<int:campaign_id>/report.csv",
+        campaign_views.report,
+        {"fmt": "csv"},
+        name="campaign_report_csv",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/report.pdf",
+        campaign_views.report,
+        {"fmt": "pdf"},
+        name="campaign_report_pdf",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/publish-summary/",
+        campaign_views.publish_summary,
+        name="publish_summary",
+    ),
+    path("campaigns/<int:campaign_id>/summary/", campaign_views.summary, name="campaign_summary"),
+    path("campaigns/responses/<int:response_id>/", campaign_views.review, name="review"),
+    path(
+        "campaigns/responses/<int:response_id>/files/<int:answer_id>/",
+        campaign_views.evidence,
+        name="evidence",
+    ),
 ]

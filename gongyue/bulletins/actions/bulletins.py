@@ -30,18 +30,22 @@ def _visibility(bulletin) -> str:
     return Visibility.PUBLIC if bulletin.is_public else Visibility.MEMBERS
 
 
-def save_attachment(model, owner_field: str, owner, upload, kind: str):
-    """Store one checked upload with its SHA-256, under a name the server picks."""
+def sha256_of(upload) -> str:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    return digest.hexdigest()
+
+
+def save_attachment(model, owner_field: str, owner, upload, kind: str):
+    """Store one checked upload with its SHA-256, under a name the server picks."""
     attachment = model(
         **{owner_field: owner},
         name=upload.name[-200:],
         kind=kind,
         size=upload.size,
-        sha256=digest.hexdigest(),
+        sha256=sha256_of(upload),
     )
     attachment.file.save(upload.name, upload, save=False)
     attachment.save()

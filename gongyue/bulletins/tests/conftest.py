@@ -67,3 +67,61 @@ def newcomer(db):
     """A unit that is not a member yet, with its legal representative."""
     unit = categorise(testing.make_unit("新来网络有限公司"), "info_service")
     return testing.make_user("rep_new", Role.LEGAL_REP, unit=unit)
+
+
+CONVENTION_TEXT = """测试行业自律公约
+
+第一章 总则
+
+第一条 为规范测试行业从业者行为，制定本公约。
+
+第二条 成员单位应当保护用户个人信息。
+
+第三条 成员单位应当建立投诉处理机制。
+
+第二章 附则
+
+第四条 本公约自公布之日起施行。
+"""
+
+
+@pytest.fixture
+def convention(secretariat_head):
+    from gongyue.convention.actions import do_adopt_version, do_import_version
+
+    version = do_import_version(
+        None, CONVENTION_TEXT.encode(), actor=secretariat_head, source_name="test.txt"
+    )
+    do_adopt_version(version, actor=secretariat_head)
+    return version.convention
+
+
+def build_campaign(secretariat, convention, *, days=15, categories=()):
+    """A campaign of three questions on articles 2 and 3: two assessed, one file."""
+    from gongyue.bulletins import actions
+    from gongyue.convention.models import Article
+
+    campaign = actions.do_create_campaign(
+        actor=secretariat,
+        convention=convention,
+        data={"title": "2026年度个人信息保护自查", "days": days, "categories": list(categories)},
+    )
+    version = convention.versions.in_force().first()
+    articles = {a.number: a for a in Article.objects.filter(version=version)}
+    for text, number, kind, extra in [
+        ("是否制定了个人信息保护制度？", 2, "yes_no", {"compliant_values": ["yes"]}),
+        (
+            "投诉处理时限",
+            3,
+            "choice",
+            {"choices": ["7日内", "15日内", "无"], "compliant_values": ["7日内", "15日内"]},
+        ),
+        ("制度文件", 2, "file", {"required": False}),
+    ]:
+        actions.do_add_question(
+            campaign,
+            actor=secretariat,
+            data={"text": text, "article": articles[number], "answer_type": kind,
+                  "required": True, **extra},
+        )  # fmt: skip
+    return campaign

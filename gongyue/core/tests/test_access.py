@@ -32,6 +32,7 @@ def role_pages(resolver=None, prefix=""):
                 "notification_id",
                 "token_id",
                 *("bulletin_id", "attachment_id", "request_id", "submission_id"),
+                *("campaign_id", "response_id", "answer_id"),
             ):
                 url = url.replace(f"<{converter}>", "1").replace(f"<str:{converter}>", "2026-Q1")
             yield url, entry.callback.required_role
