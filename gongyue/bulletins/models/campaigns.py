@@ -131,7 +131,7 @@ class Question(models.Model):
 class ResponseStatus(models.TextChoices):
     PENDING = "pending", _("not answered")
     DRAFT = "draft", _("draft")
-    SUBMITTED = "submitted", _("submitted")
+    SUBMITTED = "submitted", _("answers submitted")
     MORE_REQUESTED = "more_requested", _("more information requested")
     REVIEWED = "reviewed", _("reviewed")
 

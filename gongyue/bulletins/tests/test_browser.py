@@ -79,3 +79,36 @@ def test_a_request_is_forwarded_answered_by_the_authority_and_seen_by_the_submit
     assert page.inner_text("[data-testid=request-status]") == "主管部门已答复"
     assert "建议已收悉，将在修订时研究采纳。" in page.inner_text("[data-testid=authority-reply]")
     assert len(page.locator("[data-testid=timeline] li").all()) == 3
+
+
+@pytest.mark.browser
+def test_a_campaign_is_answered_by_two_units_and_its_report_shows_the_figures(
+    page, login_page, secretariat, convention, members, legal_rep, other_member
+):
+    from .conftest import build_campaign
+
+    campaign = build_campaign(secretariat, convention)
+    login_page(secretariat)
+    page.goto(f"/bulletins/campaigns/{campaign.pk}/")
+    page.click("[data-testid=open-campaign]")
+    page.wait_for_selector("[data-testid=responses]")
+    first, second = campaign.questions.order_by("position")[:2]
+
+    for user, yes_no in [(legal_rep, "yes"), (other_member, "no")]:
+        login_page(user)
+        page.goto("/bulletins/campaigns/")
+        page.click("text=2026年度个人信息保护自查")
+        page.check(f"input[name=q{first.pk}][value={yes_no}]")
+        page.check(f"input[name=q{second.pk}][value='15日内']")
+        page.click("[data-testid=submit-answers]")
+        page.wait_for_selector("[data-testid=response-status]")
+        assert page.inner_text("[data-testid=response-status]") == "已提交"
+
+    login_page(secretariat)
+    page.goto(f"/bulletins/campaigns/{campaign.pk}/report/")
+    assert "2 个单位中有 2 个已提交" in page.inner_text("[data-testid=totals]")
+    rows = page.locator("[data-testid=by-question] tbody tr").all_inner_texts()
+    assert "50.0" in rows[0] and "yes: 1" in rows[0] and "no: 1" in rows[0]
+    assert "100.0" in rows[1]
+    articles = page.locator("[data-testid=by-article] tbody tr").all_inner_texts()
+    assert any("50.0" in row for row in articles) and any("100.0" in row for row in articles)
