@@ -20,7 +20,7 @@ from .access import (
 )
 from .forms import AnswerForm, BulletinForm, ForwardForm, ReplyForm, RequestForm, files_of
 from .models import Submission
-from .views import _download
+from .views import download
 
 router = Router(tags=["bulletins"])
 requests_router = Router(tags=["requests"])
@@ -153,7 +153,8 @@ def read_bulletin(request, bulletin_id: int):
 @router.get("/{bulletin_id}/files/{attachment_id}", response={200: None}, auth=public)
 def download_attachment(request, bulletin_id: int, attachment_id: int) -> HttpResponse:
     bulletin = get_bulletin_for_user(request.user, bulletin_id)
-    return _download(get_object_or_404(bulletin.attachments, pk=attachment_id))
+    attachment = get_object_or_404(bulletin.attachments, pk=attachment_id)
+    return download(attachment.file, attachment.name)
 
 
 @router.post("/{bulletin_id}/publish", response=BulletinOut)

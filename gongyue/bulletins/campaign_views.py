@@ -5,7 +5,7 @@ import csv
 import io
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -21,6 +21,7 @@ from . import actions, queries
 from .access import get_campaign_for_user, get_response_for_user
 from .forms import AnswersForm, CampaignForm, QuestionForm, ReviewForm
 from .models import ANSWERED, Answer, Campaign, Response
+from .views import download
 
 
 def _version(campaign):
@@ -205,10 +206,7 @@ def evidence(request, response_id, answer_id):
     answer = get_object_or_404(Answer, pk=answer_id, response=response)
     if not answer.file:
         raise Http404
-    result = FileResponse(answer.file.open("rb"), filename=answer.value, as_attachment=True)
-    result["X-Content-Type-Options"] = "nosniff"
-    result["Content-Security-Policy"] = "sandbox"
-    return result
+    return download(answer.file, answer.value)
 
 
 def report_rows(campaign, report):

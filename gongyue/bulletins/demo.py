@@ -66,3 +66,45 @@ def load_bulletins_demo(people: dict) -> None:
             "body": "希望执行机构组织一次培训。",
         },
     )
+
+
+def load_campaign_demo(people: dict) -> None:
+    """A compliance campaign on two articles, answered by one unit and reviewed."""
+    from gongyue.convention.models import Article, Convention
+
+    secretariat = people["mishuchu"]
+    convention = Convention.objects.current()
+    version = convention.versions.in_force().first()
+    articles = {a.number: a for a in Article.objects.filter(version=version)}
+    # The demo text's articles on members' duties (5) and on complaint channels (7).
+    if not {5, 7} <= set(articles):
+        return
+    campaign = actions.do_create_campaign(
+        actor=secretariat,
+        convention=convention,
+        data={"title": "2026年度公约履行情况自查", "days": 20, "categories": []},
+    )
+    for text, number, kind, extra in [
+        ("本单位是否已建立信息内容安全管理制度？", 5, "yes_no", {"compliant_values": ["yes"]}),
+        ("本单位是否在十个工作日内处理用户投诉？", 7, "yes_no", {"compliant_values": ["yes"]}),
+        ("请简述本单位履行公约的主要措施。", 5, "text", {"required": False}),
+    ]:
+        actions.do_add_question(
+            campaign,
+            actor=secretariat,
+            data={"text": text, "article": articles[number], "answer_type": kind,
+                  "required": True, **extra},
+        )  # fmt: skip
+    actions.do_open_campaign(campaign, actor=secretariat)
+    response = campaign.responses.filter(unit=people["ganjiang_rep"].unit).first()
+    if response is not None:
+        questions = list(campaign.questions.all())
+        actions.do_save_answers(
+            response,
+            actor=people["ganjiang_rep"],
+            answers=dict(zip(questions, ["yes", "no", "已建立制度并组织培训。"], strict=True)),
+            submit=True,
+        )
+        actions.do_record_finding(
+            response, actor=secretariat, finding="to_improve", note="请在十个工作日内处理用户投诉。"
+        )

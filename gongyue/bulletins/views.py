@@ -58,13 +58,13 @@ def _posted(request):
     return (request.POST, files_of(request.FILES))
 
 
-def _download(attachment) -> FileResponse:
+def download(field, name: str) -> FileResponse:
     """A private upload, only ever as a download (never rendered by the browser)."""
     try:
-        handle = attachment.file.open("rb")
+        handle = field.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, filename=attachment.name, as_attachment=True)
+    response = FileResponse(handle, filename=name, as_attachment=True)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response
@@ -136,7 +136,8 @@ def bulletin(request, bulletin_id):
 
 def bulletin_attachment(request, bulletin_id, attachment_id):
     bulletin = get_bulletin_for_user(request.user, bulletin_id)
-    return _download(get_object_or_404(BulletinAttachment, pk=attachment_id, bulletin=bulletin))
+    attachment = get_object_or_404(BulletinAttachment, pk=attachment_id, bulletin=bulletin)
+    return download(attachment.file, attachment.name)
 
 
 @login_required
@@ -348,7 +349,8 @@ def request_detail(request, request_id):
 
 def request_attachment(request, request_id, attachment_id):
     obj = get_request_for_user(request.user, request_id)
-    return _download(get_object_or_404(RequestAttachment, pk=attachment_id, request=obj))
+    attachment = get_object_or_404(RequestAttachment, pk=attachment_id, request=obj)
+    return download(attachment.file, attachment.name)
 
 
 @secretariat_required

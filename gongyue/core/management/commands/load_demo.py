@@ -112,9 +112,10 @@ class Command(BaseCommand):
         do_import_lexicon(LEXICON.read_bytes(), actor=actor, mode="replace", note="示例词库")
 
     def create_bulletins(self, people):
-        from gongyue.bulletins.demo import load_bulletins_demo
+        from gongyue.bulletins.demo import load_bulletins_demo, load_campaign_demo
 
         load_bulletins_demo(self.people)
+        load_campaign_demo(self.people)
 
     def print_accounts(self):
         self.stdout.write("")
