@@ -97,7 +97,7 @@ def convention(secretariat_head):
 
 
 def build_campaign(secretariat, convention, *, days=15, categories=()):
-    """A campaign of three questions on articles 2 and 3: two assessed, one file."""
+    """A campaign of four questions on articles 2 and 3: three assessed, one file."""
     from gongyue.bulletins import actions
     from gongyue.convention.models import Article
 
@@ -117,6 +117,12 @@ def build_campaign(secretariat, convention, *, days=15, categories=()):
             {"choices": ["7日内", "15日内", "无"], "compliant_values": ["7日内", "15日内"]},
         ),
         ("制度文件", 2, "file", {"required": False}),
+        (
+            "是否公开个人信息处理规则？",
+            2,
+            "yes_no",
+            {"compliant_values": ["yes"], "required": False},
+        ),
     ]:
         actions.do_add_question(
             campaign,

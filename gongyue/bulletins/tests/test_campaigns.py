@@ -187,12 +187,16 @@ def test_units_that_have_not_submitted_are_reminded_once_before_the_deadline(
 
 
 def submit_two(campaign, legal_rep, other_member):
-    questions = list(campaign.questions.all())
-    for user, values in [(legal_rep, ["yes", "7日内"]), (other_member, ["no", "7日内"])]:
+    """Unit A compliant everywhere; unit B fails both assessed questions of article 2."""
+    q1, q2, _file, q4 = campaign.questions.all()
+    for user, values in [
+        (legal_rep, ["yes", "7日内", "yes"]),
+        (other_member, ["no", "7日内", "no"]),
+    ]:
         actions.do_save_answers(
             Response.objects.get(campaign=campaign, unit=user.unit),
             actor=user,
-            answers=dict(zip(questions, values, strict=False)),
+            answers=dict(zip([q1, q2, q4], values, strict=True)),
             submit=True,
         )
 
@@ -207,6 +211,8 @@ def test_the_report_is_computed_in_the_database_in_a_fixed_number_of_queries(
     assert report["per_question"][first]["share"] == 50.0
     assert report["per_question"][second]["share"] == 100.0
     articles = {row["question__article_number"]: row for row in report["per_article"]}
+    # Article 2: unit B failed two of its questions and counts once as not compliant.
+    assert articles[2]["units"] == 2 and articles[2]["compliant_n"] == 1
     assert articles[2]["share"] == 50.0 and articles[3]["share"] == 100.0
     assert report["totals"]["submitted"] == 2 and report["missing"] == []
 
@@ -220,7 +226,7 @@ def test_the_reports_figures_equal_a_recount_from_its_csv(
     report = page.context["report"]
     rows = list(csv.DictReader(io.StringIO(client.get(
         f"/bulletins/campaigns/{campaign.pk}/report.csv").content.decode())))  # fmt: skip
-    for position in (1, 2):
+    for position in (1, 2, 4):
         assessed = [r for r in rows if r["question"] == str(position) and r["compliant"]]
         recount = round(100 * sum(r["compliant"] == "yes" for r in assessed) / len(assessed), 1)
         question = campaign.questions.get(position=position)
