@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongyue.core.access import is_authority, is_secretariat
-from gongyue.organisations.queries import is_member
 
 from .models import Bulletin, Campaign, Receipt, Request, Response, Submission
 
@@ -22,16 +21,13 @@ def require_secretariat(user) -> None:
 
 
 def reads_members_only(user) -> bool:
-    """Members-only bulletins are for people of a member unit, the secretariat and the authority.
-
-    The unit's membership is asked of the organisations app at this moment (until
-    `unit.is_member(moment)` lands there, through `queries.is_member`).
-    """
+    """Members-only bulletins are for people of a member unit, the secretariat and the authority;
+    the unit's membership is asked of the timeline at this moment."""
     if not user.is_authenticated:
         return False
     if is_secretariat(user) or is_authority(user):
         return True
-    return bool(user.unit_id) and is_member(user.unit, timezone.now())
+    return bool(user.unit_id) and user.unit.is_member(timezone.now())
 
 
 def get_bulletin_for_user(user, bulletin_id, *, to: str = "view") -> Bulletin:

@@ -9,7 +9,7 @@ from django.db.models.functions import Cast, Round
 from gongyue.accounts.models import SIGNING_ROLES, UNIT_ROLES, RoleGrant, User
 from gongyue.core.access import is_authority, is_secretariat
 from gongyue.core.deadlines import CHINA
-from gongyue.organisations.queries import members_as_of
+from gongyue.organisations.models import Unit
 
 from .models import ANSWERED, Answer, Bulletin, Receipt, Request, RequestKind, Response
 
@@ -17,10 +17,9 @@ from .models import ANSWERED, Answer, Bulletin, Receipt, Request, RequestKind, R
 def addressed_units(bulletin, moment):
     """The member units a bulletin reaches at `moment`: every member, or those of its categories.
 
-    Asked once, at publication; the answer is frozen as the bulletin's receipts.
-    (Call site for `Unit.objects.members(moment)` when the organisations app offers it.)
+    Asked once, at publication (or when a campaign opens); the answer is frozen as rows.
     """
-    units = members_as_of(moment)
+    units = Unit.objects.members(moment)
     if bulletin.categories:
         units = units.filter(categories__code__in=bulletin.categories).distinct()
     return units

@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongyue.core.access import (
-    authority_required,
     is_authority,
     is_secretariat,
     login_required,
+    role_required,
     secretariat_required,
 )
 from gongyue.core.errors import ActionRefused
@@ -50,6 +50,8 @@ from .models import (
 )
 
 PAGE_SIZE = 50
+# The authority's own pages: anonymous visitors go to login, other roles get 403.
+authority_required = role_required(is_authority)
 
 
 def _posted(request):
@@ -119,7 +121,7 @@ def _bulletin_page(request, bulletin, *, status=200, refusal=None):
                 receipt
                 and bulletin.ack_required
                 and not receipt.acknowledged_at
-                and request.user.signing_grant(request.user.unit) is not None
+                and request.user.unit.signing_grant(request.user, timezone.localdate()) is not None
             ),
             "refusal": refusal,
         },

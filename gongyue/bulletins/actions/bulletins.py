@@ -192,7 +192,7 @@ def do_acknowledge_bulletin(bulletin, *, actor, now=None) -> Receipt:
         raise ActionRefused(
             _("This bulletin is not addressed to your unit."), code="forbidden", status=403
         )
-    if actor.signing_grant(receipt.unit, timezone.localdate(now)) is None:
+    if receipt.unit.signing_grant(actor, timezone.localdate(now)) is None:
         raise ActionRefused(
             _("Only the unit's legal representative or an authorised delegate acknowledges."),
             code="forbidden",

@@ -11,7 +11,7 @@ from gongyue.audit.log import record
 from gongyue.audit.models import Visibility
 from gongyue.core.errors import ActionRefused
 from gongyue.core.notify import notify
-from gongyue.organisations.queries import is_member, secretariat_people
+from gongyue.organisations.queries import secretariat_people
 
 from .. import queries
 from ..events import BulletinEvent
@@ -50,7 +50,7 @@ def _refuse_transition(request, status) -> None:
 @transaction.atomic
 def do_send_request(*, actor, data: dict, attachments=()) -> Request:
     """A member unit's person sends a request or suggestion to the secretariat."""
-    if not actor.unit_id or not is_member(actor.unit, timezone.now()):
+    if not actor.unit_id or not actor.unit.is_member(timezone.now()):
         raise ActionRefused(
             _("Only people of a member unit send requests and suggestions."),
             code="forbidden",
