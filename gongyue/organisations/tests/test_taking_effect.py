@@ -198,6 +198,9 @@ def test_a_convention_that_took_effect_before_the_platform_records_its_dates(
     new_convention.refresh_from_db()
     assert new_convention.effective_at == datetime(2024, 3, 1, tzinfo=CHINA)
     assert new_convention.published_on == date(2024, 3, 20)
+    entry = AuditEntry.objects.get(action="organisations.convention_dates_recorded")
+    assert (entry.actor, entry.subject_id) == (secretariat, str(new_convention.pk))
+    assert entry.new == {"effective_on": "2024-03-01", "published_on": "2024-03-20"}
 
 
 def test_the_secretariat_names_founders_on_a_page(
