@@ -33,6 +33,7 @@ from .access import (
     get_register_list,
     get_signature_for_user,
     get_unit_for_user,
+    get_withdrawal_for_user,
 )
 from .forms import (
     ApplicationForm,
@@ -57,6 +58,7 @@ from .models import (
     Signature,
     Unit,
     Withdrawal,
+    WithdrawalStatus,
 )
 from .pdf import signature_page_pdf
 from .periods import period_from_key
@@ -356,7 +358,9 @@ def _unit_page(request, unit, *, status=200, **forms):
     context = {
         "unit": unit,
         "membership": membership,
-        "pending_withdrawal": Withdrawal.objects.filter(membership=membership).first()
+        "pending_withdrawal": Withdrawal.objects.filter(membership=membership)
+        .exclude(status=WithdrawalStatus.RETRACTED)
+        .first()
         if membership
         else None,
         "signatures": unit.signatures.select_related("version", "signer").order_by("-signed_at"),
@@ -483,6 +487,21 @@ def withdraw(request, unit_id):
         )
         return redirect("organisations:unit", unit.pk)
     return _unit_page(request, unit, status=done.status, withdrawal_form=form)
+
+
+@login_required
+@require_POST
+def retract_withdrawal(request, withdrawal_id):
+    """Take back a notice of withdrawal; refused (409, the page with the reason) once it took
+    effect."""
+    withdrawal = get_withdrawal_for_user(request.user, withdrawal_id, to="act")
+    try:
+        actions.do_retract_withdrawal(withdrawal, actor=request.user)
+    except ActionRefused as refused:
+        messages.error(request, "; ".join(refused.blockers))
+        return _unit_page(request, withdrawal.unit, status=refused.status)
+    messages.success(request, _("The notice of withdrawal is retracted; the unit stays a member."))
+    return redirect("organisations:unit", withdrawal.unit_id)
 
 
 @login_required
