@@ -1,6 +1,8 @@
+import threading
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from gongyue.accounts.models import Role
@@ -12,7 +14,8 @@ from gongyue.core.deadlines import CHINA, deadline
 from gongyue.core.errors import ActionRefused
 from gongyue.core.models import Notification, Reminder
 from gongyue.organisations import actions
-from gongyue.organisations.models import Unit
+from gongyue.organisations.actions import signing
+from gongyue.organisations.models import Signature, Unit
 
 from .conftest import make_convention
 
@@ -215,3 +218,47 @@ def test_the_secretariat_names_founders_on_a_page(
     assert AuditEntry.objects.filter(action="organisations.founders_named").count() == 1
     empty = client_for(secretariat).post("/members/secretariat/founders/", {})
     assert empty.status_code == 400 and "units" in empty.context["form"].errors
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_last_two_founders_signing_at_once_bring_the_convention_into_effect(
+    monkeypatch, unit_a, unit_b, legal_rep, other_member, secretariat
+):
+    """Without the lock on the convention row both would miss each other's signature."""
+    convention = make_convention(effective=False)
+    convention_actions.do_name_founders(convention, actor=secretariat, units=[unit_a, unit_b])
+    barrier = threading.Barrier(2, timeout=3)
+    real = signing.founders_signed_at
+
+    def founders_signed_at_after_both_signed(convention):
+        # Both signatures are written by now unless one request waits for the other's lock.
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return real(convention)
+
+    monkeypatch.setattr(signing, "founders_signed_at", founders_signed_at_after_both_signed)
+    errors = []
+
+    def sign_for(unit, person):
+        try:
+            sign(unit, person, convention)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=sign_for, args=args)
+        for args in ((unit_a, legal_rep), (unit_b, other_member))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    convention.refresh_from_db()
+    assert convention.effective_at == max(s.signed_at for s in Signature.objects.all())
+    assert Notification.objects.filter(recipient=secretariat, kind="convention").count() == 1
