@@ -617,6 +617,39 @@ class RegisterListQuerySet(models.QuerySet):
         """The records nobody corrected: the one list in force for each period."""
         return self.filter(corrected_by__isnull=True)
 
+    def blockers_to_publish_in_order(self, period, convention) -> list[str]:
+        """Lists are published in order: the first is the period in which the convention took
+        effect, and each later one only once the list before it is out (none skipped)."""
+        from gongyue.core.deadlines import china_date
+
+        from .periods import period_containing
+
+        if convention is None or convention.effective_at is None:
+            return [_("The convention has not taken effect yet; there is no list to publish.")]
+        first = period_containing(convention.effective_at, period.kind)
+        if period.starts_on < first.starts_on:
+            return [
+                _(
+                    "The convention took effect on %(day)s; the first list is the one for "
+                    "%(first)s, and %(period)s comes before it."
+                )
+                % {
+                    "day": china_date(convention.effective_at),
+                    "first": first.label,
+                    "period": period.label,
+                }
+            ]
+        previous = period.previous()
+        if period != first and not self.filter(period=previous.key).exists():
+            return [
+                _(
+                    "Publish the list for %(previous)s first: lists are published in order, "
+                    "none skipped."
+                )
+                % {"previous": previous.label}
+            ]
+        return []
+
 
 class RegisterList(models.Model):
     """A published list of the units that joined and left in one period (Art. 27).
