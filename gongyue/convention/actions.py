@@ -21,7 +21,7 @@ from gongyue.core.deadlines import china_date, start_of_day
 from gongyue.core.duties import schedule_reminder
 from gongyue.core.errors import ActionRefused, refuse_if
 from gongyue.core.models import Reminder
-from gongyue.core.notify import notify
+from gongyue.core.notify import notify, settle_notifications
 from gongyue.core.refusals import FileRefused
 from gongyue.organisations.models import Signature
 from gongyue.organisations.queries import secretariat_people
@@ -278,6 +278,7 @@ def take_effect(convention, moment):
         template=MAIL + "convention_effective",
         context={"title": convention.title, "last_day": due.last_day},
         url=url,
+        topic=f"convention:{convention.pk}:publication:effective",
     )
     return due
 
@@ -335,10 +336,12 @@ def do_publish_convention(convention, *, actor, published_on: date | None = None
     due = convention.publication_deadline
     convention.published_on = published_on
     convention.save(update_fields=["published_on"])
-    # The publication reminders have done their work.
+    # The "publish by" reminders have done their work: those not sent yet are dropped, those in
+    # an inbox (and the notice that it took effect, which gave the deadline) are settled.
     Reminder.objects.filter(
         key__startswith=f"convention:{convention.pk}:publication:", sent_at__isnull=True
     ).delete()
+    settle_notifications(f"convention:{convention.pk}:publication:")
     record(
         "organisations.convention_published",
         actor=actor,

@@ -31,6 +31,7 @@ def role_pages(resolver=None, prefix=""):
                 "period",
                 "notification_id",
                 "token_id",
+                "withdrawal_id",
             ):
                 url = url.replace(f"<{converter}>", "1").replace(f"<str:{converter}>", "2026-Q1")
             yield url, entry.callback.required_role
