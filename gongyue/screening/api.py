@@ -71,7 +71,11 @@ class BatchIn(Schema):
 
 
 class MatchOut(Schema):
-    term: str = Field(description="The lexicon term as the secretariat wrote it.")
+    term: str | None = Field(
+        None,
+        description="The lexicon term as the secretariat wrote it: only for the secretariat"
+        " (the lexicon is confidential; see SCREENING_REVEAL_TERMS_TO_MEMBERS).",
+    )
     category: str
     action: str
     severity: int
@@ -135,14 +139,49 @@ def _check_posts(texts: list[str], names: list[str]) -> None:
         )
 
 
+def _quota(request, posts: int) -> None:
+    """ApiError 429 when the caller's unit has used up this minute's quota (Retry-After is added
+    by _retry_after, since the error format's handler knows no headers)."""
+    wait = service.use_quota(request.user, posts)
+    if wait is not None:
+        request.retry_after = wait
+        raise ApiError(
+            429,
+            "rate_limited",
+            _(
+                "Your unit's screening quota for this minute is used up"
+                " (%(requests)s requests and %(posts)s posts a minute). Try again in %(wait)s s."
+            )
+            % {
+                "requests": f"{settings.SCREENING_REQUESTS_PER_MINUTE:,}",
+                "posts": f"{settings.SCREENING_POSTS_PER_MINUTE:,}",
+                "wait": wait,
+            },
+        )
+
+
+def _retry_after(run):
+    @wraps(run)
+    def wrapped(request, *args, **kwargs):
+        response = run(request, *args, **kwargs)
+        if response.status_code == 429 and getattr(request, "retry_after", None):
+            response["Retry-After"] = str(request.retry_after)
+        return response
+
+    return wrapped
+
+
 def _screen(request, texts, ids, *, mask, offsets) -> HttpResponse:
     """The results as JSON, serialised here: validating them against ScreenOut (which documents
     them) would cost more than screening them, about 40% of a 100-post request."""
     version, results = service.screen_texts(texts, exclusive=service.is_exclusive(request))
+    reveal = service.reveals_terms(request.user)
     body = {
         "lexicon_version": version,
         "results": [
-            service.result_dict(text, result, mask=mask, offsets=offsets, post_id=post_id)
+            service.result_dict(
+                text, result, mask=mask, offsets=offsets, post_id=post_id, reveal=reveal
+            )
             for text, result, post_id in zip(texts, results, ids)
         ],
     }
@@ -153,23 +192,28 @@ def _screen(request, texts, ids, *, mask, offsets) -> HttpResponse:
 
 @router.post(
     "/screen",
-    response={200: ScreenOut, 400: Error, 401: Error, 403: Error, 413: Error},
+    response={200: ScreenOut, 400: Error, 401: Error, 403: Error, 413: Error, 429: Error},
 )
-@decorate_view(_body_limit)
+@decorate_view(_body_limit, _retry_after)
 def screen(request, payload: ScreenIn):
-    """Screen one text (at most SCREENING_MAX_TEXT_CHARS characters, 65,536 by default)."""
+    """Screen one text (at most SCREENING_MAX_TEXT_CHARS characters, 65,536 by default).
+
+    Counts one request and one post against the unit's quota; beyond it, 429 with Retry-After."""
     check_can_use_screening(request.user)
+    _quota(request, 1)
     _check_posts([payload.text], ["text"])
     return _screen(request, [payload.text], [None], mask=payload.mask, offsets=payload.offsets)
 
 
 @router.post(
     "/screen/batch",
-    response={200: ScreenOut, 400: Error, 401: Error, 403: Error, 413: Error},
+    response={200: ScreenOut, 400: Error, 401: Error, 403: Error, 413: Error, 429: Error},
 )
-@decorate_view(_body_limit)
+@decorate_view(_body_limit, _retry_after)
 def screen_batch(request, payload: BatchIn):
-    """Screen up to SCREENING_MAX_BATCH posts (1,000 by default) at once; results come in the order sent."""
+    """Screen up to SCREENING_MAX_BATCH posts (1,000 by default) at once; results come in the order sent.
+
+    Counts one request and every post against the unit's quota; beyond it, 429 with Retry-After."""
     check_can_use_screening(request.user)
     limit = settings.SCREENING_MAX_BATCH
     if not payload.posts:
@@ -181,6 +225,7 @@ def screen_batch(request, payload: BatchIn):
             "%(count)s posts were sent; at most %(limit)s may be screened at once. Split the batch."
         ) % {"count": f"{len(payload.posts):,}", "limit": f"{limit:,}"}
         raise ApiError(400, "too_many", message, {"posts": [message]})
+    _quota(request, len(payload.posts))
     texts = [post.text for post in payload.posts]
     _check_posts(texts, [f"posts.{i}.text" for i in range(len(texts))])
     ids = [post.id for post in payload.posts]

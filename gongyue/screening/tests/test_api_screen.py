@@ -38,9 +38,9 @@ def test_a_member_screens_one_text_and_gets_the_decision_and_every_match_with_or
             "id": None,
             "decision": "block",
             "matches": [
-                {"term": "代開發票", "category": "fraud", "action": "review", "severity": 3, "start": 3, "end": 10,
+                {"category": "fraud", "action": "review", "severity": 3, "start": 3, "end": 10,
                  "text": "代 开 发 票"},
-                {"term": "冰毒", "category": "other", "action": "block", "severity": 5, "start": 13, "end": 24,
+                {"category": "other", "action": "block", "severity": 5, "start": 13, "end": 24,
                  "text": "B i n g D u"},
             ],
             "truncated": False,
