@@ -19,7 +19,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
+from ninja.security import SessionAuth
 
+from gongyue.accounts.models import ApiToken
+from gongyue.api.auth import TokenAuth
 from gongyue.api.errors import ApiError, Error, cleaned
 
 from . import actions, lexicon, queries, service
@@ -39,6 +42,36 @@ from .forms import (
 )
 
 router = Router(tags=["screening"])
+
+
+class ScreeningTokenAuth(TokenAuth):
+    """The API's token authentication, remembering for SCREENING_RELOAD_SECONDS what it found
+    (the person, and whether they may screen and see terms): screening is the hot path, and a
+    revoked token, an ended membership or a changed role takes effect within that many
+    seconds, as a new lexicon version does."""
+
+    def authenticate(self, request, token):
+        digest = ApiToken.digest_of(token)
+        caller = service.cached_caller(digest)
+        if caller is None:
+            user = super().authenticate(request, token)
+            if user is None:
+                return None
+            caller = service.caller_for(user, digest)
+        request.user = caller.user
+        request.screening_caller = caller
+        return caller.user
+
+
+def _caller(request) -> service.Caller:
+    """The caller's rights (403 when they may not screen), from the token cache or read now."""
+    caller = getattr(request, "screening_caller", None) or service.caller_for(request.user)
+    if not caller.can_screen:
+        check_can_use_screening(request.user)  # raises with the reason
+    return caller
+
+
+SCREENING_AUTH = [ScreeningTokenAuth(), SessionAuth()]
 
 Offsets = Literal["code_points", "utf16", "utf8"]
 
@@ -175,7 +208,7 @@ def _screen(request, texts, ids, *, mask, offsets) -> HttpResponse:
     """The results as JSON, serialised here: validating them against ScreenOut (which documents
     them) would cost more than screening them, about 40% of a 100-post request."""
     version, results = service.screen_texts(texts, exclusive=service.is_exclusive(request))
-    reveal = service.reveals_terms(request.user)
+    reveal = request.screening_caller.reveal
     body = {
         "lexicon_version": version,
         "results": [
@@ -193,13 +226,14 @@ def _screen(request, texts, ids, *, mask, offsets) -> HttpResponse:
 @router.post(
     "/screen",
     response={200: ScreenOut, 400: Error, 401: Error, 403: Error, 413: Error, 429: Error},
+    auth=SCREENING_AUTH,
 )
 @decorate_view(_body_limit, _retry_after)
 def screen(request, payload: ScreenIn):
     """Screen one text (at most SCREENING_MAX_TEXT_CHARS characters, 65,536 by default).
 
     Counts one request and one post against the unit's quota; beyond it, 429 with Retry-After."""
-    check_can_use_screening(request.user)
+    request.screening_caller = _caller(request)
     _quota(request, 1)
     _check_posts([payload.text], ["text"])
     return _screen(request, [payload.text], [None], mask=payload.mask, offsets=payload.offsets)
@@ -208,13 +242,14 @@ def screen(request, payload: ScreenIn):
 @router.post(
     "/screen/batch",
     response={200: ScreenOut, 400: Error, 401: Error, 403: Error, 413: Error, 429: Error},
+    auth=SCREENING_AUTH,
 )
 @decorate_view(_body_limit, _retry_after)
 def screen_batch(request, payload: BatchIn):
     """Screen up to SCREENING_MAX_BATCH posts (1,000 by default) at once; results come in the order sent.
 
     Counts one request and every post against the unit's quota; beyond it, 429 with Retry-After."""
-    check_can_use_screening(request.user)
+    request.screening_caller = _caller(request)
     limit = settings.SCREENING_MAX_BATCH
     if not payload.posts:
         raise ApiError(

@@ -138,6 +138,7 @@ def reset() -> None:
     global _state
     with _checking:
         _state = None
+    _callers.clear()
 
 
 # -- screening -----------------------------------------------------------------------------------
@@ -159,6 +160,46 @@ def _offset_converter(text: str, unit: str):
         sizes = 1 + (cps > 0x7F) + (cps > 0x7FF) + (cps > 0xFFFF)
     prefix = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64))).tolist()
     return prefix.__getitem__
+
+
+# -- who is screening ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caller:
+    """What the screening API needs to know of a token's holder, read at ``checked_at``."""
+
+    user: object
+    can_screen: bool
+    reveal: bool
+    checked_at: float
+
+
+# Token digest -> Caller: a screening request with a token seen in the last
+# SCREENING_RELOAD_SECONDS makes no query at all (the token, the unit's membership and the
+# person's roles are what otherwise cost most of a one-post request).
+_callers: dict[str, Caller] = {}
+_MAX_CALLERS = 10_000
+
+
+def cached_caller(digest: str) -> Caller | None:
+    caller = _callers.get(digest)
+    if caller is not None and _clock() - caller.checked_at < settings.SCREENING_RELOAD_SECONDS:
+        return caller
+    return None
+
+
+def caller_for(user, digest: str | None = None) -> Caller:
+    """The caller's rights, read now; remembered under the token's digest when there is one."""
+    from .access import can_use_screening
+
+    can_screen = can_use_screening(user)
+    caller = Caller(user, can_screen, can_screen and reveals_terms(user), _clock())
+    if digest is not None and settings.SCREENING_RELOAD_SECONDS > 0:
+        if len(_callers) >= _MAX_CALLERS:
+            _callers.clear()
+        _callers[digest] = caller
+    return caller
 
 
 def reveals_terms(user) -> bool:
