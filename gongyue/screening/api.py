@@ -20,6 +20,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from ninja.security import SessionAuth
+from pydantic import BaseModel
 
 from gongyue.accounts.models import ApiToken
 from gongyue.api.auth import TokenAuth
@@ -79,7 +80,12 @@ Offsets = Literal["code_points", "utf16", "utf8"]
 # -- screening ----------------------------------------------------------------------------------
 
 
-class ScreenIn(Schema):
+# The request bodies are plain pydantic models, not ninja Schemas: a Schema runs a Python
+# validator on every object (made for reading ORM rows), which cost a third of a 100-post
+# batch; these validate in pydantic's core alone.
+
+
+class ScreenIn(BaseModel):
     text: str
     mask: bool = Field(
         False, description="Also return the text with each match replaced by ＊ per character."
@@ -90,14 +96,14 @@ class ScreenIn(Schema):
     )
 
 
-class PostIn(Schema):
+class PostIn(BaseModel):
     id: str | None = Field(
         None, max_length=200, description="Yours, returned with the post's result."
     )
     text: str
 
 
-class BatchIn(Schema):
+class BatchIn(BaseModel):
     posts: list[PostIn]
     mask: bool = False
     offsets: Offsets = "code_points"
@@ -156,6 +162,15 @@ def _body_limit(run):
 
 def _check_posts(texts: list[str], names: list[str]) -> None:
     """ApiError (413 when a text is too long, else 400) naming every post that cannot be screened."""
+    # The common case at one pass over the batch: none empty or too long, and the whole of it
+    # encodes (a lone surrogate stays one when texts are joined). Otherwise each is checked.
+    limit = settings.SCREENING_MAX_TEXT_CHARS
+    if all(0 < len(text) <= limit for text in texts):
+        try:
+            "".join(texts).encode("utf-8")
+            return
+        except UnicodeEncodeError:
+            pass
     fields: dict[str, list[str]] = {}
     too_long = False
     for text, name in zip(texts, names):
