@@ -10,8 +10,6 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from django.core.exceptions import ImproperlyConfigured
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -78,18 +76,11 @@ DEBUG = envbool("DEBUG", False)
 # The test suite (pytest sets PYTEST_VERSION) runs like the demo: plain HTTP, static files from
 # the source folders, a throwaway key.
 TESTING = bool(os.environ.get("PYTEST_VERSION"))
-SECRET_KEY = envstr("SECRET_KEY")
-if not SECRET_KEY:
-    if DEBUG or TESTING:
-        # Neither the demo nor the test suite signs anything that matters.
-        SECRET_KEY = "demo-only-not-secret"
-    else:
-        # Refused here, at the start, rather than by the first request that needs a signature.
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY (or SECRET_KEY_FILE, a file holding it) to a"
-            " long random value, e.g. from: python -c 'import secrets;"
-            " print(secrets.token_urlsafe(50))'; or set DEBUG=true for a local demo."
-        )
+# Neither the demo nor the test suite signs anything that matters. Without DEBUG a missing key
+# stops the start: the system checks fail (gongyue.E001: migrate, runserver, check) and so does
+# loading the WSGI/ASGI application (gunicorn), rather than the first request that signs. The
+# command-line screening (`gongyue screen`), which needs no key, still runs.
+SECRET_KEY = envstr("SECRET_KEY") or ("demo-only-not-secret" if DEBUG or TESTING else "")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 

@@ -37,18 +37,27 @@ def test_debug_is_off_unless_asked_for():
 
 
 def test_without_debug_a_missing_secret_key_stops_the_start_with_a_clear_error():
-    started = settings_in_a_fresh_process()
-    assert started.returncode != 0
-    assert "ImproperlyConfigured: SECRET_KEY is not set" in started.stderr
-    # Nor do the management commands or the WSGI application (gunicorn imports the latter).
     env = {
         k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DEBUG", "SECRET_KEY"}
     }
-    for code in ("from gongyue.cli import main; main()", "import config.wsgi"):
+    # The system checks (migrate, runserver, check) refuse, and so does loading the WSGI
+    # application, which is what gunicorn does at its start (it runs no checks).
+    for code, expected in (
+        ("from gongyue.cli import main; main()", "gongyue.E001"),
+        ("import config.wsgi", "ImproperlyConfigured"),
+        ("import config.asgi", "ImproperlyConfigured"),
+    ):
         started = subprocess.run(
             [sys.executable, "-c", code, "check"], cwd=ROOT, env=env, capture_output=True, text=True
         )
-        assert started.returncode != 0 and "SECRET_KEY is not set" in started.stderr
+        assert started.returncode != 0, code
+        assert expected in started.stderr and "SECRET_KEY is not set" in started.stderr, code
+    # With a key, the same start passes the checks.
+    started = subprocess.run(
+        [sys.executable, "-c", "from gongyue.cli import main; main()", "check"],
+        cwd=ROOT, env={**env, "SECRET_KEY": "k" * 50}, capture_output=True, text=True,
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
 
 
 def test_a_secret_key_file_is_read(tmp_path):
