@@ -113,24 +113,16 @@ class FileRef:
 
 
 def file_references():
-    """Every file a row refers to, with the hash stored beside it where the model has one
-    (a field ``<name>_sha256``, or ``sha256`` when the model has a single file field)."""
+    """Every file a row refers to, with the hash stored beside it where the model keeps one in
+    a field named ``<file field>_sha256``. (A plain ``sha256`` field is not taken for the
+    file's: on a signature it is the hash of the signed text.)"""
     for model in apps.get_models():
-        file_fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
         names = {f.name for f in model._meta.concrete_fields}
-        for file_field in file_fields:
-            hash_field = next(
-                (
-                    candidate
-                    for candidate in (
-                        f"{file_field.name}_sha256",
-                        "sha256" if len(file_fields) == 1 else "",
-                    )
-                    if candidate in names
-                ),
-                None,
-            )
-            values = ["pk", file_field.name] + ([hash_field] if hash_field else [])
+        for file_field in model._meta.concrete_fields:
+            if not isinstance(file_field, models.FileField):
+                continue
+            hash_field = f"{file_field.name}_sha256"
+            values = ["pk", file_field.name] + ([hash_field] if hash_field in names else [])
             rows = model._default_manager.exclude(**{file_field.name: ""}).values_list(*values)
             for row in rows.iterator():
                 yield FileRef(
@@ -138,7 +130,7 @@ def file_references():
                     row[0],
                     file_field.name,
                     row[1],
-                    row[2] if hash_field and row[2] else "",
+                    row[2] if len(row) > 2 and row[2] else "",
                 )
 
 
