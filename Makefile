@@ -7,6 +7,10 @@ STAMP := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum 
 CONVENTION ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo runs with DEBUG on; SITE_URL (links in mail) follows HOST and PORT unless set.
+RUN_ENV := DEBUG=$${DEBUG:-true} HOST=$(HOST) PORT=$(PORT)
+# Commands that only build (translations, the migration check) need no secret key.
+BUILD_ENV := DEBUG=true
 
 .PHONY: run test bootstrap messages bench lock clean
 
@@ -19,14 +23,14 @@ $(STAMP): pyproject.toml uv.lock
 bootstrap: $(STAMP)
 
 messages: bootstrap
-	$(BIN)/gongyue compilemessages --ignore=.venv --verbosity 0
+	$(BUILD_ENV) $(BIN)/gongyue compilemessages --ignore=.venv --verbosity 0
 
 run: bootstrap
 	@scripts/system-deps run
 	@$(MAKE) --no-print-directory messages
-	$(BIN)/gongyue migrate --no-input
-	$(BIN)/gongyue load_demo $(if $(CONVENTION),--convention "$(CONVENTION)")
-	$(BIN)/gongyue runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(BIN)/gongyue migrate --no-input
+	$(RUN_ENV) $(BIN)/gongyue load_demo $(if $(CONVENTION),--convention "$(CONVENTION)")
+	@$(RUN_ENV) scripts/run
 
 # The whole suite on SQLite, then again on a throwaway PostgreSQL cluster.
 # With CI=true nothing may be skipped: a missing PostgreSQL or Chromium fails the run.
@@ -35,7 +39,7 @@ test: bootstrap
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
 	@$(MAKE) --no-print-directory messages
-	$(BIN)/gongyue makemigrations --check --dry-run --verbosity 0 || (echo "models changed without a migration"; exit 1)
+	$(BUILD_ENV) $(BIN)/gongyue makemigrations --check --dry-run --verbosity 0 || (echo "models changed without a migration"; exit 1)
 	FAST_PASSWORD_HASHER=1 $(BIN)/pytest $(PYTEST_ARGS)
 	FAST_PASSWORD_HASHER=1 scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 

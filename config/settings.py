@@ -70,13 +70,33 @@ def database_from_url(url: str) -> dict:
     raise ValueError(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
 
 
-DEBUG = envbool("DEBUG", True)
-SECRET_KEY = envstr("SECRET_KEY") or (
-    "demo-only-not-secret" if DEBUG else ""
-)  # A production start without a key fails loudly in Django's checks.
+# Off unless asked for: `make run` turns it on for the demo; a server that forgets it shows no
+# tracebacks and no settings.
+DEBUG = envbool("DEBUG", False)
+# The test suite (pytest sets PYTEST_VERSION) runs like the demo: plain HTTP, static files from
+# the source folders, a throwaway key.
+TESTING = bool(os.environ.get("PYTEST_VERSION"))
+# Neither the demo nor the test suite signs anything that matters. Without DEBUG a missing key
+# stops the start: the system checks fail (gongyue.E001: migrate, runserver, check) and so does
+# loading the WSGI/ASGI application (gunicorn), rather than the first request that signs. The
+# command-line screening (`gongyue screen`), which needs no key, still runs.
+SECRET_KEY = envstr("SECRET_KEY") or ("demo-only-not-secret" if DEBUG or TESTING else "")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+
+
+def default_site_url() -> str:
+    """The address `make run` serves (HOST and PORT), when SITE_URL does not say otherwise."""
+    host = envstr("HOST", "127.0.0.1")
+    if host in {"0.0.0.0", "::", ""}:  # all interfaces: links name this machine's loopback
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{envint('PORT', 8000)}"
+
+
+# The address links in mail point to (password resets, notifications).
+SITE_URL = envstr("SITE_URL") or default_site_url()
 SITE_NAME = envstr("SITE_NAME", "gongyue")
 
 INSTALLED_APPS = [
@@ -92,6 +112,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "gongyue.core",
     "gongyue.accounts",
     "gongyue.audit",
@@ -113,6 +134,8 @@ MIDDLEWARE = [
     "gongyue.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -170,7 +193,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or TESTING
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -210,11 +233,15 @@ MAIL_RETRY_SECONDS = envint("MAIL_RETRY_SECONDS", 60)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not (DEBUG or TESTING))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", False) else None
-)
+# Behind a reverse proxy (nginx, a load balancer): the scheme comes from X-Forwarded-Proto and
+# the client's address from X-Forwarded-For, read from the right, past TRUSTED_PROXY_COUNT
+# proxies that each append the address they received the request from (see
+# gongyue.core.ratelimit.client_address). Without it both headers are ignored.
+BEHIND_PROXY = envbool("BEHIND_PROXY", False)
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # HTTPS only, once the site is served over TLS: redirect and HSTS are opt-in, because HSTS
 # cannot be taken back from browsers that saw it.
@@ -241,8 +268,29 @@ CONVENTION_PDF_DIR = Path(
 )
 # Anonymous form submissions allowed per address and hour (public feedback, applications).
 ANON_RATE_PER_HOUR = envint("ANON_RATE_PER_HOUR", 20)
-# Login attempts allowed per address and hour (an office behind one address shares it).
-LOGIN_RATE_PER_HOUR = envint("LOGIN_RATE_PER_HOUR", 60)
+
+# Login (the site's and /admin/login/): django-axes counts failed attempts per account and,
+# separately, per client address; either one reaching LOGIN_FAILURE_LIMIT within
+# LOGIN_LOCKOUT_MINUTES locks that account or address out of logging in (even with the right
+# password) until the attempts are that old. An office behind one address shares its allowance.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 10)
+LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "gongyue.core.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "gongyue.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = False  # a login to one's own account must not clear an address's count
+AXES_VERBOSE = False
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: it refuses a locked-out attempt
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Password reset mail: requests per client address and hour, and mails per account in
+# PASSWORD_RESET_WINDOW_HOURS; requests beyond either send nothing (and say the same).
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = envint("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", 5)
+PASSWORD_RESET_MAILS_PER_ACCOUNT = envint("PASSWORD_RESET_MAILS_PER_ACCOUNT", 3)
+PASSWORD_RESET_WINDOW_HOURS = envint("PASSWORD_RESET_WINDOW_HOURS", 24)
 
 # Screening (gongyue/screening): limits of the screening API and how often each worker looks for
 # a new lexicon version (one cheap query at most this often; a new version is then loaded and
@@ -252,3 +300,10 @@ SCREENING_MAX_TEXT_CHARS = envint("SCREENING_MAX_TEXT_CHARS", 64 * 1024)
 SCREENING_RELOAD_SECONDS = envint("SCREENING_RELOAD_SECONDS", 2)
 # Compiled engines kept for the latest versions; older versions keep their record and hash.
 SCREENING_KEEP_COMPILED = envint("SCREENING_KEEP_COMPILED", 3)
+# Per unit (the secretariat: per person) and minute; beyond either the API answers 429 with
+# Retry-After. A batch counts one request and as many posts as it carries.
+SCREENING_REQUESTS_PER_MINUTE = envint("SCREENING_REQUESTS_PER_MINUTE", 600)
+SCREENING_POSTS_PER_MINUTE = envint("SCREENING_POSTS_PER_MINUTE", 10_000)
+# The lexicon is confidential: members learn a match's category, action, severity and span,
+# and only the secretariat the lexicon term it matched.
+SCREENING_REVEAL_TERMS_TO_MEMBERS = envbool("SCREENING_REVEAL_TERMS_TO_MEMBERS", False)

@@ -4,6 +4,8 @@ from django.urls import include, path
 from gongyue.api.urls import api
 
 urlpatterns = [
+    # First: the screening API is the hot path, and a page's address fails this prefix at once.
+    path("api/v1/", api.urls),
     path("", include("gongyue.portal.urls")),
     path("accounts/", include("gongyue.accounts.urls")),
     path("convention/", include("gongyue.convention.urls")),
@@ -12,6 +14,5 @@ urlpatterns = [
     path("bulletins/", include("gongyue.bulletins.urls")),
     path("audit/", include("gongyue.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -4,19 +4,15 @@ from django.urls import path, reverse_lazy
 from gongyue.core.ratelimit import anonymous_rate_limit
 
 from . import views
+from .forms import LimitedPasswordResetForm
 
 app_name = "accounts"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    # Guessing passwords and mail-bombing through resets are limited per address and hour.
-    path(
-        "login/",
-        anonymous_rate_limit("login", limit_setting="LOGIN_RATE_PER_HOUR")(
-            auth_views.LoginView.as_view()
-        ),
-        name="login",
-    ),
+    # Guessing passwords is limited by django-axes (settings: LOGIN_FAILURE_LIMIT), per account
+    # and per address, here and on /admin/login/.
+    path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
@@ -30,8 +26,10 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        anonymous_rate_limit("password_reset")(
+        # Mail-bombing through resets is limited per address and per account (see the form).
+        anonymous_rate_limit("password_reset", limit_setting="PASSWORD_RESET_PER_ADDRESS_PER_HOUR")(
             auth_views.PasswordResetView.as_view(
+                form_class=LimitedPasswordResetForm,
                 success_url=reverse_lazy("accounts:password_reset_done"),
                 email_template_name="registration/password_reset_email.txt",
             )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -87,3 +88,16 @@ def inbox(request):
 def mark_read(request, notification_id):
     notification = actions.do_mark_read(get_notification_for_user(request.user, notification_id))
     return redirect(notification.url or "accounts:inbox")
+
+
+def locked_out(request, response=None, credentials=None):
+    """What django-axes answers a login attempt from a locked-out account or address (429)."""
+    minutes = settings.LOGIN_LOCKOUT_MINUTES
+    page = render(
+        request,
+        "registration/locked_out.html",
+        {"failure_limit": settings.LOGIN_FAILURE_LIMIT, "lockout_minutes": minutes},
+        status=429,
+    )
+    page["Retry-After"] = str(minutes * 60)
+    return page

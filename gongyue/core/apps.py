@@ -10,5 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
+        from . import checks  # noqa: F401  (registers the system checks)
+
         # Each app registers its background duties in its own duties.py.
         autodiscover_modules("duties")

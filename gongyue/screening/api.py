@@ -19,7 +19,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
+from ninja.security import SessionAuth
+from pydantic import BaseModel
 
+from gongyue.accounts.models import ApiToken
+from gongyue.api.auth import TokenAuth
 from gongyue.api.errors import ApiError, Error, cleaned
 
 from . import actions, lexicon, queries, service
@@ -40,13 +44,48 @@ from .forms import (
 
 router = Router(tags=["screening"])
 
+
+class ScreeningTokenAuth(TokenAuth):
+    """The API's token authentication, remembering for SCREENING_RELOAD_SECONDS what it found
+    (the person, and whether they may screen and see terms): screening is the hot path, and a
+    revoked token, an ended membership or a changed role takes effect within that many
+    seconds, as a new lexicon version does."""
+
+    def authenticate(self, request, token):
+        digest = ApiToken.digest_of(token)
+        caller = service.cached_caller(digest)
+        if caller is None:
+            user = super().authenticate(request, token)
+            if user is None:
+                return None
+            caller = service.caller_for(user, digest)
+        request.user = caller.user
+        request.screening_caller = caller
+        return caller.user
+
+
+def _caller(request) -> service.Caller:
+    """The caller's rights (403 when they may not screen), from the token cache or read now."""
+    caller = getattr(request, "screening_caller", None) or service.caller_for(request.user)
+    if not caller.can_screen:
+        check_can_use_screening(request.user)  # raises with the reason
+    return caller
+
+
+SCREENING_AUTH = [ScreeningTokenAuth(), SessionAuth()]
+
 Offsets = Literal["code_points", "utf16", "utf8"]
 
 
 # -- screening ----------------------------------------------------------------------------------
 
 
-class ScreenIn(Schema):
+# The request bodies are plain pydantic models, not ninja Schemas: a Schema runs a Python
+# validator on every object (made for reading ORM rows), which cost a third of a 100-post
+# batch; these validate in pydantic's core alone.
+
+
+class ScreenIn(BaseModel):
     text: str
     mask: bool = Field(
         False, description="Also return the text with each match replaced by ＊ per character."
@@ -57,21 +96,25 @@ class ScreenIn(Schema):
     )
 
 
-class PostIn(Schema):
+class PostIn(BaseModel):
     id: str | None = Field(
         None, max_length=200, description="Yours, returned with the post's result."
     )
     text: str
 
 
-class BatchIn(Schema):
+class BatchIn(BaseModel):
     posts: list[PostIn]
     mask: bool = False
     offsets: Offsets = "code_points"
 
 
 class MatchOut(Schema):
-    term: str = Field(description="The lexicon term as the secretariat wrote it.")
+    term: str | None = Field(
+        None,
+        description="The lexicon term as the secretariat wrote it: only for the secretariat"
+        " (the lexicon is confidential; see SCREENING_REVEAL_TERMS_TO_MEMBERS).",
+    )
     category: str
     action: str
     severity: int
@@ -119,6 +162,15 @@ def _body_limit(run):
 
 def _check_posts(texts: list[str], names: list[str]) -> None:
     """ApiError (413 when a text is too long, else 400) naming every post that cannot be screened."""
+    # The common case at one pass over the batch: none empty or too long, and the whole of it
+    # encodes (a lone surrogate stays one when texts are joined). Otherwise each is checked.
+    limit = settings.SCREENING_MAX_TEXT_CHARS
+    if all(0 < len(text) <= limit for text in texts):
+        try:
+            "".join(texts).encode("utf-8")
+            return
+        except UnicodeEncodeError:
+            pass
     fields: dict[str, list[str]] = {}
     too_long = False
     for text, name in zip(texts, names):
@@ -135,14 +187,49 @@ def _check_posts(texts: list[str], names: list[str]) -> None:
         )
 
 
+def _quota(request, posts: int) -> None:
+    """ApiError 429 when the caller's unit has used up this minute's quota (Retry-After is added
+    by _retry_after, since the error format's handler knows no headers)."""
+    wait = service.use_quota(request.user, posts)
+    if wait is not None:
+        request.retry_after = wait
+        raise ApiError(
+            429,
+            "rate_limited",
+            _(
+                "Your unit's screening quota for this minute is used up"
+                " (%(requests)s requests and %(posts)s posts a minute). Try again in %(wait)s s."
+            )
+            % {
+                "requests": f"{settings.SCREENING_REQUESTS_PER_MINUTE:,}",
+                "posts": f"{settings.SCREENING_POSTS_PER_MINUTE:,}",
+                "wait": wait,
+            },
+        )
+
+
+def _retry_after(run):
+    @wraps(run)
+    def wrapped(request, *args, **kwargs):
+        response = run(request, *args, **kwargs)
+        if response.status_code == 429 and getattr(request, "retry_after", None):
+            response["Retry-After"] = str(request.retry_after)
+        return response
+
+    return wrapped
+
+
 def _screen(request, texts, ids, *, mask, offsets) -> HttpResponse:
     """The results as JSON, serialised here: validating them against ScreenOut (which documents
     them) would cost more than screening them, about 40% of a 100-post request."""
     version, results = service.screen_texts(texts, exclusive=service.is_exclusive(request))
+    reveal = request.screening_caller.reveal
     body = {
         "lexicon_version": version,
         "results": [
-            service.result_dict(text, result, mask=mask, offsets=offsets, post_id=post_id)
+            service.result_dict(
+                text, result, mask=mask, offsets=offsets, post_id=post_id, reveal=reveal
+            )
             for text, result, post_id in zip(texts, results, ids)
         ],
     }
@@ -153,24 +240,31 @@ def _screen(request, texts, ids, *, mask, offsets) -> HttpResponse:
 
 @router.post(
     "/screen",
-    response={200: ScreenOut, 400: Error, 401: Error, 403: Error, 413: Error},
+    response={200: ScreenOut, 400: Error, 401: Error, 403: Error, 413: Error, 429: Error},
+    auth=SCREENING_AUTH,
 )
-@decorate_view(_body_limit)
+@decorate_view(_body_limit, _retry_after)
 def screen(request, payload: ScreenIn):
-    """Screen one text (at most SCREENING_MAX_TEXT_CHARS characters, 65,536 by default)."""
-    check_can_use_screening(request.user)
+    """Screen one text (at most SCREENING_MAX_TEXT_CHARS characters, 65,536 by default).
+
+    Counts one request and one post against the unit's quota; beyond it, 429 with Retry-After."""
+    request.screening_caller = _caller(request)
+    _quota(request, 1)
     _check_posts([payload.text], ["text"])
     return _screen(request, [payload.text], [None], mask=payload.mask, offsets=payload.offsets)
 
 
 @router.post(
     "/screen/batch",
-    response={200: ScreenOut, 400: Error, 401: Error, 403: Error, 413: Error},
+    response={200: ScreenOut, 400: Error, 401: Error, 403: Error, 413: Error, 429: Error},
+    auth=SCREENING_AUTH,
 )
-@decorate_view(_body_limit)
+@decorate_view(_body_limit, _retry_after)
 def screen_batch(request, payload: BatchIn):
-    """Screen up to SCREENING_MAX_BATCH posts (1,000 by default) at once; results come in the order sent."""
-    check_can_use_screening(request.user)
+    """Screen up to SCREENING_MAX_BATCH posts (1,000 by default) at once; results come in the order sent.
+
+    Counts one request and every post against the unit's quota; beyond it, 429 with Retry-After."""
+    request.screening_caller = _caller(request)
     limit = settings.SCREENING_MAX_BATCH
     if not payload.posts:
         raise ApiError(
@@ -181,6 +275,7 @@ def screen_batch(request, payload: BatchIn):
             "%(count)s posts were sent; at most %(limit)s may be screened at once. Split the batch."
         ) % {"count": f"{len(payload.posts):,}", "limit": f"{limit:,}"}
         raise ApiError(400, "too_many", message, {"posts": [message]})
+    _quota(request, len(payload.posts))
     texts = [post.text for post in payload.posts]
     _check_posts(texts, [f"posts.{i}.text" for i in range(len(texts))])
     ids = [post.id for post in payload.posts]

@@ -25,6 +25,8 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 from django.db import DatabaseError
 
+from gongyue.core.ratelimit import count, uncount
+
 from . import lexicon
 from .engine import Engine, Lexicon, Match, Result, ScreeningError
 from .models import LexiconVersion
@@ -136,6 +138,7 @@ def reset() -> None:
     global _state
     with _checking:
         _state = None
+    _callers.clear()
 
 
 # -- screening -----------------------------------------------------------------------------------
@@ -159,27 +162,81 @@ def _offset_converter(text: str, unit: str):
     return prefix.__getitem__
 
 
-def match_dict(match: Match, convert) -> dict:
-    return {
-        "term": match.term,
-        "category": match.category,
-        "action": match.action,
-        "severity": match.severity,
-        "start": convert(match.start),
-        "end": convert(match.end),
-        "text": match.text,
-    }
+# -- who is screening ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caller:
+    """What the screening API needs to know of a token's holder, read at ``checked_at``."""
+
+    user: object
+    can_screen: bool
+    reveal: bool
+    checked_at: float
+
+
+# Token digest -> Caller: a screening request with a token seen in the last
+# SCREENING_RELOAD_SECONDS makes no query at all (the token, the unit's membership and the
+# person's roles are what otherwise cost most of a one-post request).
+_callers: dict[str, Caller] = {}
+_MAX_CALLERS = 10_000
+
+
+def cached_caller(digest: str) -> Caller | None:
+    caller = _callers.get(digest)
+    if caller is not None and _clock() - caller.checked_at < settings.SCREENING_RELOAD_SECONDS:
+        return caller
+    return None
+
+
+def caller_for(user, digest: str | None = None) -> Caller:
+    """The caller's rights, read now; remembered under the token's digest when there is one."""
+    from .access import can_use_screening
+
+    can_screen = can_use_screening(user)
+    caller = Caller(user, can_screen, can_screen and reveals_terms(user), _clock())
+    if digest is not None and settings.SCREENING_RELOAD_SECONDS > 0:
+        if len(_callers) >= _MAX_CALLERS:
+            _callers.clear()
+        _callers[digest] = caller
+    return caller
+
+
+def reveals_terms(user) -> bool:
+    """Whether ``user`` may learn which lexicon term a match is: the secretariat, and members
+    only where SCREENING_REVEAL_TERMS_TO_MEMBERS says so (a list of the terms looked for is a
+    guide to getting round them)."""
+    return settings.SCREENING_REVEAL_TERMS_TO_MEMBERS or user.is_secretariat
+
+
+def match_dict(match: Match, convert, *, reveal: bool = True) -> dict:
+    out = {"term": match.term} if reveal else {}
+    out.update(
+        category=match.category,
+        action=match.action,
+        severity=match.severity,
+        start=convert(match.start),
+        end=convert(match.end),
+        text=match.text,
+    )
+    return out
 
 
 def result_dict(
-    text: str, result: Result, *, mask: bool, offsets: str = "code_points", post_id=None
+    text: str,
+    result: Result,
+    *,
+    mask: bool,
+    offsets: str = "code_points",
+    post_id=None,
+    reveal: bool = True,
 ) -> dict:
-    """One post's result as the API returns it."""
+    """One post's result as the API returns it; ``reveal``: with each match's lexicon term."""
     convert = _offset_converter(text, offsets) if result.matches else None
     out = {
         "id": post_id,
         "decision": result.decision,
-        "matches": [match_dict(m, convert) for m in result.matches],
+        "matches": [match_dict(m, convert, reveal=reveal) for m in result.matches],
         "truncated": result.truncated,
     }
     if mask:
@@ -195,3 +252,28 @@ def screen_texts(texts: list[str], *, exclusive: bool = False) -> tuple[int, lis
     engine = loaded.engine
     results = [engine.screen(texts[0])] if len(texts) == 1 else engine.screen_many(texts)
     return loaded.version, results
+
+
+# -- the quota ---------------------------------------------------------------------------------
+
+_QUOTA_WINDOW = 60
+# Requests and posts share one counter, requests in the high bits, so that the check is one
+# cache round trip (a minute's posts stay far below 2**32).
+_REQUEST = 1 << 32
+
+
+def use_quota(user, posts: int) -> int | None:
+    """Count one request of ``posts`` posts against the caller's unit (the secretariat: the
+    person) for this minute. None when within SCREENING_REQUESTS_PER_MINUTE and
+    SCREENING_POSTS_PER_MINUTE; otherwise the seconds until the minute ends, and the request is
+    not counted (a refused request uses no allowance)."""
+    key = f"screening-quota:{f'u{user.unit_id}' if user.unit_id else f'p{user.pk}'}"
+    amount = _REQUEST + posts
+    value, wait = count(key, window=_QUOTA_WINDOW, amount=amount)
+    if (
+        value >> 32 <= settings.SCREENING_REQUESTS_PER_MINUTE
+        and value & (_REQUEST - 1) <= settings.SCREENING_POSTS_PER_MINUTE
+    ):
+        return None
+    uncount(key, window=_QUOTA_WINDOW, amount=amount)
+    return wait

@@ -77,11 +77,15 @@ def try_page(request):
             return render(request, "screening/try.html", context, status=400)
         text = form.cleaned_data["text"]
         version, (result,) = service.screen_texts([text], exclusive=service.is_exclusive(request))
+        matches = result.matches
+        if not service.reveals_terms(request.user):
+            # The lexicon is confidential: members see what matched in their text, not the term.
+            matches = [match._replace(term="") for match in matches]
         context.update(
             result=result,
             version=version,
-            segments=segments(text, result.matches),
-            rows=[_match_row(match) for match in result.matches],
+            segments=segments(text, matches),
+            rows=[_match_row(match) for match in matches],
             characters=len(text),
         )
     return render(request, "screening/try.html", context)

@@ -192,23 +192,6 @@ def test_a_message_is_marked_read_on_the_page_and_through_the_api(
     assert third.read_at is None
 
 
-def test_login_attempts_beyond_the_hourly_allowance_are_refused_even_with_the_right_password(
-    client, settings, legal_rep
-):
-    from django.core.cache import cache
-
-    cache.clear()
-    settings.LOGIN_RATE_PER_HOUR = 3
-    for _ in range(3):
-        assert (
-            client.post("/accounts/login/", {"username": "rep_a", "password": "wrong"}).status_code
-            == 200
-        )
-    refused = client.post("/accounts/login/", {"username": "rep_a", "password": PASSWORD})
-    assert refused.status_code == 429 and "_auth_user_id" not in client.session
-    cache.clear()
-
-
 def test_a_revoked_role_no_longer_counts_and_the_revocation_is_audited(
     legal_rep, secretariat_head, unit_a
 ):

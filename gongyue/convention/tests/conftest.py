@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from gongyue.convention.testing import SAMPLE, SAMPLE_V2, make_version
-
-SEED_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "seed"
+from gongyue.core.testing import reference_seed
 
 # Seed article 9, item (二), as amended in the second version the tests compare with the seed.
 ITEM_BEFORE = "（二）不链接含有有害信息的网站，确保网络信息内容的合法、健康；"
@@ -15,10 +14,7 @@ ITEM_AFTER = "（二）不链接、不推荐含有有害信息的网站，确保
 
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
-    paths = sorted(SEED_DIR.glob("*.txt"))
-    if not paths:
-        pytest.fail(f"no seed convention (*.txt) in {SEED_DIR}")
-    return paths[0]
+    return reference_seed()
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,10 @@
-from pathlib import Path
-
 import pytest
 from django.core.management import CommandError, call_command
 
 from gongyue.accounts.models import Role, User
 from gongyue.audit.log import verify
 from gongyue.convention.models import Convention
-
-SEED = next((Path(__file__).resolve().parents[3].parent / "shared" / "seed").glob("*.txt"))
+from gongyue.core.testing import reference_seed
 
 
 def test_the_demo_has_a_person_for_every_role_and_two_versions_to_compare(db, capsys):
@@ -36,7 +33,7 @@ def test_loading_the_demo_twice_changes_nothing(db):
 
 
 def test_the_demo_can_run_on_a_given_convention_text(db):
-    call_command("load_demo", convention=str(SEED))
+    call_command("load_demo", convention=str(reference_seed()))
     version = Convention.objects.current().version_in_force
     assert version.title == "江西省互联网行业自律公约" and version.articles.count() == 30
 

@@ -17,13 +17,13 @@ def counts():
 # --- the try page --------------------------------------------------------------------------------
 
 
-def test_a_member_pastes_a_text_and_sees_the_matches_highlighted_with_their_offsets(
-    client_for, legal_rep, add_term
+def test_the_secretariat_pastes_a_text_and_sees_the_matches_highlighted_with_their_offsets(
+    client_for, secretariat, add_term
 ):
     add_term("冰毒", severity=5)
     add_term("代開發票", category="fraud", action="review")
 
-    response = client_for(legal_rep).post("/screening/try/", {"text": "卖冰 毒，<b>代开发票</b>"})
+    response = client_for(secretariat).post("/screening/try/", {"text": "卖冰 毒，<b>代开发票</b>"})
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -43,11 +43,11 @@ def test_a_member_pastes_a_text_and_sees_the_matches_highlighted_with_their_offs
     assert "2 处匹配，共 16 个字符，词库第 2 版。" in html
 
 
-def test_overlapping_matches_are_one_highlight_naming_every_term(client_for, legal_rep, add_term):
+def test_overlapping_matches_are_one_highlight_naming_every_term(client_for, secretariat, add_term):
     add_term("网络赌博")
     add_term("博彩", action="review")
 
-    html = client_for(legal_rep).post("/screening/try/", {"text": "网络赌博彩"}).content.decode()
+    html = client_for(secretariat).post("/screening/try/", {"text": "网络赌博彩"}).content.decode()
 
     assert (
         '<mark class="action-block" title="网络赌博, 博彩" data-start="0" data-end="5">网络赌博彩</mark>'

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -125,4 +126,5 @@ class Command(BaseCommand):
             unit = f" · {user.unit}" if user.unit_id else ""
             self.stdout.write(f"  {user.username:<18} {roles}{unit}")
         self.stdout.write("")
-        self.stdout.write("Open http://127.0.0.1:8000/ — log in at /accounts/login/")
+        site = settings.SITE_URL.rstrip("/")
+        self.stdout.write(f"Open {site}/ — log in at {site}/accounts/login/")
