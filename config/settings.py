@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "gongyue.organisations",
     "gongyue.convention",
     "gongyue.screening",
+    "gongyue.amendments",
     "gongyue.portal",
     "gongyue.api",
 ]
