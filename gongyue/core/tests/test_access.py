@@ -31,6 +31,8 @@ def role_pages(resolver=None, prefix=""):
                 "period",
                 "notification_id",
                 "token_id",
+                "proposal_id",
+                "ballot_id",
             ):
                 url = url.replace(f"<{converter}>", "1").replace(f"<str:{converter}>", "2026-Q1")
             yield url, entry.callback.required_role

@@ -1,0 +1,222 @@
+"""Amendments API under /api/v1/amendments/: the pages' access helpers, forms and actions."""
+
+import json
+from datetime import datetime
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from gongyue.api.auth import public
+from gongyue.api.errors import ApiError, cleaned
+from gongyue.core.access import is_secretariat
+
+from . import actions, queries
+from .access import (
+    can_propose,
+    can_see_votes,
+    get_ballot_for_user,
+    get_convention_for_amendment,
+    get_proposal_for_user,
+)
+from .forms import OpenBallotForm, ProposalForm, VoteForm
+from .models import Ballot, Proposal, Vote
+
+router = Router(tags=["amendments"])
+
+
+class AmendmentProposalOut(Schema):
+    id: int
+    title: str
+    reasons: str
+    status: str
+    proposer_unit_id: int | None
+    base_version: int
+    version: int
+    version_sha256: str
+    submitted_at: datetime | None
+    members_at_submission: int | None
+    sponsors_needed: int | None
+    sponsors: int
+    sponsorship_closes_at: datetime | None
+    ballot_id: int | None
+
+
+class BallotOut(Schema):
+    id: int
+    proposal_id: int
+    subject: str
+    opened_at: datetime
+    closes_at: datetime
+    closed_at: datetime | None
+    closed_early: bool
+    threshold: dict
+    agrees_needed: int
+    electorate_size: int
+    electorate_sha256: str
+    result: str
+    counts: dict | None
+
+
+class ProposalIn(Schema):
+    title: str
+    reasons: str
+
+
+class VoteIn(Schema):
+    choice: str
+
+
+class VoteOut(Schema):
+    ballot_id: int
+    unit_id: int
+    choice: str
+    cast_at: datetime
+    receipt: str
+
+
+class OpenIn(Schema):
+    days: int | None = None
+
+
+def proposal_out(proposal, now=None) -> dict:
+    ballot = Ballot.objects.filter(proposal=proposal).values_list("pk", flat=True).first()
+    return {
+        "id": proposal.pk,
+        "title": proposal.title,
+        "reasons": proposal.reasons,
+        "status": proposal.status,
+        "proposer_unit_id": proposal.proposer_unit_id,
+        "base_version": proposal.base_version.number,
+        "version": proposal.version.number,
+        "version_sha256": proposal.version.sha256,
+        "submitted_at": proposal.submitted_at,
+        "members_at_submission": proposal.members_at_submission,
+        "sponsors_needed": proposal.sponsors_needed,
+        "sponsors": queries.counting_sponsors(proposal, now or timezone.now()).count(),
+        "sponsorship_closes_at": proposal.sponsorship_closes_at,
+        "ballot_id": ballot,
+    }
+
+
+def ballot_out(ballot, user) -> dict:
+    return {
+        "id": ballot.pk,
+        "proposal_id": ballot.proposal_id,
+        "subject": ballot.proposal.title,
+        "opened_at": ballot.opened_at,
+        "closes_at": ballot.closes_at,
+        "closed_at": ballot.closed_at,
+        "closed_early": ballot.closed_early,
+        "threshold": ballot.threshold.as_dict(),
+        "agrees_needed": ballot.agrees_needed,
+        "electorate_size": ballot.electorate_size,
+        "electorate_sha256": ballot.electorate_sha256,
+        "result": ballot.result,
+        "counts": (ballot.counts if not ballot.is_open else queries.ballot_counts(ballot))
+        if can_see_votes(user, ballot)
+        else None,
+    }
+
+
+def vote_out(vote) -> dict:
+    return {
+        "ballot_id": vote.ballot_id,
+        "unit_id": vote.unit_id,
+        "choice": vote.choice,
+        "cast_at": vote.cast_at,
+        "receipt": vote.receipt,
+    }
+
+
+@router.get("/proposals", response=list[AmendmentProposalOut], auth=public)
+def list_proposals(request):
+    proposals = Proposal.objects.visible_to(request.user).select_related("base_version", "version")
+    return [proposal_out(p) for p in proposals[:500]]
+
+
+@router.post("/proposals", response={201: AmendmentProposalOut})
+def create_proposal(request, payload: Form[ProposalIn], file: File[UploadedFile]):
+    """Draft a proposal (multipart: title, reasons and the whole amended text as `file`)."""
+    convention = get_convention_for_amendment(request.user)
+    if not can_propose(request.user):
+        raise ApiError(403, "forbidden", _("Only the secretariat or a member unit proposes."))
+    data = cleaned(ProposalForm(request.POST, request.FILES))
+    unit = None if is_secretariat(request.user) else request.user.unit
+    proposal = actions.do_create_proposal(
+        convention,
+        actor=request.user,
+        unit=unit,
+        title=data["title"],
+        reasons=data["reasons"],
+        text=data["file"].read(),
+        source_name=data["file"].name,
+    )
+    return Status(201, proposal_out(proposal))
+
+
+@router.get("/proposals/{proposal_id}", response=AmendmentProposalOut, auth=public)
+def get_proposal(request, proposal_id: int):
+    return proposal_out(get_proposal_for_user(request.user, proposal_id))
+
+
+@router.post("/proposals/{proposal_id}/submit", response=AmendmentProposalOut)
+def submit_proposal(request, proposal_id: int):
+    proposal = get_proposal_for_user(request.user, proposal_id, to="edit")
+    return proposal_out(actions.do_submit_proposal(proposal, actor=request.user))
+
+
+@router.post("/proposals/{proposal_id}/sponsors", response={201: AmendmentProposalOut})
+def sponsor_proposal(request, proposal_id: int):
+    proposal = get_proposal_for_user(request.user, proposal_id, to="sponsor")
+    actions.do_sponsor_proposal(proposal, actor=request.user)
+    return Status(201, proposal_out(get_proposal_for_user(request.user, proposal_id)))
+
+
+@router.delete("/proposals/{proposal_id}/sponsors/mine", response=AmendmentProposalOut)
+def withdraw_sponsorship(request, proposal_id: int):
+    proposal = get_proposal_for_user(request.user, proposal_id, to="sponsor")
+    actions.do_withdraw_sponsorship(proposal, actor=request.user)
+    return proposal_out(get_proposal_for_user(request.user, proposal_id))
+
+
+@router.post("/proposals/{proposal_id}/ballot", response={201: BallotOut})
+def open_ballot(request, proposal_id: int, payload: OpenIn = None):
+    proposal = get_proposal_for_user(request.user, proposal_id, to="open")
+    data = cleaned(OpenBallotForm({"days": payload.days if payload else None}))
+    ballot = actions.do_open_ballot(proposal, actor=request.user, days=data["days"])
+    return Status(201, ballot_out(ballot, request.user))
+
+
+@router.get("/ballots/{ballot_id}", response=BallotOut, auth=public)
+def get_ballot(request, ballot_id: int):
+    return ballot_out(get_ballot_for_user(request.user, ballot_id), request.user)
+
+
+@router.put("/ballots/{ballot_id}/vote", response=VoteOut)
+def cast_vote(request, ballot_id: int, payload: VoteIn):
+    """Cast or change the unit's vote: `agree`, `disagree` or `abstain`."""
+    ballot = get_ballot_for_user(request.user, ballot_id, to="vote")
+    data = cleaned(VoteForm({"choice": payload.choice}))
+    return vote_out(actions.do_cast_vote(ballot, actor=request.user, choice=data["choice"]))
+
+
+@router.get("/ballots/{ballot_id}/vote", response=VoteOut)
+def my_vote(request, ballot_id: int):
+    ballot = get_ballot_for_user(request.user, ballot_id, to="vote")
+    vote = Vote.objects.filter(ballot=ballot, unit_id=request.user.unit_id).first()
+    if vote is None:
+        raise ApiError(404, "not_found", _("Your unit has not voted in this ballot."))
+    return vote_out(vote)
+
+
+@router.get("/ballots/{ballot_id}/record", auth=public)
+def ballot_record(request, ballot_id: int):
+    """The public record of a closed ballot (docs/ballot-record.md); 409 while it is open."""
+    ballot = get_ballot_for_user(request.user, ballot_id)
+    if ballot.is_open:
+        raise ApiError(409, "open", _("The record exists once the ballot has closed."))
+    body = json.dumps(queries.ballot_record_data(ballot), ensure_ascii=False)
+    return HttpResponse(body.encode(), content_type="application/json; charset=utf-8")

@@ -1,0 +1,277 @@
+"""Amendment proposals (Art. 26), their sponsors, and the ballots that decide them.
+
+A proposal carries the whole text it would put in force as a draft version of the convention,
+so the convention's diff, reader and canonical hash apply to it unchanged. A ballot freezes its
+electorate when it opens: one `Elector` row per member unit at that moment.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import record as ballot_record
+from .threshold import Threshold
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SPONSORING = "sponsoring", _("collecting sponsors")
+    QUALIFIED = "qualified", _("qualified for a ballot")
+    BALLOT = "ballot", _("in ballot")
+    ADOPTED = "adopted", _("adopted")
+    REJECTED = "rejected", _("rejected")
+    LAPSED = "lapsed", _("lapsed without enough sponsors")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+# The only status changes there are; gongyue.amendments.actions makes each of them.
+PROPOSAL_TRANSITIONS = {
+    ProposalStatus.DRAFT: {
+        ProposalStatus.SPONSORING,
+        ProposalStatus.QUALIFIED,
+        ProposalStatus.WITHDRAWN,
+    },
+    ProposalStatus.SPONSORING: {
+        ProposalStatus.QUALIFIED,
+        ProposalStatus.LAPSED,
+        ProposalStatus.WITHDRAWN,
+    },
+    ProposalStatus.QUALIFIED: {ProposalStatus.BALLOT, ProposalStatus.WITHDRAWN},
+    ProposalStatus.BALLOT: {ProposalStatus.ADOPTED, ProposalStatus.REJECTED},
+    ProposalStatus.ADOPTED: set(),
+    ProposalStatus.REJECTED: set(),
+    ProposalStatus.LAPSED: set(),
+    ProposalStatus.WITHDRAWN: set(),
+}
+
+
+class ProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Drafts are their proposer's and the secretariat's; everything submitted is public."""
+        submitted = self.exclude(status=ProposalStatus.DRAFT)
+        if not user.is_authenticated:
+            return submitted
+        if user.is_secretariat:
+            return self
+        own = Q(proposed_by=user)
+        if user.unit_id:
+            own |= Q(proposer_unit_id=user.unit_id)
+        return self.filter(~Q(status=ProposalStatus.DRAFT) | own)
+
+    def sponsoring_past(self, moment):
+        return self.filter(status=ProposalStatus.SPONSORING, sponsorship_closes_at__lte=moment)
+
+
+class Proposal(models.Model):
+    """A proposed change of the convention: the whole text it would put in force, and why."""
+
+    convention = models.ForeignKey(
+        "convention.Convention", on_delete=models.PROTECT, related_name="proposals"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    reasons = models.TextField(_("statement of reasons"))
+    # The text in force when the proposal was drafted, and the text it would put in force.
+    base_version = models.ForeignKey(
+        "convention.Version", on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.OneToOneField(
+        "convention.Version", on_delete=models.PROTECT, related_name="proposal"
+    )
+    # None: proposed by the executing body, which needs no sponsors (Art. 26).
+    proposer_unit = models.ForeignKey(
+        "organisations.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+    )
+    proposed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="proposals"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # N and the sponsors it takes, fixed when the proposal is submitted (RULES.md §Thresholds).
+    members_at_submission = models.PositiveIntegerField(null=True, blank=True)
+    sponsors_needed = models.PositiveIntegerField(null=True, blank=True)
+    sponsorship_closes_at = models.DateTimeField(_("sponsorship closes"), null=True, blank=True)
+    qualified_at = models.DateTimeField(_("qualified"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("amendment proposal")
+        verbose_name_plural = _("amendment proposals")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def by_secretariat(self) -> bool:
+        return self.proposer_unit_id is None
+
+    def can_become(self, status) -> bool:
+        return status in PROPOSAL_TRANSITIONS[self.status]
+
+
+class SponsorshipQuerySet(models.QuerySet):
+    def standing(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class Sponsorship(models.Model):
+    """A member unit co-sponsoring a proposal through its legal representative or delegate."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="sponsorships")
+    unit = models.ForeignKey("organisations.Unit", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    capacity = models.CharField(max_length=16)
+    sponsored_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SponsorshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sponsored_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "unit"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_standing_sponsorship_per_unit",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.unit} → {self.proposal}"
+
+
+class Choice(models.TextChoices):
+    AGREE = "agree", _("agree")
+    DISAGREE = "disagree", _("disagree")
+    ABSTAIN = "abstain", _("abstain")
+
+
+class Result(models.TextChoices):
+    ADOPTED = "adopted", _("adopted")
+    REJECTED = "rejected", _("rejected")
+
+
+class BallotQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+    def due(self, moment):
+        return self.open().filter(closes_at__lte=moment)
+
+
+class Ballot(models.Model):
+    """The vote on one proposal. Its electorate, threshold and N are fixed when it opens."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="ballot")
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    opened_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    closes_at = models.DateTimeField(_("closes"))
+    # Why the deadline is what it is, as the deadline function said it (shown beside it).
+    closes_rule = models.CharField(max_length=300, blank=True)
+    threshold_numerator = models.PositiveIntegerField()
+    threshold_denominator = models.PositiveIntegerField()
+    threshold_inclusive = models.BooleanField(default=True)
+    electorate_size = models.PositiveIntegerField()
+    electorate_sha256 = models.CharField(max_length=64)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_early = models.BooleanField(default=False)
+    result = models.CharField(max_length=16, choices=Result.choices, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+
+    objects = BallotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+
+    def __str__(self):
+        return str(self.proposal)
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def threshold(self) -> Threshold:
+        return Threshold(
+            self.threshold_numerator, self.threshold_denominator, self.threshold_inclusive
+        )
+
+    @property
+    def agrees_needed(self) -> int:
+        return self.threshold.needed(self.electorate_size)
+
+    def record_header(self) -> dict:
+        return {
+            "id": self.pk,
+            "subject": self.proposal.title,
+            "opened_at": self.opened_at.isoformat(),
+            "closes_at": self.closes_at.isoformat(),
+            "closed_at": self.closed_at.isoformat() if self.closed_at else None,
+        }
+
+
+class Elector(models.Model):
+    """One unit of a ballot's frozen electorate, with its name and code as they were."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="electors")
+    unit = models.ForeignKey("organisations.Unit", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    uscc = models.CharField(max_length=18, blank=True)
+
+    class Meta:
+        ordering = ["unit_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "unit"], name="one_elector_row_per_unit")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def as_record(self) -> dict:
+        return {"unit_id": self.unit_id, "name": self.name, "uscc": self.uscc}
+
+
+class Vote(models.Model):
+    """A unit's current vote; changing it updates this row (the audit log keeps each cast)."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="votes")
+    unit = models.ForeignKey("organisations.Unit", on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=16, choices=Choice.choices)
+    person = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    capacity = models.CharField(max_length=16)
+    cast_at = models.DateTimeField()
+    receipt = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        ordering = ["unit_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "unit"], name="one_vote_per_unit_per_ballot")
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id}: {self.choice}"
+
+    def as_record(self) -> dict:
+        return {
+            "unit_id": self.unit_id,
+            "choice": self.choice,
+            "cast_at": self.cast_at.isoformat(),
+            "receipt": self.receipt,
+        }
+
+    def compute_receipt(self) -> str:
+        return ballot_record.receipt(
+            self.ballot_id, self.unit_id, self.choice, self.cast_at.isoformat()
+        )

@@ -1,0 +1,72 @@
+"""Reads that span the amendment models, each in a fixed number of queries."""
+
+from django.db.models import Count, Q
+
+from gongyue.accounts.models import SIGNING_ROLES, RoleGrant, User
+from gongyue.organisations.queries import members_as_of
+
+from . import record as ballot_record
+from .models import Choice, Elector, Vote
+
+
+def counting_sponsors(proposal, moment):
+    """Standing sponsorships of units that are still members: a unit that left does not count."""
+    return proposal.sponsorships.standing().filter(unit__in=members_as_of(moment).values("pk"))
+
+
+def _signers_of(units):
+    return User.objects.filter(
+        is_active=True,
+        pk__in=RoleGrant.objects.active()
+        .filter(unit__in=units, role__in=SIGNING_ROLES)
+        .values("user"),
+    )
+
+
+def member_signers(moment, *, exclude_unit=None):
+    """The people who act for member units: whom a call for sponsors goes to."""
+    units = members_as_of(moment)
+    if exclude_unit is not None:
+        units = units.exclude(pk=exclude_unit)
+    return _signers_of(units.values("pk"))
+
+
+def electorate_signers(ballot):
+    return _signers_of(Elector.objects.filter(ballot=ballot).values("unit"))
+
+
+def ballot_counts(ballot) -> dict:
+    """Counts of each choice and of electors who have not voted, in one query."""
+    counts = Vote.objects.filter(ballot=ballot).aggregate(
+        agree=Count("pk", filter=Q(choice=Choice.AGREE)),
+        disagree=Count("pk", filter=Q(choice=Choice.DISAGREE)),
+        abstain=Count("pk", filter=Q(choice=Choice.ABSTAIN)),
+    )
+    voted = counts["agree"] + counts["disagree"] + counts["abstain"]
+    counts["not_voted"] = ballot.electorate_size - voted
+    return counts
+
+
+def ballot_record_data(ballot) -> dict:
+    """The public record of a closed ballot (docs/ballot-record.md), in two queries."""
+    electorate = [
+        row.as_record() for row in Elector.objects.filter(ballot=ballot).order_by("unit_id")
+    ]
+    votes = [vote.as_record() for vote in Vote.objects.filter(ballot=ballot).order_by("unit_id")]
+    return {
+        "ballot": ballot.record_header(),
+        "threshold": ballot.threshold.as_dict(),
+        "electorate": electorate,
+        "electorate_sha256": ballot_record.electorate_sha256(electorate),
+        "votes": votes,
+        "counts": ballot.counts,
+        "result": ballot.result,
+    }
+
+
+def electorate_list_bytes(ballot) -> bytes:
+    """The published electorate list: `sha256sum` of this file is the ballot's electorate hash."""
+    electorate = [
+        row.as_record() for row in Elector.objects.filter(ballot=ballot).order_by("unit_id")
+    ]
+    return ballot_record.canonical_json(electorate)

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "amendments"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.propose, name="propose"),
+    path("receipt/", views.receipt, name="receipt"),
+    path("<int:proposal_id>/", views.proposal, name="proposal"),
+    path("<int:proposal_id>/submit/", views.submit, name="submit"),
+    path("<int:proposal_id>/sponsor/", views.sponsor, name="sponsor"),
+    path("<int:proposal_id>/unsponsor/", views.unsponsor, name="unsponsor"),
+    path("<int:proposal_id>/open/", views.open_ballot, name="open"),
+    path("ballots/<int:ballot_id>/", views.ballot, name="ballot"),
+    path("ballots/<int:ballot_id>/vote/", views.vote, name="vote"),
+    path("ballots/<int:ballot_id>/record.json", views.ballot_record, name="record"),
+    path("ballots/<int:ballot_id>/electorate.json", views.electorate, name="electorate"),
+]

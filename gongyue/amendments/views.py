@@ -1,0 +1,269 @@
+"""Pages of amendments: proposals with their diff, sponsorship, ballots, votes and records."""
+
+import json
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongyue.convention.diff import diff_structures
+from gongyue.core.access import is_secretariat, login_required
+from gongyue.core.errors import ActionRefused
+from gongyue.core.forms import perform
+
+from . import actions, queries
+from .access import (
+    can_propose,
+    can_see_votes,
+    get_ballot_for_user,
+    get_convention_for_amendment,
+    get_proposal_for_user,
+)
+from .forms import OpenBallotForm, ProposalForm, VoteForm
+from .models import Ballot, Proposal, ProposalStatus, Vote
+
+
+def index(request):
+    proposals = (
+        Proposal.objects.visible_to(request.user)
+        .select_related("proposer_unit", "ballot")
+        .order_by("-created_at", "-pk")[:200]
+    )
+    return render(
+        request,
+        "amendments/index.html",
+        {"proposals": proposals, "can_propose": can_propose(request.user)},
+    )
+
+
+@login_required
+def propose(request):
+    convention = get_convention_for_amendment(request.user)
+    if not can_propose(request.user):
+        raise Http404
+    form = ProposalForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        unit = None if is_secretariat(request.user) else request.user.unit
+        done = perform(
+            form,
+            lambda data: actions.do_create_proposal(
+                convention,
+                actor=request.user,
+                unit=unit,
+                title=data["title"],
+                reasons=data["reasons"],
+                text=data["file"].read(),
+                source_name=data["file"].name,
+            ),
+        )
+        if done:
+            messages.success(
+                request, _("The proposal is saved as a draft; read it, then submit it.")
+            )
+            return redirect("amendments:proposal", done.result.pk)
+        status = done.status
+    return render(request, "amendments/propose.html", {"form": form}, status=status)
+
+
+def _proposal_page(request, proposal, *, status=200, **extra):
+    now = timezone.now()
+    user = request.user
+    sponsorships = list(
+        proposal.sponsorships.standing().select_related("unit").order_by("sponsored_at", "pk")
+    )
+    counting = set(queries.counting_sponsors(proposal, now).values_list("unit_id", flat=True))
+    ballot = Ballot.objects.filter(proposal=proposal).first()
+    context = {
+        "proposal": proposal,
+        "diff": diff_structures(proposal.base_version.structure, proposal.version.structure),
+        "sponsorships": sponsorships,
+        "counting": counting,
+        "ballot": ballot,
+        "may_edit": proposal.status == ProposalStatus.DRAFT
+        and (
+            (
+                proposal.proposer_unit_id
+                and user.is_authenticated
+                and user.unit_id == proposal.proposer_unit_id
+            )
+            or (proposal.by_secretariat and is_secretariat(user))
+        ),
+        "sponsor_blockers": actions.blockers_to_sponsor(proposal, getattr(user, "unit", None), now)
+        if user.is_authenticated and user.unit_id and proposal.status == ProposalStatus.SPONSORING
+        else None,
+        "sponsors_mine": user.is_authenticated
+        and any(s.unit_id == user.unit_id for s in sponsorships),
+        "open_blockers": actions.blockers_to_open(proposal) if is_secretariat(user) else None,
+        "open_form": extra.pop("open_form", None) or OpenBallotForm(),
+        **extra,
+    }
+    return render(request, "amendments/proposal.html", context, status=status)
+
+
+def proposal(request, proposal_id):
+    return _proposal_page(request, get_proposal_for_user(request.user, proposal_id))
+
+
+@login_required
+@require_POST
+def submit(request, proposal_id):
+    proposal = get_proposal_for_user(request.user, proposal_id, to="edit")
+    return _run(
+        request,
+        proposal,
+        lambda: actions.do_submit_proposal(proposal, actor=request.user),
+        _("The proposal is submitted."),
+    )
+
+
+@login_required
+@require_POST
+def sponsor(request, proposal_id):
+    proposal = get_proposal_for_user(request.user, proposal_id, to="sponsor")
+    return _run(
+        request,
+        proposal,
+        lambda: actions.do_sponsor_proposal(proposal, actor=request.user),
+        _("Your unit now sponsors this proposal."),
+    )
+
+
+@login_required
+@require_POST
+def unsponsor(request, proposal_id):
+    proposal = get_proposal_for_user(request.user, proposal_id, to="sponsor")
+    return _run(
+        request,
+        proposal,
+        lambda: actions.do_withdraw_sponsorship(proposal, actor=request.user),
+        _("Your unit's sponsorship is withdrawn."),
+    )
+
+
+@login_required
+@require_POST
+def open_ballot(request, proposal_id):
+    proposal = get_proposal_for_user(request.user, proposal_id, to="open")
+    form = OpenBallotForm(request.POST)
+    done = perform(
+        form, lambda data: actions.do_open_ballot(proposal, actor=request.user, days=data["days"])
+    )
+    if done:
+        messages.success(request, _("The ballot is open."))
+        return redirect("amendments:ballot", done.result.pk)
+    return _proposal_page(request, proposal, status=done.status, open_form=form)
+
+
+def _run(request, proposal, action, done_message):
+    """Run a form-less action; a refusal is shown above the proposal, nothing changed."""
+    try:
+        with transaction.atomic():
+            action()
+    except ActionRefused as refused:
+        return _proposal_page(request, proposal, status=refused.status, refusal=refused.blockers)
+    messages.success(request, done_message)
+    return redirect("amendments:proposal", proposal.pk)
+
+
+def _ballot_page(request, ballot, *, status=200, form=None):
+    user = request.user
+    mine = None
+    if user.is_authenticated and user.unit_id:
+        mine = Vote.objects.filter(ballot=ballot, unit_id=user.unit_id).first()
+    in_electorate = bool(
+        user.is_authenticated
+        and user.unit_id
+        and ballot.electors.filter(unit_id=user.unit_id).exists()
+    )
+    show_votes = can_see_votes(user, ballot)
+    counts = ballot.counts if not ballot.is_open else queries.ballot_counts(ballot)
+    context = {
+        "ballot": ballot,
+        "proposal": ballot.proposal,
+        "mine": mine,
+        "in_electorate": in_electorate,
+        "form": form or VoteForm(initial={"choice": mine.choice if mine else None}),
+        "counts": counts if show_votes else None,
+        "votes": (
+            Vote.objects.filter(ballot=ballot)
+            .select_related("unit")
+            .order_by("unit__name", "unit_id")
+            if show_votes
+            else None
+        ),
+        "electors": ballot.electors.order_by("name", "unit_id"),
+    }
+    return render(request, "amendments/ballot.html", context, status=status)
+
+
+def ballot(request, ballot_id):
+    return _ballot_page(request, get_ballot_for_user(request.user, ballot_id))
+
+
+@login_required
+@require_POST
+def vote(request, ballot_id):
+    ballot = get_ballot_for_user(request.user, ballot_id, to="vote")
+    form = VoteForm(request.POST)
+    done = perform(
+        form, lambda data: actions.do_cast_vote(ballot, actor=request.user, choice=data["choice"])
+    )
+    if done:
+        messages.success(
+            request,
+            _(
+                "Your unit's vote is recorded. Its receipt is %(receipt)s; keep it to find the vote later."
+            )
+            % {"receipt": done.result.receipt},
+        )
+        return redirect("amendments:ballot", ballot.pk)
+    return _ballot_page(request, ballot, status=done.status, form=form)
+
+
+def _json_download(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def ballot_record(request, ballot_id):
+    ballot = get_ballot_for_user(request.user, ballot_id)
+    if ballot.is_open:
+        raise Http404
+    data = json.dumps(queries.ballot_record_data(ballot), ensure_ascii=False, indent=1)
+    return _json_download(data.encode(), f"ballot-{ballot.pk}.json")
+
+
+def electorate(request, ballot_id):
+    ballot = get_ballot_for_user(request.user, ballot_id)
+    return _json_download(
+        queries.electorate_list_bytes(ballot), f"ballot-{ballot.pk}-electorate.json"
+    )
+
+
+def receipt(request):
+    """Look a vote up by its receipt: the ballot, and — where the person may see it — the unit
+    and the choice it records (public once the ballot closed; before, the unit's own)."""
+    code = request.GET.get("code", "").strip().lower()
+    found = None
+    if code:
+        found = (
+            Vote.objects.filter(receipt=code)
+            .select_related("ballot", "ballot__proposal", "unit")
+            .first()
+        )
+    show = found is not None and (
+        can_see_votes(request.user, found.ballot)
+        or (request.user.is_authenticated and request.user.unit_id == found.unit_id)
+    )
+    return render(
+        request,
+        "amendments/receipt.html",
+        {"code": code, "found": found, "show": show},
+        status=404 if code and found is None else 200,
+    )
