@@ -27,6 +27,7 @@ from gongyue.organisations.queries import members_as_of
 
 from . import queries
 from . import record as ballot_record
+from .consolidate import consolidate
 from .models import (
     Ballot,
     Choice,
@@ -84,9 +85,18 @@ def _lock(proposal) -> Proposal:
 
 @transaction.atomic
 def do_create_proposal(
-    convention, *, actor, unit, title: str, reasons: str, text: bytes, source_name: str
+    convention,
+    *,
+    actor,
+    unit,
+    title: str,
+    reasons: str,
+    text: bytes | None = None,
+    source_name: str = "",
+    edits=None,
 ):
-    """Draft a proposal: the whole new text, parsed like an imported version, and its reasons.
+    """Draft a proposal and its reasons: either the whole new text (`text`, parsed like an
+    imported version) or `edits` of chosen articles of the version in force (consolidate.py).
 
     `unit` is the proposing member unit, or None when the executing body proposes.
     """
@@ -101,6 +111,9 @@ def do_create_proposal(
             )
         if acting_grant(actor, unit, now) is None:
             raise _not_a_signer()
+    if edits is not None:
+        text = consolidate(base.structure, edits).encode()
+        source_name = source_name or "edits"
     version = do_import_version(
         convention, text, actor=actor, source_name=source_name, note=_("amendment proposal")
     )

@@ -21,7 +21,14 @@ from .access import (
     get_convention_for_amendment,
     get_proposal_for_user,
 )
-from .forms import OpenBallotForm, ProposalForm, VoteForm
+from .forms import (
+    EditFormSet,
+    EditsProposalForm,
+    OpenBallotForm,
+    ProposalForm,
+    VoteForm,
+    edits_from,
+)
 from .models import Ballot, Proposal, Vote
 
 router = Router(tags=["amendments"])
@@ -63,6 +70,18 @@ class BallotOut(Schema):
 class ProposalIn(Schema):
     title: str
     reasons: str
+
+
+class EditIn(Schema):
+    operation: str
+    article: int
+    text: str = ""
+
+
+class EditsProposalIn(Schema):
+    title: str
+    reasons: str
+    edits: list[EditIn]
 
 
 class VoteIn(Schema):
@@ -153,6 +172,47 @@ def create_proposal(request, payload: Form[ProposalIn], file: File[UploadedFile]
         reasons=data["reasons"],
         text=data["file"].read(),
         source_name=data["file"].name,
+    )
+    return Status(201, proposal_out(proposal))
+
+
+@router.post("/proposals/edits", response={201: AmendmentProposalOut})
+def create_proposal_from_edits(request, payload: EditsProposalIn):
+    """Draft a proposal as edits of chosen articles: `operation` is `change`, `insert_after`
+    (article 0: before the first) or `delete`; the articles are then numbered again."""
+    convention = get_convention_for_amendment(request.user)
+    if not can_propose(request.user):
+        raise ApiError(403, "forbidden", _("Only the secretariat or a member unit proposes."))
+    data = cleaned(EditsProposalForm({"title": payload.title, "reasons": payload.reasons}))
+    formset = EditFormSet(
+        {
+            "edits-TOTAL_FORMS": str(len(payload.edits)),
+            "edits-INITIAL_FORMS": "0",
+            **{
+                f"edits-{i}-{key}": value
+                for i, edit in enumerate(payload.edits)
+                for key, value in edit.dict().items()
+            },
+        },
+        prefix="edits",
+    )
+    if not formset.is_valid():
+        fields = {
+            f"edits.{i}.{name}": [str(m) for m in messages]
+            for i, errors in enumerate(formset.errors)
+            for name, messages in errors.items()
+        }
+        for message in formset.non_form_errors():
+            fields.setdefault("edits", []).append(str(message))
+        raise ApiError(400, "invalid", next(iter(fields.values()))[0], fields)
+    unit = None if is_secretariat(request.user) else request.user.unit
+    proposal = actions.do_create_proposal(
+        convention,
+        actor=request.user,
+        unit=unit,
+        title=data["title"],
+        reasons=data["reasons"],
+        edits=edits_from(formset),
     )
     return Status(201, proposal_out(proposal))
 

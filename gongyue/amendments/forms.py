@@ -24,3 +24,56 @@ class OpenBallotForm(forms.Form):
     days = forms.IntegerField(
         label=_("Days the ballot stays open"), min_value=1, max_value=365, required=False
     )
+
+
+class EditsProposalForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    reasons = forms.CharField(
+        label=_("Statement of reasons"), widget=forms.Textarea, max_length=20_000
+    )
+
+
+class EditForm(forms.Form):
+    operation = forms.ChoiceField(
+        label=_("Edit"),
+        choices=[
+            ("", "—"),
+            ("change", _("change article")),
+            ("insert_after", _("insert a new article after")),
+            ("delete", _("delete article")),
+        ],
+        required=False,
+    )
+    article = forms.IntegerField(
+        label=_("Article number (in the version in force; 0: before the first)"),
+        min_value=0,
+        max_value=999,
+        required=False,
+    )
+    text = forms.CharField(
+        label=_("New text (one line a paragraph, items as （一）…)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=20_000,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("operation") and data.get("article") is None:
+            self.add_error("article", _("Name the article."))
+        if data.get("operation") in ("change", "insert_after") and not data.get("text", "").strip():
+            self.add_error("text", _("An inserted or changed article needs its text."))
+        return data
+
+
+EditFormSet = forms.formset_factory(EditForm, extra=3, max_num=50, absolute_max=50)
+
+
+def edits_from(formset):
+    from .consolidate import Edit
+
+    return [
+        Edit(row["operation"], row["article"], row.get("text", ""))
+        for row in formset.cleaned_data
+        if row.get("operation")
+    ]

@@ -7,6 +7,7 @@ app_name = "amendments"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.propose, name="propose"),
+    path("new/articles/", views.propose_edits, name="propose_edits"),
     path("receipt/", views.receipt, name="receipt"),
     path("<int:proposal_id>/", views.proposal, name="proposal"),
     path("<int:proposal_id>/submit/", views.submit, name="submit"),

@@ -23,7 +23,14 @@ from .access import (
     get_convention_for_amendment,
     get_proposal_for_user,
 )
-from .forms import OpenBallotForm, ProposalForm, VoteForm
+from .forms import (
+    EditFormSet,
+    EditsProposalForm,
+    OpenBallotForm,
+    ProposalForm,
+    VoteForm,
+    edits_from,
+)
 from .models import Ballot, Proposal, ProposalStatus, Vote
 
 
@@ -68,6 +75,46 @@ def propose(request):
             return redirect("amendments:proposal", done.result.pk)
         status = done.status
     return render(request, "amendments/propose.html", {"form": form}, status=status)
+
+
+@login_required
+def propose_edits(request):
+    """Propose changes to chosen articles; the page shows the consolidated text's diff once
+    saved as a draft, before anyone supports it."""
+    convention = get_convention_for_amendment(request.user)
+    if not can_propose(request.user):
+        raise Http404
+    form = EditsProposalForm(request.POST or None)
+    formset = EditFormSet(request.POST or None, prefix="edits")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if formset.is_valid():
+            unit = None if is_secretariat(request.user) else request.user.unit
+            done = perform(
+                form,
+                lambda data: actions.do_create_proposal(
+                    convention,
+                    actor=request.user,
+                    unit=unit,
+                    title=data["title"],
+                    reasons=data["reasons"],
+                    edits=edits_from(formset),
+                ),
+            )
+            if done:
+                messages.success(
+                    request, _("The proposal is saved as a draft; read it, then submit it.")
+                )
+                return redirect("amendments:proposal", done.result.pk)
+            status = done.status
+    articles = convention.versions.in_force().first().structure["articles"]
+    return render(
+        request,
+        "amendments/propose_edits.html",
+        {"form": form, "formset": formset, "articles": articles},
+        status=status,
+    )
 
 
 def _proposal_page(request, proposal, *, status=200, **extra):
