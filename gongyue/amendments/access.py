@@ -27,8 +27,8 @@ def can_propose(user) -> bool:
 
 
 def get_proposal_for_user(user, proposal_id, *, to: str = "view") -> Proposal:
-    """`to`: "view"; "edit" (submit or withdraw: its proposer's unit, or the secretariat for its
-    own proposals); "sponsor" (a person of another unit); "open" (the secretariat)."""
+    """`to`: "view"; "edit" (submit: its proposer's unit, or the secretariat for its own
+    proposals); "sponsor" (a person of a unit); "open" and "publish" (the secretariat)."""
     proposal = get_object_or_404(
         Proposal.objects.visible_to(user).select_related(
             "convention", "version", "base_version", "proposer_unit", "proposed_by"
@@ -44,6 +44,8 @@ def get_proposal_for_user(user, proposal_id, *, to: str = "view") -> Proposal:
             raise PermissionDenied(_("Only member units sponsor proposals."))
     elif to == "open" and not is_secretariat(user):
         raise PermissionDenied(_("Only the secretariat opens a ballot."))
+    elif to == "publish" and not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat publishes an adopted amendment."))
     return proposal
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from gongyue.accounts.models import Role
 from gongyue.audit.log import record
 from gongyue.audit.models import Visibility
-from gongyue.convention.actions import do_import_version
+from gongyue.convention.actions import do_adopt_version, do_import_version
 from gongyue.core.deadlines import china_date, deadline
 from gongyue.core.duties import schedule_reminder
 from gongyue.core.errors import ActionRefused, refuse_if
@@ -495,3 +495,44 @@ def _close(ballot, *, now, early: bool):
         },
         url=url,
     )
+
+
+def blockers_to_publish(proposal) -> list[str]:
+    blockers = []
+    if proposal.status != ProposalStatus.ADOPTED:
+        blockers.append(_("Only an amendment adopted by its ballot is published."))
+    elif proposal.published_at is not None:
+        blockers.append(_("This amendment is already published."))
+    if proposal.base_version.status != "adopted":
+        blockers.append(
+            _("The text this proposal amends is no longer in force; it must be proposed again.")
+        )
+    return blockers
+
+
+@transaction.atomic
+def do_publish_amendment(proposal, *, actor):
+    """Put the adopted amendment's text in force: its version is adopted with the amendment as
+    its origin, the text it amends superseded; in force from publication (Art. 30 by analogy).
+    Members who signed an earlier version stay members."""
+    proposal = _lock(proposal)
+    refuse_if(blockers_to_publish(proposal), code="cannot_publish")
+    now = timezone.now()
+    version = do_adopt_version(proposal.version, actor=actor)
+    proposal.published_at = now
+    proposal.save(update_fields=["published_at"])
+    record(
+        "amendments.amendment_published",
+        actor=actor,
+        subject=proposal,
+        new={"version": version.number, "sha256": version.sha256, "in_force_from": now},
+        visibility=Visibility.PUBLIC,
+    )
+    notify(
+        queries.member_signers(now),
+        kind="amendment",
+        template="amendments/mail/published",
+        context={"proposal": proposal.title, "number": version.number},
+        url=reverse("convention:version", args=[version.number]),
+    )
+    return proposal

@@ -13,3 +13,4 @@ class AmendmentEvent(models.TextChoices):
     BALLOT_OPENED = "amendments.ballot_opened", _("ballot opened")
     VOTE_CAST = "amendments.vote_cast", _("vote cast")
     BALLOT_CLOSED = "amendments.ballot_closed", _("ballot closed")
+    AMENDMENT_PUBLISHED = "amendments.amendment_published", _("amendment published")

@@ -77,3 +77,7 @@ def edits_from(formset):
         for row in formset.cleaned_data
         if row.get("operation")
     ]
+
+
+class AsAtForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -100,6 +100,8 @@ class Proposal(models.Model):
     sponsorship_closes_at = models.DateTimeField(_("sponsorship closes"), null=True, blank=True)
     qualified_at = models.DateTimeField(_("qualified"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # 公布: the adopted text is published and in force from then (Art. 30 by analogy).
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     objects = ProposalQuerySet.as_manager()
 

@@ -70,3 +70,41 @@ def electorate_list_bytes(ballot) -> bytes:
         row.as_record() for row in Elector.objects.filter(ballot=ballot).order_by("unit_id")
     ]
     return ballot_record.canonical_json(electorate)
+
+
+def version_as_at(convention, moment):
+    """The version in force at `moment`: the text as it stood then, reproducible for any date."""
+    from gongyue.convention.models import PUBLIC_STATUSES
+
+    return (
+        convention.versions.filter(status__in=PUBLIC_STATUSES, adopted_at__lte=moment)
+        .filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=moment))
+        .order_by("-adopted_at")
+        .first()
+    )
+
+
+def article_history(identity) -> list[dict]:
+    """Each public version in which an article (by its stable identity) appears, oldest first,
+    with its text, whether it changed, and the amendment that made that version (two queries)."""
+    from gongyue.convention.models import PUBLIC_STATUSES, Article
+
+    appearances = (
+        Article.objects.filter(identity=identity, version__status__in=PUBLIC_STATUSES)
+        .select_related("version", "version__proposal")
+        .order_by("version__number")
+    )
+    history, previous = [], None
+    for article in appearances:
+        proposal = getattr(article.version, "proposal", None)
+        history.append(
+            {
+                "version": article.version,
+                "number": article.number,
+                "text": article.text,
+                "changed": previous is not None and previous != article.text,
+                "proposal": proposal,
+            }
+        )
+        previous = article.text
+    return history

@@ -1,17 +1,20 @@
 """Pages of amendments: proposals with their diff, sponsorship, ballots, votes and records."""
 
 import json
+from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongyue.convention.diff import diff_structures
+from gongyue.convention.models import ArticleIdentity, Convention
 from gongyue.core.access import is_secretariat, login_required
+from gongyue.core.deadlines import start_of_day
 from gongyue.core.errors import ActionRefused
 from gongyue.core.forms import perform
 
@@ -24,6 +27,7 @@ from .access import (
     get_proposal_for_user,
 )
 from .forms import (
+    AsAtForm,
     EditFormSet,
     EditsProposalForm,
     OpenBallotForm,
@@ -146,6 +150,7 @@ def _proposal_page(request, proposal, *, status=200, **extra):
         "sponsors_mine": user.is_authenticated
         and any(s.unit_id == user.unit_id for s in sponsorships),
         "open_blockers": actions.blockers_to_open(proposal) if is_secretariat(user) else None,
+        "may_publish": is_secretariat(user) and not actions.blockers_to_publish(proposal),
         "open_form": extra.pop("open_form", None) or OpenBallotForm(),
         **extra,
     }
@@ -215,6 +220,42 @@ def _run(request, proposal, action, done_message):
         return _proposal_page(request, proposal, status=refused.status, refusal=refused.blockers)
     messages.success(request, done_message)
     return redirect("amendments:proposal", proposal.pk)
+
+
+@login_required
+@require_POST
+def publish(request, proposal_id):
+    proposal = get_proposal_for_user(request.user, proposal_id, to="publish")
+    return _run(
+        request,
+        proposal,
+        lambda: actions.do_publish_amendment(proposal, actor=request.user),
+        _("The amendment is published: its text is in force from today."),
+    )
+
+
+def article_history(request, identity_id):
+    identity = get_object_or_404(ArticleIdentity, pk=identity_id)
+    history = queries.article_history(identity)
+    if not history:
+        raise Http404
+    return render(request, "amendments/article_history.html", {"history": history})
+
+
+def as_at(request):
+    """The text in force on a date: redirects to that version's reader."""
+    convention = Convention.objects.current()
+    form = AsAtForm(request.GET or None)
+    version = None
+    if convention and form.is_valid():
+        moment = start_of_day(form.cleaned_data["date"] + timedelta(days=1)) - timedelta(
+            microseconds=1
+        )
+        version = queries.version_as_at(convention, moment)
+        if version is not None:
+            return redirect("convention:version", version.number)
+    status = 404 if form.is_bound and form.is_valid() else (400 if form.is_bound else 200)
+    return render(request, "amendments/as_at.html", {"form": form}, status=status)
 
 
 def _ballot_page(request, ballot, *, status=200, form=None):
