@@ -31,7 +31,12 @@ def get_proposal_for_user(user, proposal_id, *, to: str = "view") -> Proposal:
     proposals); "sponsor" (a person of a unit); "open" and "publish" (the secretariat)."""
     proposal = get_object_or_404(
         Proposal.objects.visible_to(user).select_related(
-            "convention", "version", "base_version", "proposer_unit", "proposed_by"
+            "convention",
+            "version",
+            "base_version",
+            "annex_version__annex",
+            "proposer_unit",
+            "proposed_by",
         ),
         pk=proposal_id,
     )
@@ -63,3 +68,14 @@ def get_ballot_for_user(user, ballot_id, *, to: str = "view") -> Ballot:
 def can_see_votes(user, ballot) -> bool:
     """Votes are public once the ballot closes; before, only the secretariat sees them all."""
     return not ballot.is_open or is_secretariat(user)
+
+
+def get_annex_for_user(user, annex_id, *, to: str = "view"):
+    """Annexes are public once published; a proposed one is seen through its proposal.
+    `to`: "view"; "sign" (a person of a unit: the action checks membership and the signer rule)."""
+    from .models import Annex
+
+    annex = get_object_or_404(Annex.objects.published(), pk=annex_id)
+    if to == "sign" and (not user.is_authenticated or user.unit_id is None):
+        raise PermissionDenied(_("Only member units sign annexes."))
+    return annex

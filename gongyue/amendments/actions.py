@@ -29,9 +29,13 @@ from . import queries
 from . import record as ballot_record
 from .consolidate import consolidate
 from .models import (
+    Annex,
+    AnnexSignature,
+    AnnexVersion,
     Ballot,
     Choice,
     Elector,
+    Kind,
     Proposal,
     ProposalStatus,
     Result,
@@ -327,7 +331,7 @@ def blockers_to_open(proposal) -> list[str]:
     blockers = []
     if proposal.status != ProposalStatus.QUALIFIED:
         blockers.append(_("Only a qualified proposal goes to a ballot."))
-    if proposal.base_version.status != "adopted":
+    if proposal.kind == Kind.AMENDMENT and proposal.base_version.status != "adopted":
         blockers.append(
             _("The text this proposal amends is no longer in force; it must be proposed again.")
         )
@@ -341,7 +345,9 @@ def do_open_ballot(proposal, *, actor, days: int | None = None) -> Ballot:
     refuse_if(blockers_to_open(proposal), code="cannot_open")
     now = timezone.now()
     period = deadline(now, days or proposal.convention.rule("ballot_days"))
-    threshold = for_convention(proposal.convention, "adoption")
+    threshold = for_convention(
+        proposal.convention, "annex" if proposal.kind == Kind.ANNEX else "adoption"
+    )
     units = list(members_as_of(now).order_by("pk").values("pk", "name", "uscc"))
     electorate = [{"unit_id": u["pk"], "name": u["name"], "uscc": u["uscc"] or ""} for u in units]
     _transition(proposal, ProposalStatus.BALLOT)
@@ -503,7 +509,7 @@ def blockers_to_publish(proposal) -> list[str]:
         blockers.append(_("Only an amendment adopted by its ballot is published."))
     elif proposal.published_at is not None:
         blockers.append(_("This amendment is already published."))
-    if proposal.base_version.status != "adopted":
+    if proposal.kind == Kind.AMENDMENT and proposal.base_version.status != "adopted":
         blockers.append(
             _("The text this proposal amends is no longer in force; it must be proposed again.")
         )
@@ -517,6 +523,8 @@ def do_publish_amendment(proposal, *, actor):
     Members who signed an earlier version stay members."""
     proposal = _lock(proposal)
     refuse_if(blockers_to_publish(proposal), code="cannot_publish")
+    if proposal.kind == Kind.ANNEX:
+        return _publish_annex(proposal, actor=actor)
     now = timezone.now()
     version = do_adopt_version(proposal.version, actor=actor)
     proposal.published_at = now
@@ -536,3 +544,189 @@ def do_publish_amendment(proposal, *, actor):
         url=reverse("convention:version", args=[version.number]),
     )
     return proposal
+
+
+# Annexes (Art. 28) --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_annex_proposal(
+    convention, *, actor, unit, title, sub_industry, reasons, text: bytes, annex=None
+):
+    """A member proposes a sub-industry agreement (or a new text of an annex in force): the text
+    is parsed like the convention's; it then goes through sponsors and a ballot."""
+    from gongyue.convention.actions import parse_upload
+    from gongyue.convention.canonical import canonical_text, text_sha256
+
+    now = timezone.now()
+    base = convention.versions.in_force().first()
+    if base is None:
+        raise ActionRefused(_("There is no version in force to amend."), code="nothing_in_force")
+    if unit is None or not members_as_of(now).filter(pk=unit.pk).exists():
+        raise ActionRefused(
+            _("Only member units propose sub-industry agreements."),
+            code="not_a_member",
+            status=403,
+        )
+    if acting_grant(actor, unit, now) is None:
+        raise _not_a_signer()
+    parsed = parse_upload(text)
+    canonical = canonical_text(parsed)
+    if annex is None:
+        annex = Annex.objects.create(
+            convention=convention, title=title.strip()[:200], sub_industry=sub_industry.strip()
+        )
+    else:
+        annex = Annex.objects.select_for_update().get(pk=annex.pk)
+        current = annex.version_in_force
+        if current is not None and current.sha256 == text_sha256(canonical):
+            raise ActionRefused(
+                _("The proposed text is the text in force: the proposal changes nothing."),
+                code="no_change",
+                field="file",
+                status=400,
+            )
+    number = (annex.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    annex_version = AnnexVersion.objects.create(
+        annex=annex,
+        number=number,
+        structure=parsed.to_dict(),
+        canonical_text=canonical,
+        sha256=text_sha256(canonical),
+        created_at=now,
+    )
+    proposal = Proposal.objects.create(
+        convention=convention,
+        kind=Kind.ANNEX,
+        title=title.strip()[:200],
+        reasons=reasons.strip(),
+        base_version=base,
+        annex_version=annex_version,
+        proposer_unit=unit,
+        proposed_by=actor,
+        created_at=now,
+    )
+    record(
+        "amendments.proposal_created",
+        actor=actor,
+        subject=proposal,
+        new={
+            "kind": Kind.ANNEX,
+            "title": proposal.title,
+            "annex": annex.pk,
+            "sha256": annex_version.sha256,
+        },
+    )
+    return proposal
+
+
+def _publish_annex(proposal, *, actor):
+    """Adopt the annex text the members agreed to; a new annex gets the next number."""
+    now = timezone.now()
+    annex_version = AnnexVersion.objects.select_for_update().get(pk=proposal.annex_version_id)
+    annex = Annex.objects.select_for_update().get(pk=annex_version.annex_id)
+    AnnexVersion.objects.filter(annex=annex, status="adopted").update(
+        status="superseded", superseded_at=now
+    )
+    annex_version.status, annex_version.adopted_at = "adopted", now
+    annex_version.save(update_fields=["status", "adopted_at"])
+    if annex.number is None:
+        last = Annex.objects.filter(convention=annex.convention).published()
+        annex.number = (last.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        annex.published_at = now
+        annex.save(update_fields=["number", "published_at"])
+    proposal.published_at = now
+    proposal.save(update_fields=["published_at"])
+    record(
+        "amendments.annex_published",
+        actor=actor,
+        subject=annex,
+        new={
+            "number": annex.number,
+            "version": annex_version.number,
+            "sha256": annex_version.sha256,
+        },
+        visibility=Visibility.PUBLIC,
+    )
+    notify(
+        queries.member_signers(now),
+        kind="amendment",
+        template="amendments/mail/annex_published",
+        context={"annex": annex.title, "number": annex.number},
+        url=reverse("amendments:annex", args=[annex.pk]),
+    )
+    return proposal
+
+
+def blockers_to_sign_annex(annex, unit, sha256, now) -> list[str]:
+    blockers = []
+    current = annex.version_in_force
+    if current is None:
+        blockers.append(_("This annex is not in force."))
+    elif sha256 != current.sha256:
+        blockers.append(
+            _("The text you read is not the annex in force (its SHA-256 differs); read it again.")
+        )
+    if unit is None or not members_as_of(now).filter(pk=unit.pk).exists():
+        blockers.append(_("Only member units of the convention sign its annexes."))
+    elif current and annex.signatures.standing().filter(unit=unit, version=current).exists():
+        blockers.append(_("Your unit has already signed this annex."))
+    return blockers
+
+
+@transaction.atomic
+def do_sign_annex(annex, *, actor, sha256: str) -> AnnexSignature:
+    """A member unit signs the annex in force, bound to its text's hash; a standing signature
+    of an earlier text of the annex is replaced."""
+    annex = Annex.objects.select_for_update().get(pk=annex.pk)
+    now = timezone.now()
+    unit = actor.unit
+    refuse_if(blockers_to_sign_annex(annex, unit, sha256, now), code="cannot_sign")
+    grant = acting_grant(actor, unit, now)
+    if grant is None:
+        raise _not_a_signer()
+    current = annex.version_in_force
+    annex.signatures.standing().filter(unit=unit).update(
+        withdrawn_at=now,
+        withdrawal_reason=f"superseded by the signature of version {current.number}",
+    )
+    signature = AnnexSignature.objects.create(
+        annex=annex,
+        version=current,
+        unit=unit,
+        signer=actor,
+        capacity=_capacity(grant),
+        signed_at=now,
+        sha256=current.sha256,
+    )
+    record(
+        "amendments.annex_signed",
+        actor=actor,
+        subject=annex,
+        new={"unit": unit.pk, "version": current.number, "sha256": current.sha256},
+        visibility=Visibility.PUBLIC,
+    )
+    return signature
+
+
+@transaction.atomic
+def do_withdraw_from_annex(annex, *, actor, reason: str = "") -> AnnexSignature:
+    """A unit leaves an annex by notice, effective at once; it stays a member of the convention."""
+    annex = Annex.objects.select_for_update().get(pk=annex.pk)
+    now = timezone.now()
+    unit = actor.unit
+    if unit is None or acting_grant(actor, unit, now) is None:
+        raise _not_a_signer()
+    signature = annex.signatures.standing().filter(unit=unit).first()
+    if signature is None:
+        raise ActionRefused(_("Your unit has not signed this annex."), code="not_signed")
+    signature.withdrawn_at, signature.withdrawal_reason = now, reason.strip()[:500]
+    signature.save(update_fields=["withdrawn_at", "withdrawal_reason"])
+    record(
+        "amendments.annex_withdrawn",
+        actor=actor,
+        subject=annex,
+        old={"unit": unit.pk, "version": signature.version_id},
+        visibility=Visibility.PUBLIC,
+    )
+    return signature

@@ -17,11 +17,15 @@ from . import actions, queries
 from .access import (
     can_propose,
     can_see_votes,
+    get_annex_for_user,
     get_ballot_for_user,
     get_convention_for_amendment,
     get_proposal_for_user,
 )
 from .forms import (
+    AnnexProposalForm,
+    AnnexSignForm,
+    AnnexWithdrawForm,
     EditFormSet,
     EditsProposalForm,
     OpenBallotForm,
@@ -29,7 +33,7 @@ from .forms import (
     VoteForm,
     edits_from,
 )
-from .models import Ballot, Proposal, Vote
+from .models import Annex, AnnexSignature, Ballot, Proposal, Vote
 
 router = Router(tags=["amendments"])
 
@@ -38,11 +42,13 @@ class AmendmentProposalOut(Schema):
     id: int
     title: str
     reasons: str
+    kind: str
     status: str
     proposer_unit_id: int | None
     base_version: int
-    version: int
-    version_sha256: str
+    version: int | None
+    annex_id: int | None
+    proposed_sha256: str
     submitted_at: datetime | None
     members_at_submission: int | None
     sponsors_needed: int | None
@@ -84,6 +90,32 @@ class EditsProposalIn(Schema):
     edits: list[EditIn]
 
 
+class AnnexProposalIn(Schema):
+    title: str
+    sub_industry: str
+    reasons: str
+
+
+class AnnexOut(Schema):
+    id: int
+    number: int | None
+    title: str
+    sub_industry: str
+    published_at: datetime | None
+    version: int | None
+    sha256: str | None
+    text: str | None
+    signatories: list[int]
+
+
+class AnnexSignIn(Schema):
+    sha256: str
+
+
+class AnnexWithdrawIn(Schema):
+    reason: str = ""
+
+
 class VoteIn(Schema):
     choice: str
 
@@ -106,11 +138,13 @@ def proposal_out(proposal, now=None) -> dict:
         "id": proposal.pk,
         "title": proposal.title,
         "reasons": proposal.reasons,
+        "kind": proposal.kind,
         "status": proposal.status,
         "proposer_unit_id": proposal.proposer_unit_id,
         "base_version": proposal.base_version.number,
-        "version": proposal.version.number,
-        "version_sha256": proposal.version.sha256,
+        "version": proposal.version.number if proposal.version_id else None,
+        "annex_id": proposal.annex_version.annex_id if proposal.annex_version_id else None,
+        "proposed_sha256": proposal.proposed_sha256,
         "submitted_at": proposal.submitted_at,
         "members_at_submission": proposal.members_at_submission,
         "sponsors_needed": proposal.sponsors_needed,
@@ -152,7 +186,9 @@ def vote_out(vote) -> dict:
 
 @router.get("/proposals", response=list[AmendmentProposalOut], auth=public)
 def list_proposals(request):
-    proposals = Proposal.objects.visible_to(request.user).select_related("base_version", "version")
+    proposals = Proposal.objects.visible_to(request.user).select_related(
+        "base_version", "version", "annex_version"
+    )
     return [proposal_out(p) for p in proposals[:500]]
 
 
@@ -280,3 +316,74 @@ def ballot_record(request, ballot_id: int):
         raise ApiError(409, "open", _("The record exists once the ballot has closed."))
     body = json.dumps(queries.ballot_record_data(ballot), ensure_ascii=False)
     return HttpResponse(body.encode(), content_type="application/json; charset=utf-8")
+
+
+def annex_out(annex) -> dict:
+    current = annex.version_in_force
+    return {
+        "id": annex.pk,
+        "number": annex.number,
+        "title": annex.title,
+        "sub_industry": annex.sub_industry,
+        "published_at": annex.published_at,
+        "version": current.number if current else None,
+        "sha256": current.sha256 if current else None,
+        "text": current.canonical_text if current else None,
+        "signatories": list(
+            AnnexSignature.objects.standing()
+            .filter(annex=annex)
+            .order_by("unit_id")
+            .values_list("unit_id", flat=True)
+        ),
+    }
+
+
+@router.get("/annexes", response=list[AnnexOut], auth=public)
+def list_annexes(request):
+    return [annex_out(a) for a in Annex.objects.published()]
+
+
+@router.post("/annexes", response={201: AmendmentProposalOut})
+def propose_annex(request, payload: Form[AnnexProposalIn], file: File[UploadedFile]):
+    """Propose a sub-industry agreement (multipart: title, sub_industry, reasons and `file`)."""
+    convention = get_convention_for_amendment(request.user)
+    data = cleaned(AnnexProposalForm(request.POST, request.FILES))
+    proposal = actions.do_create_annex_proposal(
+        convention,
+        actor=request.user,
+        unit=request.user.unit,
+        title=data["title"],
+        sub_industry=data["sub_industry"],
+        reasons=data["reasons"],
+        text=data["file"].read(),
+    )
+    return Status(201, proposal_out(proposal))
+
+
+@router.get("/annexes/{annex_id}", response=AnnexOut, auth=public)
+def get_annex(request, annex_id: int):
+    return annex_out(get_annex_for_user(request.user, annex_id))
+
+
+@router.post("/annexes/{annex_id}/signatures", response={201: AnnexOut})
+def sign_annex(request, annex_id: int, payload: AnnexSignIn):
+    """Sign the annex in force; `sha256` is the hash of the text the signer read."""
+    annex = get_annex_for_user(request.user, annex_id, to="sign")
+    data = cleaned(AnnexSignForm({"sha256": payload.sha256}))
+    actions.do_sign_annex(annex, actor=request.user, sha256=data["sha256"])
+    return Status(201, annex_out(annex))
+
+
+@router.post("/annexes/{annex_id}/withdrawal", response=AnnexOut)
+def withdraw_from_annex(request, annex_id: int, payload: AnnexWithdrawIn):
+    annex = get_annex_for_user(request.user, annex_id, to="sign")
+    data = cleaned(AnnexWithdrawForm({"reason": payload.reason}))
+    actions.do_withdraw_from_annex(annex, actor=request.user, reason=data["reason"])
+    return annex_out(annex)
+
+
+@router.post("/proposals/{proposal_id}/publish", response=AmendmentProposalOut)
+def publish(request, proposal_id: int):
+    """Publish an adopted amendment (its text is in force from now) or annex (secretariat)."""
+    proposal = get_proposal_for_user(request.user, proposal_id, to="publish")
+    return proposal_out(actions.do_publish_amendment(proposal, actor=request.user))

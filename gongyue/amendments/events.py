@@ -14,3 +14,6 @@ class AmendmentEvent(models.TextChoices):
     VOTE_CAST = "amendments.vote_cast", _("vote cast")
     BALLOT_CLOSED = "amendments.ballot_closed", _("ballot closed")
     AMENDMENT_PUBLISHED = "amendments.amendment_published", _("amendment published")
+    ANNEX_PUBLISHED = "amendments.annex_published", _("annex published")
+    ANNEX_SIGNED = "amendments.annex_signed", _("annex signed")
+    ANNEX_WITHDRAWN = "amendments.annex_withdrawn", _("unit withdrew from an annex")

@@ -81,3 +81,20 @@ def edits_from(formset):
 
 class AsAtForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AnnexProposalForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    sub_industry = forms.CharField(label=_("Sub-industry it covers"), max_length=200)
+    reasons = forms.CharField(
+        label=_("Statement of reasons"), widget=forms.Textarea, max_length=20_000
+    )
+    file = forms.FileField(label=_("The agreement's text (UTF-8 plain text, articles as 第一条 …)"))
+
+
+class AnnexSignForm(forms.Form):
+    sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+
+
+class AnnexWithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)

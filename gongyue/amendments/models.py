@@ -46,6 +46,11 @@ PROPOSAL_TRANSITIONS = {
 }
 
 
+class Kind(models.TextChoices):
+    AMENDMENT = "amendment", _("amendment of the convention")
+    ANNEX = "annex", _("sub-industry agreement (annex)")
+
+
 class ProposalQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Drafts are their proposer's and the secretariat's; everything submitted is public."""
@@ -69,14 +74,28 @@ class Proposal(models.Model):
     convention = models.ForeignKey(
         "convention.Convention", on_delete=models.PROTECT, related_name="proposals"
     )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.AMENDMENT)
     title = models.CharField(_("title"), max_length=200)
     reasons = models.TextField(_("statement of reasons"))
     # The text in force when the proposal was drafted, and the text it would put in force.
     base_version = models.ForeignKey(
         "convention.Version", on_delete=models.PROTECT, related_name="+"
     )
+    # An amendment carries a draft version of the convention; an annex proposal a draft
+    # version of the annex (a new annex, or a new text of an existing one).
     version = models.OneToOneField(
-        "convention.Version", on_delete=models.PROTECT, related_name="proposal"
+        "convention.Version",
+        on_delete=models.PROTECT,
+        related_name="proposal",
+        null=True,
+        blank=True,
+    )
+    annex_version = models.OneToOneField(
+        "AnnexVersion",
+        on_delete=models.PROTECT,
+        related_name="proposal",
+        null=True,
+        blank=True,
     )
     # None: proposed by the executing body, which needs no sponsors (Art. 26).
     proposer_unit = models.ForeignKey(
@@ -109,6 +128,13 @@ class Proposal(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("amendment proposal")
         verbose_name_plural = _("amendment proposals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="amendment", version__isnull=False, annex_version__isnull=True)
+                | Q(kind="annex", version__isnull=True, annex_version__isnull=False),
+                name="a_proposal_carries_the_text_of_its_kind",
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -119,6 +145,23 @@ class Proposal(models.Model):
 
     def can_become(self, status) -> bool:
         return status in PROPOSAL_TRANSITIONS[self.status]
+
+    @property
+    def proposed_sha256(self) -> str:
+        return (self.version or self.annex_version).sha256
+
+    def structures(self) -> tuple[dict, dict]:
+        """(the text it changes, the text it proposes), as structures for the diff. A new annex
+        changes nothing that exists: it is compared with an empty text."""
+        if self.kind == Kind.AMENDMENT:
+            return self.base_version.structure, self.version.structure
+        current = (
+            self.annex_version.annex.versions.filter(status="adopted")
+            .exclude(pk=self.annex_version_id)
+            .first()
+        )
+        empty = {"title": "", "chapters": [], "sections": [], "articles": [], "closing": ""}
+        return (current.structure if current else empty), self.annex_version.structure
 
 
 class SponsorshipQuerySet(models.QuerySet):
@@ -277,3 +320,106 @@ class Vote(models.Model):
         return ballot_record.receipt(
             self.ballot_id, self.unit_id, self.choice, self.cast_at.isoformat()
         )
+
+
+class AnnexQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(number__isnull=False)
+
+
+class Annex(models.Model):
+    """A sub-industry self-discipline agreement under the convention (Art. 28), published as
+    Annex N once the members agree; member units sign it separately."""
+
+    convention = models.ForeignKey(
+        "convention.Convention", on_delete=models.PROTECT, related_name="annexes"
+    )
+    # Given at publication: Annex 1, 2, … in the order they were published.
+    number = models.PositiveIntegerField(_("annex number"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    sub_industry = models.CharField(_("sub-industry it covers"), max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = AnnexQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number", "pk"]
+        verbose_name = _("annex")
+        verbose_name_plural = _("annexes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "number"], name="annex_numbers_are_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def version_in_force(self):
+        return self.versions.filter(status="adopted").first()
+
+
+class AnnexVersion(models.Model):
+    """One text of an annex, parsed and hashed like a convention version; immutable."""
+
+    annex = models.ForeignKey(Annex, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(max_length=16, default="draft")
+    structure = models.JSONField()
+    canonical_text = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    adopted_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["annex", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annex", "number"], name="annex_version_numbers_are_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["annex"],
+                condition=Q(status="adopted"),
+                name="one_adopted_version_per_annex",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.annex} v{self.number}"
+
+
+class AnnexSignatureQuerySet(models.QuerySet):
+    def standing(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class AnnexSignature(models.Model):
+    """A unit bound to one exact text of an annex, until it withdraws from the annex by notice."""
+
+    annex = models.ForeignKey(Annex, on_delete=models.PROTECT, related_name="signatures")
+    version = models.ForeignKey(AnnexVersion, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("organisations.Unit", on_delete=models.PROTECT, related_name="+")
+    signer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    capacity = models.CharField(max_length=16)
+    signed_at = models.DateTimeField()
+    sha256 = models.CharField(max_length=64)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.CharField(max_length=500, blank=True)
+
+    objects = AnnexSignatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annex", "unit"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_standing_annex_signature_per_unit",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.annex}"

@@ -22,11 +22,15 @@ from . import actions, queries
 from .access import (
     can_propose,
     can_see_votes,
+    get_annex_for_user,
     get_ballot_for_user,
     get_convention_for_amendment,
     get_proposal_for_user,
 )
 from .forms import (
+    AnnexProposalForm,
+    AnnexSignForm,
+    AnnexWithdrawForm,
     AsAtForm,
     EditFormSet,
     EditsProposalForm,
@@ -35,7 +39,7 @@ from .forms import (
     VoteForm,
     edits_from,
 )
-from .models import Ballot, Proposal, ProposalStatus, Vote
+from .models import Annex, AnnexSignature, Ballot, Proposal, ProposalStatus, Vote
 
 
 def index(request):
@@ -131,7 +135,7 @@ def _proposal_page(request, proposal, *, status=200, **extra):
     ballot = Ballot.objects.filter(proposal=proposal).first()
     context = {
         "proposal": proposal,
-        "diff": diff_structures(proposal.base_version.structure, proposal.version.structure),
+        "diff": diff_structures(*proposal.structures()),
         "sponsorships": sponsorships,
         "counting": counting,
         "ballot": ballot,
@@ -355,3 +359,101 @@ def receipt(request):
         {"code": code, "found": found, "show": show},
         status=404 if code and found is None else 200,
     )
+
+
+# Annexes (Art. 28) --------------------------------------------------------------------------------
+
+
+def annexes(request):
+    published = Annex.objects.published().filter(convention=Convention.objects.current())
+    return render(request, "amendments/annexes.html", {"annexes": published})
+
+
+@login_required
+def propose_annex(request):
+    convention = get_convention_for_amendment(request.user)
+    form = AnnexProposalForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        done = perform(
+            form,
+            lambda data: actions.do_create_annex_proposal(
+                convention,
+                actor=request.user,
+                unit=request.user.unit,
+                title=data["title"],
+                sub_industry=data["sub_industry"],
+                reasons=data["reasons"],
+                text=data["file"].read(),
+            ),
+        )
+        if done:
+            messages.success(
+                request, _("The proposal is saved as a draft; read it, then submit it.")
+            )
+            return redirect("amendments:proposal", done.result.pk)
+        status = done.status
+    return render(request, "amendments/propose_annex.html", {"form": form}, status=status)
+
+
+def _annex_page(request, annex, *, status=200, refusal=None):
+    user = request.user
+    current = annex.version_in_force
+    signatures = (
+        AnnexSignature.objects.standing()
+        .filter(annex=annex)
+        .select_related("unit", "version")
+        .order_by("unit__name", "pk")
+    )
+    mine = None
+    if user.is_authenticated and user.unit_id:
+        mine = next((s for s in signatures if s.unit_id == user.unit_id), None)
+    context = {
+        "annex": annex,
+        "current": current,
+        "versions": annex.versions.exclude(status="draft").order_by("-number"),
+        "signatures": signatures,
+        "mine": mine,
+        "can_sign": bool(user.is_authenticated and user.unit_id),
+        "sign_form": AnnexSignForm(initial={"sha256": current.sha256 if current else ""}),
+        "withdraw_form": AnnexWithdrawForm(),
+        "refusal": refusal,
+    }
+    return render(request, "amendments/annex.html", context, status=status)
+
+
+def annex(request, annex_id):
+    return _annex_page(request, get_annex_for_user(request.user, annex_id))
+
+
+@login_required
+@require_POST
+def sign_annex(request, annex_id):
+    annex = get_annex_for_user(request.user, annex_id, to="sign")
+    form = AnnexSignForm(request.POST)
+    done = perform(
+        form, lambda data: actions.do_sign_annex(annex, actor=request.user, sha256=data["sha256"])
+    )
+    if done:
+        messages.success(request, _("Your unit has signed the annex."))
+        return redirect("amendments:annex", annex.pk)
+    errors = [e for errors in form.errors.values() for e in errors]
+    return _annex_page(request, annex, status=done.status, refusal=errors)
+
+
+@login_required
+@require_POST
+def withdraw_from_annex(request, annex_id):
+    annex = get_annex_for_user(request.user, annex_id, to="sign")
+    form = AnnexWithdrawForm(request.POST)
+    done = perform(
+        form,
+        lambda data: actions.do_withdraw_from_annex(
+            annex, actor=request.user, reason=data["reason"]
+        ),
+    )
+    if done:
+        messages.success(request, _("Your unit has withdrawn from the annex."))
+        return redirect("amendments:annex", annex.pk)
+    errors = [e for errors in form.errors.values() for e in errors]
+    return _annex_page(request, annex, status=done.status, refusal=errors)
