@@ -22,8 +22,7 @@ from gongyue.core.duties import schedule_reminder
 from gongyue.core.errors import ActionRefused, refuse_if
 from gongyue.core.models import Reminder
 from gongyue.core.notify import notify
-from gongyue.organisations.actions import signing_grant
-from gongyue.organisations.queries import members_as_of
+from gongyue.organisations.models import Unit
 
 from . import queries
 from . import record as ballot_record
@@ -53,7 +52,7 @@ def ends_label(period) -> str:
 def acting_grant(person, unit, moment):
     """The grant that lets `person` act for `unit` (legal representative or a delegate with the
     written authorisation on file, Art. 25); never a unit's staff."""
-    return signing_grant(person, unit, china_date(moment))
+    return unit.signing_grant(person, china_date(moment))
 
 
 def _not_a_signer():
@@ -109,7 +108,7 @@ def do_create_proposal(
     if base is None:
         raise ActionRefused(_("There is no version in force to amend."), code="nothing_in_force")
     if unit is not None:
-        if not members_as_of(now).filter(pk=unit.pk).exists():
+        if not unit.is_member(now):
             raise ActionRefused(
                 _("Only member units propose amendments."), code="not_a_member", status=403
             )
@@ -169,7 +168,7 @@ def do_submit_proposal(proposal, *, actor):
     if grant is None:
         raise _not_a_signer()
     old = _transition(proposal, ProposalStatus.SPONSORING)
-    n = members_as_of(now).count()
+    n = Unit.objects.members(now).count()
     window = deadline(now, proposal.convention.rule("sponsorship_days"))
     proposal.submitted_at = now
     proposal.members_at_submission = n
@@ -229,7 +228,7 @@ def blockers_to_sponsor(proposal, unit, now) -> list[str]:
         blockers.append(_("This proposal is not collecting sponsors."))
     elif proposal.sponsorship_closes_at <= now:
         blockers.append(_("The sponsorship period of this proposal has ended."))
-    if unit is None or not members_as_of(now).filter(pk=unit.pk).exists():
+    if unit is None or not unit.is_member(now):
         blockers.append(_("Only member units sponsor proposals."))
     elif proposal.sponsorships.standing().filter(unit=unit).exists():
         blockers.append(_("Your unit already sponsors this proposal."))
@@ -348,7 +347,7 @@ def do_open_ballot(proposal, *, actor, days: int | None = None) -> Ballot:
     threshold = for_convention(
         proposal.convention, "annex" if proposal.kind == Kind.ANNEX else "adoption"
     )
-    units = list(members_as_of(now).order_by("pk").values("pk", "name", "uscc"))
+    units = list(Unit.objects.members(now).order_by("pk").values("pk", "name", "uscc"))
     electorate = [{"unit_id": u["pk"], "name": u["name"], "uscc": u["uscc"] or ""} for u in units]
     _transition(proposal, ProposalStatus.BALLOT)
     proposal.save()
@@ -562,7 +561,7 @@ def do_create_annex_proposal(
     base = convention.versions.in_force().first()
     if base is None:
         raise ActionRefused(_("There is no version in force to amend."), code="nothing_in_force")
-    if unit is None or not members_as_of(now).filter(pk=unit.pk).exists():
+    if unit is None or not unit.is_member(now):
         raise ActionRefused(
             _("Only member units propose sub-industry agreements."),
             code="not_a_member",
@@ -667,7 +666,7 @@ def blockers_to_sign_annex(annex, unit, sha256, now) -> list[str]:
         blockers.append(
             _("The text you read is not the annex in force (its SHA-256 differs); read it again.")
         )
-    if unit is None or not members_as_of(now).filter(pk=unit.pk).exists():
+    if unit is None or not unit.is_member(now):
         blockers.append(_("Only member units of the convention sign its annexes."))
     elif current and annex.signatures.standing().filter(unit=unit, version=current).exists():
         blockers.append(_("Your unit has already signed this annex."))

@@ -89,7 +89,9 @@ class AnnexProposalForm(forms.Form):
     reasons = forms.CharField(
         label=_("Statement of reasons"), widget=forms.Textarea, max_length=20_000
     )
-    file = forms.FileField(label=_("The agreement's text (UTF-8 plain text, articles as 第一条 …)"))
+    file = forms.FileField(
+        label=_("The agreement's text (UTF-8 plain text, in the same form as the convention)")
+    )
 
 
 class AnnexSignForm(forms.Form):

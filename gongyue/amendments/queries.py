@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 
 from gongyue.accounts.models import SIGNING_ROLES, RoleGrant, User
-from gongyue.organisations.queries import members_as_of
+from gongyue.organisations.models import Unit
 
 from . import record as ballot_record
 from .models import Choice, Elector, Vote
@@ -11,7 +11,9 @@ from .models import Choice, Elector, Vote
 
 def counting_sponsors(proposal, moment):
     """Standing sponsorships of units that are still members: a unit that left does not count."""
-    return proposal.sponsorships.standing().filter(unit__in=members_as_of(moment).values("pk"))
+    return proposal.sponsorships.standing().filter(
+        unit__in=Unit.objects.members(moment).values("pk")
+    )
 
 
 def _signers_of(units):
@@ -25,7 +27,7 @@ def _signers_of(units):
 
 def member_signers(moment, *, exclude_unit=None):
     """The people who act for member units: whom a call for sponsors goes to."""
-    units = members_as_of(moment)
+    units = Unit.objects.members(moment)
     if exclude_unit is not None:
         units = units.exclude(pk=exclude_unit)
     return _signers_of(units.values("pk"))

@@ -70,13 +70,14 @@ def test_units_sign_the_annex_separately_bound_to_its_hash_and_withdraw_by_notic
     assert signature.sha256 == current.sha256 and signature.capacity == "legal_rep"
     with pytest.raises(ActionRefused, match="already signed"):
         actions.do_sign_annex(annex, actor=membership.reps[3], sha256=current.sha256)
-    page = client_for(None).get(f"/amendments/annexes/{annex.pk}/").content.decode()
-    assert "成员单位0003有限公司" in page and current.sha256 in page
     actions.do_withdraw_from_annex(annex, actor=membership.reps[3], reason="业务调整")
     assert not AnnexSignature.objects.standing().exists()
     assert AuditEntry.objects.filter(action="amendments.annex_withdrawn").count() == 1
     with pytest.raises(ActionRefused, match="has not signed"):
         actions.do_withdraw_from_annex(annex, actor=membership.reps[3])
+    actions.do_sign_annex(annex, actor=membership.reps[3], sha256=current.sha256)
+    page = client_for(None).get(f"/amendments/annexes/{annex.pk}/").content.decode()
+    assert "成员单位0003有限公司" in page and current.sha256 in page
 
 
 def test_signing_an_annex_through_the_api(client_for, annex_ballot, membership, secretariat):

@@ -75,11 +75,11 @@ def test_an_amendment_rejected_by_its_ballot_is_never_published(
 
 
 def test_members_who_signed_the_earlier_version_stay_members(adopted, secretariat, membership):
-    from gongyue.organisations.queries import members_as_of
+    from gongyue.organisations.models import Unit
 
-    before = set(members_as_of().values_list("pk", flat=True))
+    before = set(Unit.objects.members().values_list("pk", flat=True))
     actions.do_publish_amendment(adopted, actor=secretariat)
-    assert set(members_as_of().values_list("pk", flat=True)) == before
+    assert set(Unit.objects.members().values_list("pk", flat=True)) == before
     assert not Signature.objects.filter(version_id=adopted.version_id).exists()
 
 

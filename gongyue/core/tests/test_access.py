@@ -33,6 +33,8 @@ def role_pages(resolver=None, prefix=""):
                 "token_id",
                 "proposal_id",
                 "ballot_id",
+                "annex_id",
+                "identity_id",
             ):
                 url = url.replace(f"<{converter}>", "1").replace(f"<str:{converter}>", "2026-Q1")
             yield url, entry.callback.required_role
