@@ -79,3 +79,36 @@ def get_annex_for_user(user, annex_id, *, to: str = "view"):
     if to == "sign" and (not user.is_authenticated or user.unit_id is None):
         raise PermissionDenied(_("Only member units sign annexes."))
     return annex
+
+
+def get_interpretation(interpretation_id):
+    """Interpretations are public (Art. 29: published)."""
+    from .models import Interpretation
+
+    return get_object_or_404(
+        Interpretation.objects.select_related("supersedes", "convention"), pk=interpretation_id
+    )
+
+
+def require_interpreter(user) -> None:
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the executing body interprets the convention."))
+
+
+def superseded_interpretation(convention, number):
+    """The interpretation a new one supersedes, by its number; a field error when unknown."""
+    from gongyue.core.errors import ActionRefused
+
+    from .models import Interpretation
+
+    if number is None:
+        return None
+    found = Interpretation.objects.filter(convention=convention, number=number).first()
+    if found is None:
+        raise ActionRefused(
+            _("There is no interpretation %(n)s.") % {"n": number},
+            code="invalid",
+            field="supersedes",
+            status=400,
+        )
+    return found

@@ -17,6 +17,7 @@ from gongyue.accounts.models import Role
 from gongyue.audit.log import record
 from gongyue.audit.models import Visibility
 from gongyue.convention.actions import do_adopt_version, do_import_version
+from gongyue.convention.models import Convention
 from gongyue.core.deadlines import china_date, deadline
 from gongyue.core.duties import schedule_reminder
 from gongyue.core.errors import ActionRefused, refuse_if
@@ -34,6 +35,7 @@ from .models import (
     Ballot,
     Choice,
     Elector,
+    Interpretation,
     Kind,
     Proposal,
     ProposalStatus,
@@ -729,3 +731,79 @@ def do_withdraw_from_annex(annex, *, actor, reason: str = "") -> AnnexSignature:
         visibility=Visibility.PUBLIC,
     )
     return signature
+
+
+# Interpretations (Art. 29) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_publish_interpretation(
+    convention, *, actor, title: str, text: str, article_numbers, issued_on=None, supersedes=None
+) -> Interpretation:
+    """Publish an interpretation of articles of the version in force (named by their numbers
+    there, stored by stable identity). A superseded interpretation stays on record."""
+    convention = Convention.objects.select_for_update().get(pk=convention.pk)
+    version = convention.versions.in_force().first()
+    if version is None:
+        raise ActionRefused(
+            _("There is no version in force to interpret."), code="nothing_in_force"
+        )
+    numbers = sorted(set(article_numbers))
+    if not numbers:
+        raise ActionRefused(
+            _("Name the articles the interpretation concerns."),
+            code="invalid",
+            field="articles",
+            status=400,
+        )
+    found = dict(version.articles.filter(number__in=numbers).values_list("number", "identity_id"))
+    missing = [n for n in numbers if n not in found]
+    if missing:
+        raise ActionRefused(
+            _("The version in force has no article %(numbers)s.")
+            % {"numbers": ", ".join(str(n) for n in missing)},
+            code="invalid",
+            field="articles",
+            status=400,
+        )
+    if supersedes is not None:
+        supersedes = Interpretation.objects.select_for_update().get(pk=supersedes.pk)
+        if Interpretation.objects.filter(supersedes=supersedes).exists():
+            raise ActionRefused(
+                _("Interpretation %(n)s has already been superseded.") % {"n": supersedes.number},
+                code="already_superseded",
+                field="supersedes",
+            )
+    number = (
+        convention.interpretations.order_by("-number").values_list("number", flat=True).first() or 0
+    ) + 1
+    interpretation = Interpretation.objects.create(
+        convention=convention,
+        number=number,
+        issued_on=issued_on or timezone.localdate(),
+        title=title.strip()[:200],
+        text=text.strip(),
+        supersedes=supersedes,
+        issued_by=actor,
+    )
+    interpretation.articles.set(found.values())
+    record(
+        "amendments.interpretation_published",
+        actor=actor,
+        subject=interpretation,
+        new={
+            "number": number,
+            "articles": numbers,
+            "version": version.number,
+            "supersedes": supersedes.number if supersedes else None,
+        },
+        visibility=Visibility.PUBLIC,
+    )
+    notify(
+        queries.member_signers(timezone.now()),
+        kind="amendment",
+        template="amendments/mail/interpretation",
+        context={"number": number, "title": interpretation.title},
+        url=reverse("amendments:interpretation", args=[interpretation.pk]),
+    )
+    return interpretation

@@ -1,7 +1,7 @@
 """Amendments API under /api/v1/amendments/: the pages' access helpers, forms and actions."""
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -20,7 +20,10 @@ from .access import (
     get_annex_for_user,
     get_ballot_for_user,
     get_convention_for_amendment,
+    get_interpretation,
     get_proposal_for_user,
+    require_interpreter,
+    superseded_interpretation,
 )
 from .forms import (
     AnnexProposalForm,
@@ -28,12 +31,13 @@ from .forms import (
     AnnexWithdrawForm,
     EditFormSet,
     EditsProposalForm,
+    InterpretationForm,
     OpenBallotForm,
     ProposalForm,
     VoteForm,
     edits_from,
 )
-from .models import Annex, AnnexSignature, Ballot, Proposal, Vote
+from .models import Annex, AnnexSignature, Ballot, Interpretation, Proposal, Vote
 
 router = Router(tags=["amendments"])
 
@@ -114,6 +118,25 @@ class AnnexSignIn(Schema):
 
 class AnnexWithdrawIn(Schema):
     reason: str = ""
+
+
+class InterpretationIn(Schema):
+    title: str
+    text: str
+    articles: list[int]
+    issued_on: date | None = None
+    supersedes: int | None = None
+
+
+class InterpretationOut(Schema):
+    id: int
+    number: int
+    issued_on: date
+    title: str
+    text: str
+    article_identities: list[int]
+    supersedes: int | None
+    superseded_by: int | None
 
 
 class VoteIn(Schema):
@@ -387,3 +410,56 @@ def publish(request, proposal_id: int):
     """Publish an adopted amendment (its text is in force from now) or annex (secretariat)."""
     proposal = get_proposal_for_user(request.user, proposal_id, to="publish")
     return proposal_out(actions.do_publish_amendment(proposal, actor=request.user))
+
+
+def interpretation_out(found) -> dict:
+    superseded_by = Interpretation.objects.filter(supersedes=found).values_list("number", flat=True)
+    return {
+        "id": found.pk,
+        "number": found.number,
+        "issued_on": found.issued_on,
+        "title": found.title,
+        "text": found.text,
+        "article_identities": sorted(a.pk for a in found.articles.all()),
+        "supersedes": found.supersedes.number if found.supersedes_id else None,
+        "superseded_by": superseded_by.first(),
+    }
+
+
+@router.get("/interpretations", response=list[InterpretationOut], auth=public)
+def list_interpretations(request):
+    found = Interpretation.objects.select_related("supersedes").prefetch_related("articles")
+    return [interpretation_out(i) for i in found]
+
+
+@router.get("/interpretations/{interpretation_id}", response=InterpretationOut, auth=public)
+def get_interpretation_endpoint(request, interpretation_id: int):
+    return interpretation_out(get_interpretation(interpretation_id))
+
+
+@router.post("/interpretations", response={201: InterpretationOut})
+def publish_interpretation(request, payload: InterpretationIn):
+    """Publish an interpretation (secretariat): `articles` are numbers in the version in force."""
+    require_interpreter(request.user)
+    convention = get_convention_for_amendment(request.user)
+    data = cleaned(
+        InterpretationForm(
+            {
+                "title": payload.title,
+                "text": payload.text,
+                "articles": ",".join(str(n) for n in payload.articles),
+                "issued_on": payload.issued_on,
+                "supersedes": payload.supersedes,
+            }
+        )
+    )
+    found = actions.do_publish_interpretation(
+        convention,
+        actor=request.user,
+        title=data["title"],
+        text=data["text"],
+        article_numbers=data["articles"],
+        issued_on=data["issued_on"],
+        supersedes=superseded_interpretation(convention, data["supersedes"]),
+    )
+    return Status(201, interpretation_out(found))

@@ -6,3 +6,10 @@ class AmendmentsConfig(AppConfig):
     name = "gongyue.amendments"
     label = "amendments"
     verbose_name = _("Amendments")
+
+    def ready(self):
+        from gongyue.convention import article_notes
+
+        from .notes import interpretation_notes
+
+        article_notes.register(interpretation_notes)

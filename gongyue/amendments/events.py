@@ -17,3 +17,4 @@ class AmendmentEvent(models.TextChoices):
     ANNEX_PUBLISHED = "amendments.annex_published", _("annex published")
     ANNEX_SIGNED = "amendments.annex_signed", _("annex signed")
     ANNEX_WITHDRAWN = "amendments.annex_withdrawn", _("unit withdrew from an annex")
+    INTERPRETATION_PUBLISHED = "amendments.interpretation_published", _("interpretation published")

@@ -100,3 +100,28 @@ class AnnexSignForm(forms.Form):
 
 class AnnexWithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
+
+
+class InterpretationForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    articles = forms.CharField(
+        label=_("Articles it interprets (numbers in the version in force, e.g. 9, 12)"),
+        max_length=200,
+    )
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea, max_length=50_000)
+    issued_on = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    supersedes = forms.IntegerField(
+        label=_("Supersedes interpretation number (optional)"), min_value=1, required=False
+    )
+
+    def clean_articles(self):
+        raw = self.cleaned_data["articles"].replace("，", ",").replace("、", ",")
+        try:
+            numbers = sorted({int(part) for part in raw.split(",") if part.strip()})
+        except ValueError:
+            raise forms.ValidationError(_("Give article numbers separated by commas.")) from None
+        if not numbers or any(n < 1 or n > 999 for n in numbers):
+            raise forms.ValidationError(_("Give article numbers separated by commas."))
+        return numbers

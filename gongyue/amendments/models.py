@@ -423,3 +423,55 @@ class AnnexSignature(models.Model):
 
     def __str__(self):
         return f"{self.unit} · {self.annex}"
+
+
+class InterpretationQuerySet(models.QuerySet):
+    def in_effect(self):
+        return self.filter(superseded_by__isnull=True)
+
+
+class Interpretation(models.Model):
+    """An interpretation of the convention by the executing body, its only interpreter
+    (Art. 29): numbered, dated, tied to the articles it interprets by their stable identity (so
+    it follows them across versions), superseded by a later one, never edited."""
+
+    convention = models.ForeignKey(
+        "convention.Convention", on_delete=models.PROTECT, related_name="interpretations"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    issued_on = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    articles = models.ManyToManyField("convention.ArticleIdentity", related_name="interpretations")
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+    )
+    issued_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = InterpretationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("interpretation")
+        verbose_name_plural = _("interpretations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "number"], name="interpretation_numbers_are_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Interpretations are never edited; publish one that supersedes it.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Interpretations are never deleted; publish one that supersedes it.")

@@ -25,7 +25,10 @@ from .access import (
     get_annex_for_user,
     get_ballot_for_user,
     get_convention_for_amendment,
+    get_interpretation,
     get_proposal_for_user,
+    require_interpreter,
+    superseded_interpretation,
 )
 from .forms import (
     AnnexProposalForm,
@@ -34,12 +37,21 @@ from .forms import (
     AsAtForm,
     EditFormSet,
     EditsProposalForm,
+    InterpretationForm,
     OpenBallotForm,
     ProposalForm,
     VoteForm,
     edits_from,
 )
-from .models import Annex, AnnexSignature, Ballot, Proposal, ProposalStatus, Vote
+from .models import (
+    Annex,
+    AnnexSignature,
+    Ballot,
+    Interpretation,
+    Proposal,
+    ProposalStatus,
+    Vote,
+)
 
 
 def index(request):
@@ -457,3 +469,62 @@ def withdraw_from_annex(request, annex_id):
         return redirect("amendments:annex", annex.pk)
     errors = [e for errors in form.errors.values() for e in errors]
     return _annex_page(request, annex, status=done.status, refusal=errors)
+
+
+# Interpretations (Art. 29) ------------------------------------------------------------------------
+
+
+def interpretations(request):
+    convention = Convention.objects.current()
+    found = (
+        Interpretation.objects.filter(convention=convention)
+        .select_related("supersedes", "superseded_by")
+        .prefetch_related("articles__appearances")
+        .order_by("-number")
+    )
+    return render(
+        request,
+        "amendments/interpretations.html",
+        {"interpretations": found, "can_interpret": is_secretariat(request.user)},
+    )
+
+
+def interpretation(request, interpretation_id):
+    found = get_interpretation(interpretation_id)
+    in_force = found.convention.versions.in_force().first()
+    articles = (
+        in_force.articles.filter(identity__in=found.articles.all()).order_by("number")
+        if in_force
+        else []
+    )
+    return render(
+        request,
+        "amendments/interpretation.html",
+        {"interpretation": found, "articles": articles, "in_force": in_force},
+    )
+
+
+@login_required
+def publish_interpretation(request):
+    require_interpreter(request.user)
+    convention = get_convention_for_amendment(request.user)
+    form = InterpretationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        done = perform(
+            form,
+            lambda data: actions.do_publish_interpretation(
+                convention,
+                actor=request.user,
+                title=data["title"],
+                text=data["text"],
+                article_numbers=data["articles"],
+                issued_on=data["issued_on"],
+                supersedes=superseded_interpretation(convention, data["supersedes"]),
+            ),
+        )
+        if done:
+            messages.success(request, _("The interpretation is published."))
+            return redirect("amendments:interpretation", done.result.pk)
+        status = done.status
+    return render(request, "amendments/interpretation_form.html", {"form": form}, status=status)
