@@ -509,7 +509,7 @@ def blockers_to_publish(proposal) -> list[str]:
     if proposal.status != ProposalStatus.ADOPTED:
         blockers.append(_("Only an amendment adopted by its ballot is published."))
     elif proposal.published_at is not None:
-        blockers.append(_("This amendment is already published."))
+        return [_("This amendment is already published.")]
     if proposal.kind == Kind.AMENDMENT and proposal.base_version.status != "adopted":
         blockers.append(
             _("The text this proposal amends is no longer in force; it must be proposed again.")

@@ -58,7 +58,14 @@ def amended_text() -> bytes:
 def _english_refusals():
     """Actions called directly speak English here, so tests can name the refusal they expect;
     pages and the API choose their language per request as usual."""
+    from django.core.signals import request_finished
     from django.utils import translation
 
+    def back_to_english(**kwargs):
+        # A request through the test client leaves its own language active in this thread.
+        translation.activate("en")
+
+    request_finished.connect(back_to_english)
     with translation.override("en"):
         yield
+    request_finished.disconnect(back_to_english)

@@ -107,3 +107,16 @@ def test_only_the_secretariat_publishes(client_for, adopted, membership):
     response = client_for(membership.reps[0]).post(f"/amendments/{adopted.pk}/publish/")
     assert response.status_code == 403
     assert Version.objects.get(pk=adopted.version_id).status == VersionStatus.DRAFT
+
+
+def test_the_version_page_names_the_amendment_and_its_ballot(
+    client_for, adopted, secretariat, django_assert_max_num_queries
+):
+    actions.do_publish_amendment(adopted, actor=secretariat)
+    number = Version.objects.get(pk=adopted.version_id).number
+    client = client_for(None)
+    with django_assert_max_num_queries(4):
+        html = client.get(f"/convention/v/{number}/").content.decode()
+    origin = html[html.index('data-testid="origin"') :][:800]
+    assert adopted.title in origin and f"/amendments/ballots/{adopted.ballot.pk}/" in origin
+    assert "20" in origin and "30" in origin
