@@ -51,6 +51,7 @@ class Command(BaseCommand):
             self.create_convention(convention, actor=people["mishuchu"])
             self.create_membership(people)
             self.create_lexicon(actor=people["mishuchu"])
+            self.create_amendments(people)
         self.print_accounts()
 
     def create_people(self) -> dict:
@@ -109,6 +110,11 @@ class Command(BaseCommand):
         from gongyue.screening.demo import LEXICON
 
         do_import_lexicon(LEXICON.read_bytes(), actor=actor, mode="replace", note="示例词库")
+
+    def create_amendments(self, people):
+        from gongyue.amendments.demo import load_amendments_demo
+
+        load_amendments_demo(secretariat=people["gongzuorenyuan"], people=people)
 
     def print_accounts(self):
         self.stdout.write("")
