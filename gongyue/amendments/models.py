@@ -146,6 +146,18 @@ class Proposal(models.Model):
     def can_become(self, status) -> bool:
         return status in PROPOSAL_TRANSITIONS[self.status]
 
+    def blockers_to_adopt(self, version) -> list[str]:
+        """What the convention app asks of an adoption's origin (do_adopt_version(origin=…)):
+        the text this amendment's ballot adopted, not yet put in force."""
+        blockers = []
+        if self.version_id != version.pk:
+            blockers.append(_("This version is not the text the amendment proposes."))
+        if self.status != ProposalStatus.ADOPTED:
+            blockers.append(_("Only an amendment adopted by its ballot is published."))
+        if self.published_at is not None:
+            blockers.append(_("This amendment is already published."))
+        return blockers
+
     @property
     def proposed_sha256(self) -> str:
         return (self.version or self.annex_version).sha256
