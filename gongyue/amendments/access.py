@@ -56,12 +56,14 @@ def get_proposal_for_user(user, proposal_id, *, to: str = "view") -> Proposal:
 
 def get_ballot_for_user(user, ballot_id, *, to: str = "view") -> Ballot:
     """Ballots are public. `to`: "view"; "vote" (a person of a unit: the action checks the
-    electorate and the signer rule)."""
+    electorate and the signer rule); "close" (the secretariat, once the deadline passed)."""
     ballot = get_object_or_404(
         Ballot.objects.select_related("proposal", "proposal__convention"), pk=ballot_id
     )
     if to == "vote" and (not user.is_authenticated or user.unit_id is None):
         raise PermissionDenied(_("Only member units vote."))
+    if to == "close" and not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat closes a ballot."))
     return ballot
 
 

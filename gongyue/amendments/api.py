@@ -314,6 +314,15 @@ def get_ballot(request, ballot_id: int):
     return ballot_out(get_ballot_for_user(request.user, ballot_id), request.user)
 
 
+@router.post("/ballots/{ballot_id}/close", response=BallotOut)
+def close_ballot(request, ballot_id: int):
+    """Close a ballot whose deadline has passed (secretariat; the worker's duty does the same);
+    409 before the deadline."""
+    ballot = get_ballot_for_user(request.user, ballot_id, to="close")
+    actions.do_close_ballot(ballot)
+    return ballot_out(get_ballot_for_user(request.user, ballot_id), request.user)
+
+
 @router.put("/ballots/{ballot_id}/vote", response=VoteOut)
 def cast_vote(request, ballot_id: int, payload: VoteIn):
     """Cast or change the unit's vote: `agree`, `disagree` or `abstain`."""

@@ -27,6 +27,7 @@ urlpatterns = [
     path("annexes/<int:annex_id>/withdraw/", views.withdraw_from_annex, name="withdraw_annex"),
     path("ballots/<int:ballot_id>/", views.ballot, name="ballot"),
     path("ballots/<int:ballot_id>/vote/", views.vote, name="vote"),
+    path("ballots/<int:ballot_id>/close/", views.close, name="close"),
     path("ballots/<int:ballot_id>/record.json", views.ballot_record, name="record"),
     path("ballots/<int:ballot_id>/electorate.json", views.electorate, name="electorate"),
 ]

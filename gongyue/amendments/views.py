@@ -301,12 +301,27 @@ def _ballot_page(request, ballot, *, status=200, form=None):
             else None
         ),
         "electors": ballot.electors.order_by("name", "unit_id"),
+        "may_close": ballot.is_open and is_secretariat(user) and ballot.closes_at <= timezone.now(),
     }
     return render(request, "amendments/ballot.html", context, status=status)
 
 
 def ballot(request, ballot_id):
     return _ballot_page(request, get_ballot_for_user(request.user, ballot_id))
+
+
+@login_required
+@require_POST
+def close(request, ballot_id):
+    ballot = get_ballot_for_user(request.user, ballot_id, to="close")
+    try:
+        actions.do_close_ballot(ballot)
+    except ActionRefused as refused:
+        for blocker in refused.blockers:
+            messages.error(request, blocker)
+        return _ballot_page(request, ballot, status=refused.status)
+    messages.success(request, _("The ballot is closed."))
+    return redirect("amendments:ballot", ballot.pk)
 
 
 @login_required

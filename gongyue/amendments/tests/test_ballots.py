@@ -332,3 +332,19 @@ def test_the_deadline_duty_and_a_deciding_vote_at_once_make_one_result(version):
     assert AuditEntry.objects.filter(action="amendments.ballot_closed").count() == 1
     ballot.refresh_from_db()
     assert not ballot.is_open
+
+
+def test_the_secretariat_closes_a_ballot_past_its_deadline_through_the_api_not_before(
+    client_for, ballot, membership, secretariat
+):
+    url = f"/api/v1/amendments/ballots/{ballot.pk}/close"
+    early = client_for(secretariat).post(url)
+    assert early.status_code == 409 and early.json()["code"] == "still_open"
+    assert client_for(membership.reps[0]).post(url).status_code == 403
+    Ballot.objects.filter(pk=ballot.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    done = client_for(secretariat).post(url)
+    assert done.status_code == 200 and done.json()["result"] == "rejected"
+    assert AuditEntry.objects.filter(action="amendments.ballot_closed").count() == 1
+    page = client_for(secretariat).post(f"/amendments/ballots/{ballot.pk}/close/")
+    assert page.status_code == 302
+    assert AuditEntry.objects.filter(action="amendments.ballot_closed").count() == 1
