@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "gongyue.convention",
     "gongyue.screening",
     "gongyue.amendments",
+    "gongyue.bulletins",
     "gongyue.portal",
     "gongyue.api",
 ]
@@ -178,6 +179,13 @@ STORAGES = {
 
 # Uploads: anything larger than this is refused before it is read (see gongyue.core.uploads).
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Bulletins (docs/bulletins.md): days after publication before units that have not read are
+# reminded, days before an acknowledgement deadline to remind, default days to acknowledge.
+BULLETIN_READ_REMINDER_DAYS = envint("BULLETIN_READ_REMINDER_DAYS", 3)
+BULLETIN_ACK_REMINDER_DAYS = envint("BULLETIN_ACK_REMINDER_DAYS", 2)
+BULLETIN_ACK_DAYS = envint("BULLETIN_ACK_DAYS", 10)
+# Days before a compliance campaign's deadline to remind units that have not submitted.
+CAMPAIGN_REMINDER_DAYS = envint("CAMPAIGN_REMINDER_DAYS", 3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 12 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("convention/", include("gongyue.convention.urls")),
     path("members/", include("gongyue.organisations.urls")),
     path("screening/", include("gongyue.screening.urls")),
+    path("bulletins/", include("gongyue.bulletins.urls")),
     path("audit/", include("gongyue.audit.urls")),
     path("amendments/", include("gongyue.amendments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

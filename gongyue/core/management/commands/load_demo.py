@@ -52,6 +52,7 @@ class Command(BaseCommand):
             self.create_membership(people)
             self.create_lexicon(actor=people["mishuchu"])
             self.create_amendments(people)
+            self.create_bulletins(people)
         self.print_accounts()
 
     def create_people(self) -> dict:
@@ -115,6 +116,12 @@ class Command(BaseCommand):
         from gongyue.amendments.demo import load_amendments_demo
 
         load_amendments_demo(secretariat=people["gongzuorenyuan"], people=people)
+
+    def create_bulletins(self, people):
+        from gongyue.bulletins.demo import load_bulletins_demo, load_campaign_demo
+
+        load_bulletins_demo(self.people)
+        load_campaign_demo(self.people)
 
     def print_accounts(self):
         self.stdout.write("")

@@ -1,0 +1,12 @@
+"""`{% latest_bulletins %}`: the newest public bulletins, for the home page or any portal page."""
+
+from django import template
+
+from ..models import Bulletin
+
+register = template.Library()
+
+
+@register.inclusion_tag("bulletins/_latest.html")
+def latest_bulletins(count: int = 5):
+    return {"bulletins": list(Bulletin.objects.public().order_by("-published_at", "-pk")[:count])}
