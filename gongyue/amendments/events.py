@@ -18,3 +18,12 @@ class AmendmentEvent(models.TextChoices):
     ANNEX_SIGNED = "amendments.annex_signed", _("annex signed")
     ANNEX_WITHDRAWN = "amendments.annex_withdrawn", _("unit withdrew from an annex")
     INTERPRETATION_PUBLISHED = "amendments.interpretation_published", _("interpretation published")
+
+
+# What the public relies on: recording one of these stores a signed chain head (audit.heads).
+PUBLICATIONS = {
+    AmendmentEvent.BALLOT_CLOSED,
+    AmendmentEvent.AMENDMENT_PUBLISHED,
+    AmendmentEvent.ANNEX_PUBLISHED,
+    AmendmentEvent.INTERPRETATION_PUBLISHED,
+}
