@@ -9,31 +9,33 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongyue.accounts.models import SIGNING_ROLES, RoleGrant, User
 from gongyue.audit.log import record
 from gongyue.audit.models import Visibility
 from gongyue.core.deadlines import china_date, start_of_day
 from gongyue.core.duties import schedule_reminder
 from gongyue.core.errors import ActionRefused, refuse_if
 from gongyue.core.models import Reminder
-from gongyue.core.notify import notify
+from gongyue.core.notify import notify, settle_notifications
 from gongyue.core.refusals import FileRefused
-from gongyue.organisations.models import Signature
+from gongyue.organisations.models import Signature, Unit
 from gongyue.organisations.queries import secretariat_people
 
 from .canonical import CANONICAL_FORMAT, canonical_text, render_article, text_sha256
 from .diff import match_identities
 from .models import Article, ArticleIdentity, Convention, Founder, Version, VersionStatus
-from .parser import parse
+from .parser import article_label, parse
 from .rules import RULES_BY_KEY
 
 # The founders' and publication mails are written with the membership mails.
 MAIL = "organisations/mail/"
+MAIL_CONVENTION = "convention/mail/"
 # Days before the publication deadline on which the secretariat is reminded (Art. 25).
 PUBLICATION_REMINDER_DAYS = (7, 1)
 
@@ -146,12 +148,59 @@ def do_import_version(
     return version
 
 
+def amendment_rule_text(convention) -> str:
+    """Where the convention says how its text changes, for a refusal: "第二十六条 (2/3 …)"."""
+    article = convention.rule_article(RULES_BY_KEY["adoption_numerator"])
+    share = f"{convention.rule('adoption_numerator')}/{convention.rule('adoption_denominator')}"
+    if article is None:
+        return _("the convention's amendment procedure (%(share)s of member units agreeing)") % {
+            "share": share
+        }
+    return _("%(article)s (%(share)s of member units agreeing)") % {
+        "article": article_label(article),
+        "share": share,
+    }
+
+
+def blockers_to_adopt_by_procedure(convention, version, *, actor, origin=None) -> list[str]:
+    """Who may make a text the one in force, and how (Art. 25, 26).
+
+    Before the convention takes effect its founding text is adopted by the secretariat head
+    (or the platform itself: the demo, the first setup). Once it took effect no person adopts a
+    text: only an adopted amendment does, passed as `origin`, an object whose
+    `blockers_to_adopt(version)` returns why it does not carry this version (empty: it does).
+    The amendments app provides that object; until then adoption after effect is refused.
+    """
+    if convention.effective_at is not None:
+        if origin is None:
+            return [
+                _(
+                    "The convention is in force: its text changes only by an amendment adopted "
+                    "under %(rule)s. Import the new text as a draft and propose it as an "
+                    "amendment."
+                )
+                % {"rule": amendment_rule_text(convention)}
+            ]
+        return list(origin.blockers_to_adopt(version))
+    if origin is None and not (actor == "system" or getattr(actor, "is_secretariat_head", False)):
+        return [_("Only the secretariat head adopts the founding text of the convention.")]
+    return []
+
+
 @transaction.atomic
-def do_adopt_version(version, *, actor) -> Version:
-    """Adopt a draft: it becomes the version in force and the one adopted before is superseded."""
+def do_adopt_version(version, *, actor, origin=None) -> Version:
+    """Adopt a draft: it becomes the version in force and the one adopted before is superseded.
+
+    Only by procedure (blockers_to_adopt_by_procedure): the founding text by the secretariat
+    head before the convention takes effect, members and founders being told; afterwards only
+    as the outcome of an adopted amendment (`origin`).
+    """
     # The convention row is the lock every change to its versions takes first.
     convention = Convention.objects.select_for_update().get(pk=version.convention_id)
     version = Version.objects.select_for_update().get(pk=version.pk)
+    procedure = blockers_to_adopt_by_procedure(convention, version, actor=actor, origin=origin)
+    if procedure:
+        raise ActionRefused(*procedure, code="adoption_by_procedure_only", status=403)
     in_force = (
         Version.objects.select_for_update()
         .filter(convention=convention, status=VersionStatus.ADOPTED)
@@ -173,10 +222,38 @@ def do_adopt_version(version, *, actor) -> Version:
         actor=actor,
         subject=version,
         old={"status": VersionStatus.DRAFT, "in_force": in_force.number if in_force else None},
-        new={"status": version.status, "number": version.number, "sha256": version.sha256},
+        new={
+            "status": version.status,
+            "number": version.number,
+            "sha256": version.sha256,
+            "origin": _origin_label(origin),
+        },
         visibility=Visibility.PUBLIC,
     )
+    notify(
+        _members_and_founders_signers(convention),
+        kind="convention",
+        template=MAIL_CONVENTION + "version_adopted",
+        context={"title": version.title, "number": version.number, "sha256": version.sha256},
+        url=reverse("convention:version", args=[version.number]),
+    )
     return version
+
+
+def _origin_label(origin) -> str | None:
+    if origin is None:
+        return None
+    meta = getattr(origin, "_meta", None)
+    return f"{meta.label_lower}:{origin.pk}" if meta else str(origin)
+
+
+def _members_and_founders_signers(convention):
+    """The people who sign for a member unit or a founder: they are told of a new text."""
+    grants = RoleGrant.objects.active().filter(role__in=SIGNING_ROLES)
+    grants = grants.filter(
+        Q(unit__in=Unit.objects.members().values("pk")) | Q(unit__founded__convention=convention)
+    )
+    return User.objects.filter(is_active=True, pk__in=grants.values("user"))
 
 
 @transaction.atomic
@@ -278,6 +355,7 @@ def take_effect(convention, moment):
         template=MAIL + "convention_effective",
         context={"title": convention.title, "last_day": due.last_day},
         url=url,
+        topic=f"convention:{convention.pk}:publication:effective",
     )
     return due
 
@@ -335,10 +413,12 @@ def do_publish_convention(convention, *, actor, published_on: date | None = None
     due = convention.publication_deadline
     convention.published_on = published_on
     convention.save(update_fields=["published_on"])
-    # The publication reminders have done their work.
+    # The "publish by" reminders have done their work: those not sent yet are dropped, those in
+    # an inbox (and the notice that it took effect, which gave the deadline) are settled.
     Reminder.objects.filter(
         key__startswith=f"convention:{convention.pk}:publication:", sent_at__isnull=True
     ).delete()
+    settle_notifications(f"convention:{convention.pk}:publication:")
     record(
         "organisations.convention_published",
         actor=actor,

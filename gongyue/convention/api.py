@@ -5,6 +5,7 @@ Reads are public (drafts only for the secretariat); the same access helpers, for
 as the pages decide everything.
 """
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -24,7 +25,7 @@ from .access import (
     get_version_to_manage,
 )
 from .diff import diff_structures
-from .forms import DiffForm, ImportForm
+from .forms import AdoptForm, DiffForm, ImportForm
 from .models import Convention
 from .render import rule_display
 
@@ -240,15 +241,27 @@ def import_version(request, file: UploadedFile = File(...), note: str = Form("")
     return Status(201, _version_out(version))
 
 
+def _json_body(request) -> dict:
+    """The JSON object posted, read after the access check so a stranger gets 403, not 400."""
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        raise ApiError(400, "error", _("The body is not JSON.")) from None
+    return data if isinstance(data, dict) else {}
+
+
 @router.post(
     "/versions/{number}/adopt",
     response={200: VersionOut, 401: Error, 403: Error, 404: Error, 409: Error},
 )
 def adopt(request, number: int):
-    """Adopt a draft; the version adopted before it is superseded (secretariat only)."""
-    version = actions.do_adopt_version(
-        get_version_to_manage(request.user, number), actor=request.user
-    )
+    """Adopt a draft with `confirm: true`; the version adopted before it is superseded.
+
+    Only by procedure: the founding text by the secretariat head before the convention takes
+    effect; afterwards refused (403) until an adopted amendment carries the text."""
+    version = get_version_to_manage(request.user, number)
+    cleaned(AdoptForm(_json_body(request)))
+    version = actions.do_adopt_version(version, actor=request.user)
     return _version_out(version)
 
 

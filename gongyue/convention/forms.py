@@ -37,6 +37,18 @@ class ImportForm(forms.Form):
         return upload
 
 
+class AdoptForm(forms.Form):
+    """Adopting is irreversible: the secretariat head confirms, having read what happens."""
+
+    confirm = forms.BooleanField(
+        label=_(
+            "I adopt this text: it becomes the text in force, the version before it is "
+            "superseded, and the member units and founders are told."
+        ),
+        error_messages={"required": _("Confirm the adoption: tick the box above the button.")},
+    )
+
+
 class ConfirmImportForm(forms.Form):
     """Saves the previewed text, which waits in the session under its hash."""
 

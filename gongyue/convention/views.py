@@ -18,7 +18,7 @@ from . import actions, article_notes, export, queries
 from .access import can_manage_versions, get_version_for_user, get_version_to_manage
 from .canonical import canonical_text, text_sha256
 from .diff import diff_structures
-from .forms import ConfirmImportForm, DiffForm, ImportForm
+from .forms import AdoptForm, ConfirmImportForm, DiffForm, ImportForm
 from .models import Convention
 from .render import document
 
@@ -243,6 +243,12 @@ def _change(request, number, action, done_message):
 @login_required
 @require_POST
 def adopt(request, number):
+    form = AdoptForm(request.POST)
+    if not form.is_valid():
+        version = get_version_to_manage(request.user, number)
+        return _reader(
+            request, version.convention, version, status=400, blockers=form.errors["confirm"]
+        )
     return _change(request, number, actions.do_adopt_version, _("Version %(number)s is adopted."))
 
 

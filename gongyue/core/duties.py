@@ -46,6 +46,7 @@ def send_due_reminders(now) -> int:
                 template=reminder.template,
                 context=reminder.context,
                 url=reminder.url,
+                topic=reminder.key,
             )
         sent += 1
     return sent

@@ -27,6 +27,8 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
     url = models.CharField(_("link"), max_length=500, blank=True)
+    # What the message is about (a reminder's key), so that the act it asks for can settle it.
+    topic = models.CharField(max_length=200, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     mail_state = models.CharField(max_length=16, choices=MailState.choices)

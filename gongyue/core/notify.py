@@ -22,8 +22,19 @@ def render_message(template: str, context: dict, language: str) -> tuple[str, st
     return subject, body
 
 
-def notify(recipients, *, kind: str, template: str, context: dict | None = None, url: str = ""):
-    """Put a message in each recipient's inbox and queue its mail; returns the notifications."""
+def notify(
+    recipients,
+    *,
+    kind: str,
+    template: str,
+    context: dict | None = None,
+    url: str = "",
+    topic: str = "",
+):
+    """Put a message in each recipient's inbox and queue its mail; returns the notifications.
+
+    `topic` names what the message asks for, so that doing it can settle the message
+    (`settle_notifications`)."""
     context = {"site_url": settings.SITE_URL, **(context or {})}
     created = []
     for user in {u.pk: u for u in recipients}.values():
@@ -36,6 +47,7 @@ def notify(recipients, *, kind: str, template: str, context: dict | None = None,
                 subject=subject[:200],
                 body=body,
                 url=url,
+                topic=topic,
                 mail_state=MailState.PENDING if wants_mail else MailState.NOT_WANTED,
             )
         )
@@ -43,6 +55,14 @@ def notify(recipients, *, kind: str, template: str, context: dict | None = None,
         if notification.mail_state == MailState.PENDING:
             send_notification_mail.enqueue(notification.pk)
     return created
+
+
+def settle_notifications(topic_prefix: str, *, now=None) -> int:
+    """Mark as read the unread messages whose topic starts with `topic_prefix`: what they asked
+    for is done (a "publish by" reminder once the convention is published). Returns how many."""
+    return Notification.objects.filter(topic__startswith=topic_prefix, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
 
 
 @task()

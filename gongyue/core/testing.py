@@ -40,6 +40,14 @@ def make_user(username: str, *roles: str, unit: Unit | None = None, **fields) ->
     return user
 
 
+def table_counts() -> dict[str, int]:
+    """The number of rows in every table the project's models have: compare before and after a
+    refused request to show it wrote nothing anywhere (audit, notifications, tasks included)."""
+    from django.apps import apps
+
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
 def browser_required() -> bool:
     return os.environ.get("CI") == "true"
 

@@ -15,7 +15,7 @@ from gongyue.accounts.models import Role, RoleGrant
 from gongyue.convention.models import Convention
 from gongyue.core.access import is_secretariat
 
-from .models import Application, Membership, RegisterList, Signature, Unit
+from .models import Application, Membership, RegisterList, Signature, Unit, Withdrawal
 
 
 def _belongs_to(user, unit_id) -> bool:
@@ -63,6 +63,13 @@ def get_unit_for_user(user, unit_id, *, to: str = "view") -> Unit:
             _("Only the unit's legal representative may authorise or revoke a delegate.")
         )
     return unit
+
+
+def get_withdrawal_for_user(user, withdrawal_id, *, to: str = "view") -> Withdrawal:
+    """A notice of withdrawal, through its unit's own pages: `to` as for get_unit_for_user."""
+    withdrawal = get_object_or_404(Withdrawal.objects.select_related("unit"), pk=withdrawal_id)
+    get_unit_for_user(user, withdrawal.unit_id, to=to)
+    return withdrawal
 
 
 def get_public_unit(unit_id) -> Unit:

@@ -22,6 +22,7 @@ from .access import (
     get_register_list,
     get_signature_for_user,
     get_unit_for_user,
+    get_withdrawal_for_user,
     require_secretariat,
 )
 from .forms import (
@@ -439,17 +440,25 @@ def withdraw(request, unit_id: int, payload: WithdrawalIn):
     withdrawal = actions.do_give_withdrawal_notice(
         unit, actor=request.user, effective_on=data["effective_on"], reason=data["reason"]
     )
-    return Status(
-        201,
-        {
-            "id": withdrawal.pk,
-            "unit_id": unit.pk,
-            "received_at": withdrawal.received_at,
-            "effective_on": withdrawal.effective_on,
-            "effective_at": withdrawal.effective_at,
-            "status": withdrawal.status,
-        },
-    )
+    return Status(201, withdrawal_out(withdrawal))
+
+
+def withdrawal_out(withdrawal) -> dict:
+    return {
+        "id": withdrawal.pk,
+        "unit_id": withdrawal.unit_id,
+        "received_at": withdrawal.received_at,
+        "effective_on": withdrawal.effective_on,
+        "effective_at": withdrawal.effective_at,
+        "status": withdrawal.status,
+    }
+
+
+@router.post("/withdrawals/{withdrawal_id}/retract", response=WithdrawalOut)
+def retract_withdrawal(request, withdrawal_id: int):
+    """Take back a notice of withdrawal before it takes effect; the unit stays a member."""
+    withdrawal = get_withdrawal_for_user(request.user, withdrawal_id, to="act")
+    return withdrawal_out(actions.do_retract_withdrawal(withdrawal, actor=request.user))
 
 
 # The convention's founders, taking effect and publication ----------------------------------------

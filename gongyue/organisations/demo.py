@@ -1,6 +1,6 @@
 """Demo membership for `gongyue load_demo`: founders who signed, a published convention, members
-imported and joined by application, a delegate, a withdrawal, an application waiting for review
-and last quarter's published list. Everything goes through the actions, so the audit log and
+imported and joined by application, a delegate, a withdrawal and an application waiting for
+review. Everything goes through the actions, so the audit log and
 the inbox look as they would in use."""
 
 from datetime import timedelta
@@ -16,7 +16,6 @@ from gongyue.convention.models import Convention
 
 from . import actions
 from .models import Unit, UnitCategory
-from .registers import current_period
 
 # key, name, first 17 characters of the USCC, city, categories, ICP number, website
 UNITS = [
@@ -196,7 +195,8 @@ def load_membership_demo(*, password: str, secretariat) -> dict:
     )
     actions.do_submit_application(waiting, actor=people["shenqing"])
 
-    # One imported member leaves, and last quarter's list is published.
+    # One imported member leaves. No list is published: the convention took effect today, and
+    # the first list is that of the current period, once it has ended (lists go in order).
     leaving = Unit.objects.get(name="景德镇陶瓷在线有限公司")
     people["jingdezhen_rep"] = _person(
         "jingdezhen_rep",
@@ -207,5 +207,4 @@ def load_membership_demo(*, password: str, secretariat) -> dict:
         granted_by=secretariat,
     )
     actions.do_give_withdrawal_notice(leaving, actor=people["jingdezhen_rep"], reason="业务调整")
-    actions.do_publish_register(current_period().previous(), actor=secretariat)
     return people

@@ -529,16 +529,16 @@ class Signature(models.Model):
 class WithdrawalStatus(models.TextChoices):
     PENDING = "pending", _("notified, not yet effective")
     EFFECTIVE = "effective", _("effective")
+    # Taken back by the unit before its date: the membership goes on as if no notice was given.
+    RETRACTED = "retracted", _("retracted before it took effect")
 
 
 class Withdrawal(models.Model):
     """A member's notice that it leaves (Art. 27): no approval, effective on its date."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="withdrawals")
-    # One notice per interval: a unit cannot withdraw twice from the same membership.
-    membership = models.OneToOneField(
-        Membership, on_delete=models.PROTECT, related_name="withdrawal"
-    )
+    # One standing notice per interval (see the constraint); a retracted one stays on record.
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="withdrawals")
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -553,15 +553,44 @@ class Withdrawal(models.Model):
         default=WithdrawalStatus.PENDING,
     )
     took_effect_at = models.DateTimeField(null=True, blank=True)
+    retracted_at = models.DateTimeField(_("retracted"), null=True, blank=True)
+    retracted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-received_at"]
         verbose_name = _("withdrawal")
         verbose_name_plural = _("withdrawals")
         indexes = [models.Index(fields=["status", "effective_at"])]
+        constraints = [
+            # A unit cannot withdraw twice from the same membership, but may give notice again
+            # after retracting one.
+            models.UniqueConstraint(
+                fields=["membership"],
+                condition=~Q(status="retracted"),
+                name="one_standing_notice_per_membership",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.unit} · {self.effective_on}"
+
+    def blockers_to_retract(self, now: datetime) -> list[str]:
+        """Why the notice cannot be taken back at `now`: only until it takes effect."""
+        if self.status == WithdrawalStatus.RETRACTED:
+            return [_("This notice of withdrawal was already retracted.")]
+        if self.status == WithdrawalStatus.EFFECTIVE or self.effective_at <= now:
+            from gongyue.core.deadlines import china_date
+
+            return [
+                _(
+                    "The notice took effect on %(day)s and can no longer be retracted; to come "
+                    "back, the unit applies to join again."
+                )
+                % {"day": china_date(self.effective_at)}
+            ]
+        return []
 
 
 class MemberImport(models.Model):
@@ -587,6 +616,39 @@ class RegisterListQuerySet(models.QuerySet):
     def current(self):
         """The records nobody corrected: the one list in force for each period."""
         return self.filter(corrected_by__isnull=True)
+
+    def blockers_to_publish_in_order(self, period, convention) -> list[str]:
+        """Lists are published in order: the first is the period in which the convention took
+        effect, and each later one only once the list before it is out (none skipped)."""
+        from gongyue.core.deadlines import china_date
+
+        from .periods import period_containing
+
+        if convention is None or convention.effective_at is None:
+            return [_("The convention has not taken effect yet; there is no list to publish.")]
+        first = period_containing(convention.effective_at, period.kind)
+        if period.starts_on < first.starts_on:
+            return [
+                _(
+                    "The convention took effect on %(day)s; the first list is the one for "
+                    "%(first)s, and %(period)s comes before it."
+                )
+                % {
+                    "day": china_date(convention.effective_at),
+                    "first": first.label,
+                    "period": period.label,
+                }
+            ]
+        previous = period.previous()
+        if period != first and not self.filter(period=previous.key).exists():
+            return [
+                _(
+                    "Publish the list for %(previous)s first: lists are published in order, "
+                    "none skipped."
+                )
+                % {"previous": previous.label}
+            ]
+        return []
 
 
 class RegisterList(models.Model):

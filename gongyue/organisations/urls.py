@@ -46,6 +46,11 @@ urlpatterns = [
     path("units/<int:unit_id>/sign/", views.sign, name="sign"),
     path("units/<int:unit_id>/delegates/", views.authorise_delegate, name="authorise_delegate"),
     path("units/<int:unit_id>/withdraw/", views.withdraw, name="withdraw"),
+    path(
+        "withdrawals/<int:withdrawal_id>/retract/",
+        views.retract_withdrawal,
+        name="retract_withdrawal",
+    ),
     path("delegates/<int:grant_id>/revoke/", views.revoke_delegate, name="revoke_delegate"),
     path("delegates/<int:grant_id>/letter/", views.delegate_letter, name="delegate_letter"),
     path("signatures/<int:signature_id>/page.pdf", views.signature_page, name="signature_page"),

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +33,7 @@ from .access import (
     get_register_list,
     get_signature_for_user,
     get_unit_for_user,
+    get_withdrawal_for_user,
 )
 from .forms import (
     ApplicationForm,
@@ -57,6 +58,7 @@ from .models import (
     Signature,
     Unit,
     Withdrawal,
+    WithdrawalStatus,
 )
 from .pdf import signature_page_pdf
 from .periods import period_from_key
@@ -356,7 +358,9 @@ def _unit_page(request, unit, *, status=200, **forms):
     context = {
         "unit": unit,
         "membership": membership,
-        "pending_withdrawal": Withdrawal.objects.filter(membership=membership).first()
+        "pending_withdrawal": Withdrawal.objects.filter(membership=membership)
+        .exclude(status=WithdrawalStatus.RETRACTED)
+        .first()
         if membership
         else None,
         "signatures": unit.signatures.select_related("version", "signer").order_by("-signed_at"),
@@ -486,6 +490,21 @@ def withdraw(request, unit_id):
 
 
 @login_required
+@require_POST
+def retract_withdrawal(request, withdrawal_id):
+    """Take back a notice of withdrawal; refused (409, the page with the reason) once it took
+    effect."""
+    withdrawal = get_withdrawal_for_user(request.user, withdrawal_id, to="act")
+    try:
+        actions.do_retract_withdrawal(withdrawal, actor=request.user)
+    except ActionRefused as refused:
+        messages.error(request, "; ".join(refused.blockers))
+        return _unit_page(request, withdrawal.unit, status=refused.status)
+    messages.success(request, _("The notice of withdrawal is retracted; the unit stays a member."))
+    return redirect("organisations:unit", withdrawal.unit_id)
+
+
+@login_required
 def signature_page(request, signature_id):
     """The printable signature page as PDF, for the unit to seal."""
     signature = get_signature_for_user(request.user, signature_id)
@@ -600,11 +619,49 @@ def convention_dates(request):
     return render(request, "organisations/dashboard.html", context, status=status)
 
 
+# How many units a search of the founders page shows at most, besides the founders named.
+FOUNDER_SEARCH_LIMIT = 50
+
+
 @secretariat_required
 def founders(request):
+    """Name the founders; read-only once the convention took effect. With hundreds of units the
+    page lists the founders named and the units a search finds, not every unit."""
     convention = get_current_convention()
-    initial = {"units": Unit.objects.filter(founded__convention=convention)}
-    form = FoundersForm(*_posted(request), initial=initial)
+    named = Unit.objects.filter(founded__convention=convention).order_by("name")
+    if convention.effective_at is not None:
+        if request.method == "POST":
+            messages.error(
+                request,
+                _("The convention has already taken effect; its founders can no longer change."),
+            )
+        signed = set(
+            Signature.objects.filter(version__convention=convention).values_list(
+                "unit_id", flat=True
+            )
+        )
+        return render(
+            request,
+            "organisations/founders.html",
+            {
+                "convention": convention,
+                "read_only": True,
+                "founders": [(unit, unit.pk in signed) for unit in named],
+            },
+            status=409 if request.method == "POST" else 200,
+        )
+    q = request.GET.get("q", "").strip()[:100]
+    form = FoundersForm(*_posted(request), initial={"units": named})
+    total = Unit.objects.count()
+    if request.method != "POST":
+        found = Unit.objects.order_by("name")
+        if q:
+            found = found.filter(Q(name__icontains=q) | Q(uscc__iexact=q))
+        shown = list(named) + [u for u in found[: FOUNDER_SEARCH_LIMIT + 1] if u not in named]
+        form.fields["units"].queryset = Unit.objects.filter(
+            pk__in=[u.pk for u in shown[: len(named) + FOUNDER_SEARCH_LIMIT]]
+        ).order_by("name")
+        more = len(shown) > len(named) + FOUNDER_SEARCH_LIMIT
     done = Outcome()
     if request.method == "POST":
         if done := perform(
@@ -619,7 +676,13 @@ def founders(request):
     return render(
         request,
         "organisations/founders.html",
-        {"form": form, "convention": convention},
+        {
+            "form": form,
+            "convention": convention,
+            "q": q,
+            "total": total,
+            "more": request.method != "POST" and more,
+        },
         status=status,
     )
 

@@ -1,7 +1,11 @@
 import re
 
-from gongyue.accounts.models import ApiToken, Role
+import pytest
+
+from gongyue.accounts.actions import do_revoke_role
+from gongyue.accounts.models import ApiToken, Role, RoleGrant
 from gongyue.audit.models import AuditEntry
+from gongyue.core.errors import ActionRefused
 from gongyue.core.testing import PASSWORD
 
 
@@ -62,6 +66,12 @@ def test_a_token_authenticates_api_calls_until_it_is_revoked(client, legal_rep):
     assert me.status_code == 200 and me.json()["username"] == "rep_a"
     assert me.json()["roles"][0]["role"] == Role.LEGAL_REP
     assert client.delete(f"/api/v1/accounts/me/tokens/{token.pk}", **auth).status_code == 204
+    entry = AuditEntry.objects.get(action="accounts.token_revoked")
+    assert (entry.actor, entry.subject_type, entry.subject_id) == (
+        legal_rep,
+        "accounts.apitoken",
+        str(token.pk),
+    )
     refused = client.get("/api/v1/accounts/me", **auth)
     assert refused.status_code == 401
     assert refused.json() == {
@@ -197,3 +207,23 @@ def test_login_attempts_beyond_the_hourly_allowance_are_refused_even_with_the_ri
     refused = client.post("/accounts/login/", {"username": "rep_a", "password": PASSWORD})
     assert refused.status_code == 429 and "_auth_user_id" not in client.session
     cache.clear()
+
+
+def test_a_revoked_role_no_longer_counts_and_the_revocation_is_audited(
+    legal_rep, secretariat_head, unit_a
+):
+    grant = RoleGrant.objects.get(user=legal_rep, role=Role.LEGAL_REP)
+    do_revoke_role(grant, actor=secretariat_head)
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None and grant.revoked_by == secretariat_head
+    assert unit_a.signing_grant(legal_rep, grant.valid_from) is None
+    entry = AuditEntry.objects.get(action="accounts.role_revoked")
+    assert (entry.actor, entry.subject_id, entry.old, entry.new) == (
+        secretariat_head,
+        str(grant.pk),
+        {"role": Role.LEGAL_REP},
+        {"revoked": True},
+    )
+    with pytest.raises(ActionRefused):
+        do_revoke_role(grant, actor=secretariat_head)
+    assert AuditEntry.objects.filter(action="accounts.role_revoked").count() == 1

@@ -168,12 +168,12 @@ def test_a_file_over_the_upload_limit_is_refused_before_parsing(
 
 
 def test_adopting_a_draft_puts_it_in_force_and_supersedes_the_version_before(
-    seed_version, secretariat, amended_seed_bytes
+    secretariat_head, seed_version, secretariat, amended_seed_bytes
 ):
     draft = do_import_version(
         seed_version.convention, amended_seed_bytes, actor=secretariat, source_name="v2.txt"
     )
-    adopted = do_adopt_version(draft, actor=secretariat)
+    adopted = do_adopt_version(draft, actor=secretariat_head)
     seed_version.refresh_from_db()
     assert adopted.status == VersionStatus.ADOPTED and adopted.adopted_at is not None
     assert (
@@ -185,29 +185,29 @@ def test_adopting_a_draft_puts_it_in_force_and_supersedes_the_version_before(
         action="convention.version_adopted", subject_id=str(adopted.pk)
     )
     assert entry.old == {"status": "draft", "in_force": 1} and entry.new["sha256"] == adopted.sha256
-    assert entry.visibility == "public" and entry.actor == secretariat
+    assert entry.visibility == "public" and entry.actor == secretariat_head
 
 
-def test_only_a_draft_can_be_adopted(seed_version, secretariat):
+def test_only_a_draft_can_be_adopted(secretariat_head, seed_version, secretariat):
     with pytest.raises(ActionRefused) as refused:
-        do_adopt_version(seed_version, actor=secretariat)
+        do_adopt_version(seed_version, actor=secretariat_head)
     assert refused.value.code == "cannot_adopt" and refused.value.status == 409
     assert "只有草案可以通过" in refused.value.blockers[0]
     assert AuditEntry.objects.filter(action="convention.version_adopted").count() == 1
 
 
 def test_a_draft_older_than_the_version_in_force_cannot_be_adopted(
-    seed_version, secretariat, sample_bytes, amended_seed_bytes
+    secretariat_head, seed_version, secretariat, sample_bytes, amended_seed_bytes
 ):
     convention = seed_version.convention
     old_draft = do_import_version(convention, sample_bytes, actor=secretariat, source_name="a.txt")
     newer = do_adopt_version(
         do_import_version(convention, amended_seed_bytes, actor=secretariat, source_name="b.txt"),
-        actor=secretariat,
+        actor=secretariat_head,
     )
     assert old_draft.blockers_to_adopt(newer)
     with pytest.raises(ActionRefused):
-        do_adopt_version(old_draft, actor=secretariat)
+        do_adopt_version(old_draft, actor=secretariat_head)
     old_draft.refresh_from_db()
     assert old_draft.status == VersionStatus.DRAFT
 
@@ -249,22 +249,23 @@ def test_an_adopted_version_cannot_be_discarded(seed_version, secretariat):
 
 
 def test_adopting_a_version_gives_the_convention_its_title(
-    db, secretariat, sample_bytes, seed_bytes
+    secretariat_head, db, secretariat, sample_bytes, seed_bytes
 ):
     first = do_import_version(None, sample_bytes, actor=secretariat, source_name="a.txt")
-    do_adopt_version(first, actor=secretariat)
+    do_adopt_version(first, actor=secretariat_head)
     second = do_import_version(first.convention, seed_bytes, actor=secretariat, source_name="b.txt")
     assert Convention.objects.get().title == "示范市互联网行业自律公约"
-    do_adopt_version(second, actor=secretariat)
+    do_adopt_version(second, actor=secretariat_head)
     assert Convention.objects.get().title == "江西省互联网行业自律公约"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_adoptions_at_once_leave_exactly_one_version_adopted(
-    secretariat, seed_bytes, amended_seed_bytes, sample_bytes
+    secretariat_head, secretariat, seed_bytes, amended_seed_bytes, sample_bytes
 ):
     first = do_adopt_version(
-        do_import_version(None, seed_bytes, actor=secretariat, source_name="1"), actor=secretariat
+        do_import_version(None, seed_bytes, actor=secretariat, source_name="1"),
+        actor=secretariat_head,
     )
     drafts = [
         do_import_version(first.convention, data, actor=secretariat, source_name=str(n))
@@ -275,7 +276,7 @@ def test_two_adoptions_at_once_leave_exactly_one_version_adopted(
     def adopt(draft):
         try:
             barrier.wait()
-            do_adopt_version(draft, actor=secretariat)
+            do_adopt_version(draft, actor=secretariat_head)
             outcomes.append("adopted")
         except ActionRefused:
             outcomes.append("refused")

@@ -181,16 +181,32 @@ def test_importing_needs_a_login_and_the_secretariat_role(client, legal_rep, aut
     assert not Version.objects.exists()
 
 
-def test_the_secretariat_adopts_a_draft_through_the_api(client, secretariat, draft_version):
-    response = client.post(f"{API}/versions/2/adopt", **bearer(secretariat))
+def test_the_secretariat_head_adopts_a_draft_through_the_api(
+    client, secretariat_head, draft_version
+):
+    response = client.post(
+        f"{API}/versions/2/adopt",
+        {"confirm": True},
+        content_type="application/json",
+        **bearer(secretariat_head),
+    )
     assert response.status_code == 200 and response.json()["status"] == "adopted"
     assert client.get(f"{API}/current").json()["version"]["number"] == 2
     assert Version.objects.get(number=1).status == VersionStatus.SUPERSEDED
 
 
-def test_adopting_a_version_that_is_not_a_draft_is_a_conflict(client, secretariat, seed_version):
+def test_adopting_a_version_that_is_not_a_draft_is_a_conflict(
+    client, secretariat_head, seed_version
+):
     body = error_format(
-        client.post(f"{API}/versions/1/adopt", **bearer(secretariat)), 409, "cannot_adopt"
+        client.post(
+            f"{API}/versions/1/adopt",
+            {"confirm": True},
+            content_type="application/json",
+            **bearer(secretariat_head),
+        ),
+        409,
+        "cannot_adopt",
     )
     assert "只有草案可以通过" in body["message"]
 

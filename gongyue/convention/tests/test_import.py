@@ -163,9 +163,11 @@ def test_the_import_pages_are_forbidden_to_anyone_but_the_secretariat(
     assert nothing_saved()
 
 
-def test_the_secretariat_adopts_a_draft_from_its_page(client_for, secretariat, draft_version):
-    client = client_for(secretariat)
-    response = client.post("/convention/v/2/adopt/")
+def test_the_secretariat_head_adopts_a_draft_from_its_page(
+    client_for, secretariat_head, draft_version
+):
+    client = client_for(secretariat_head)
+    response = client.post("/convention/v/2/adopt/", {"confirm": "on"})
     assert response.status_code == 302 and response["Location"] == "/convention/v/2/"
     draft_version.refresh_from_db()
     assert draft_version.status == VersionStatus.ADOPTED
@@ -177,9 +179,9 @@ def test_the_secretariat_adopts_a_draft_from_its_page(client_for, secretariat, d
 
 
 def test_adopting_a_version_that_is_not_a_draft_shows_why_and_changes_nothing(
-    client_for, secretariat, seed_version
+    client_for, secretariat_head, seed_version
 ):
-    response = client_for(secretariat).post("/convention/v/1/adopt/")
+    response = client_for(secretariat_head).post("/convention/v/1/adopt/", {"confirm": "on"})
     assert response.status_code == 409
     assert "只有草案可以通过" in response.content.decode()
     assert AuditEntry.objects.filter(action="convention.version_adopted").count() == 1

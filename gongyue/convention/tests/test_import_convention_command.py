@@ -36,15 +36,15 @@ def test_the_command_saves_a_file_as_a_draft_recorded_as_done_by_the_system(db, 
     assert entry.actor is None and entry.actor_label == "system"
 
 
-def test_the_command_records_the_named_user_and_can_adopt(db, secretariat):
-    run(str(SAMPLE), "--user", "sec", "--note", "demo", "--adopt")
+def test_the_command_records_the_named_user_and_can_adopt(db, secretariat, secretariat_head):
+    run(str(SAMPLE), "--user", "sec_head", "--note", "demo", "--adopt")
     version = Version.objects.get()
     assert (
         version.status == VersionStatus.ADOPTED
-        and version.created_by == secretariat
+        and version.created_by == secretariat_head
         and version.note == "demo"
     )
-    assert AuditEntry.objects.get(action="convention.version_adopted").actor == secretariat
+    assert AuditEntry.objects.get(action="convention.version_adopted").actor == secretariat_head
     run(str(SAMPLE_V2), "--user", "sec")
     assert Version.objects.get(number=2).status == VersionStatus.DRAFT
 
@@ -86,18 +86,11 @@ def test_a_non_utf8_file_is_refused_line_by_line(db, tmp_path):
     assert not Version.objects.exists()
 
 
-def test_a_refused_adoption_leaves_no_draft_behind(db, seed_path, monkeypatch):
-    from gongyue.core.errors import ActionRefused
-
-    def refuse(version, *, actor):
-        raise ActionRefused("not now", code="cannot_adopt")
-
-    monkeypatch.setattr(
-        "gongyue.convention.management.commands.import_convention.do_adopt_version", refuse
-    )
+def test_a_refused_adoption_leaves_no_draft_behind(db, seed_path, secretariat):
+    run(str(seed_path), "--user", "sec")
     with pytest.raises(CommandError, match="nothing saved"):
-        run(str(seed_path), "--adopt")
-    assert not Version.objects.exists()
+        run(str(SAMPLE_V2), "--user", "sec", "--adopt")  # staff do not adopt the founding text
+    assert Version.objects.count() == 1
 
 
 def test_an_unknown_user_or_file_is_reported(db, tmp_path, seed_path):

@@ -447,7 +447,12 @@ def test_item_gaps_and_duplicates_name_their_lines():
 
 
 def test_items_restart_in_each_paragraph():
-    parse("第一条 如下：\n（一）甲。\n又如下：\n（一）乙。")
+    article = parse("第一条 如下：\n（一）甲。\n又如下：\n（一）乙。\n（二）丙。").article(1)
+    assert [p.text for p in article.paragraphs] == ["如下：", "又如下："]
+    assert [[(i.number, i.text) for i in p.items] for p in article.paragraphs] == [
+        [(1, "甲。")],
+        [(1, "乙。"), (2, "丙。")],
+    ]
 
 
 def test_every_problem_is_reported_at_once_in_line_order():

@@ -24,6 +24,7 @@ from .signing import do_attach_sealed_scan, do_sign_convention
 from .withdrawal import (
     do_complete_withdrawal,
     do_give_withdrawal_notice,
+    do_retract_withdrawal,
     do_revoke_membership,
 )
 
@@ -37,6 +38,7 @@ __all__ = [
     "do_import_members",
     "do_publish_register",
     "do_reject_application",
+    "do_retract_withdrawal",
     "do_return_application",
     "do_revoke_delegate",
     "do_revoke_membership",

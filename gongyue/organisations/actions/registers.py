@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from gongyue.audit.log import record
 from gongyue.audit.models import Visibility
+from gongyue.convention.models import Convention
 from gongyue.core.deadlines import start_of_day
 from gongyue.core.errors import ActionRefused, refuse_if
 
@@ -34,6 +35,10 @@ def do_publish_register(
         blockers.append(
             _("The list for %(period)s was published on %(day)s; publish a correction instead.")
             % {"period": period.label, "day": timezone.localdate(existing.published_at)}
+        )
+    elif corrects is None:
+        blockers += RegisterList.objects.blockers_to_publish_in_order(
+            period, Convention.objects.current()
         )
     if corrects is not None:
         if corrects.period != period.key:

@@ -1,4 +1,5 @@
-"""Leaving: a member's withdrawal notice (Art. 27) and revocation of membership (Art. 22)."""
+"""Leaving: a member's withdrawal notice (Art. 27), its retraction before it takes effect, and
+revocation of membership (Art. 22)."""
 
 from datetime import date
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from gongyue.audit.log import record
 from gongyue.audit.models import Visibility
 from gongyue.core.deadlines import china_date, start_of_day
-from gongyue.core.errors import ActionRefused
+from gongyue.core.errors import ActionRefused, refuse_if
 from gongyue.core.notify import notify
 
 from .. import queries
@@ -93,6 +94,51 @@ def do_give_withdrawal_notice(
         kind="membership",
         template=MAIL + "withdrawal_notified",
         context={"unit": unit.name, "effective_on": effective_on, "immediate": immediate},
+        url=reverse("organisations:public_unit", args=[unit.pk]),
+    )
+    return withdrawal
+
+
+@transaction.atomic
+def do_retract_withdrawal(withdrawal, *, actor) -> Withdrawal:
+    """Take back a notice of withdrawal before it takes effect: the membership goes on.
+
+    The notice stays on record as retracted; once its date has come (or a revocation ended the
+    membership first) it can no longer be taken back.
+    """
+    withdrawal = Withdrawal.objects.select_for_update().select_related("unit").get(pk=withdrawal.pk)
+    unit = withdrawal.unit
+    now = timezone.now()
+    if unit.signing_grant(actor, china_date(now)) is None:
+        raise ActionRefused(
+            _(
+                "Only the unit's legal representative or a delegate with a valid authorisation "
+                "may retract the notice."
+            ),
+            code="forbidden",
+            status=403,
+        )
+    refuse_if(withdrawal.blockers_to_retract(now), code="cannot_retract")
+    membership = Membership.objects.select_for_update().get(pk=withdrawal.membership_id)
+    old = {"status": withdrawal.status, "ended_at": membership.ended_at}
+    withdrawal.status = WithdrawalStatus.RETRACTED
+    withdrawal.retracted_at, withdrawal.retracted_by = now, actor
+    withdrawal.save(update_fields=["status", "retracted_at", "retracted_by"])
+    membership.ended_at, membership.ended_by, membership.end_reason = None, "", ""
+    membership.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    record(
+        "organisations.withdrawal_retracted",
+        actor=actor,
+        subject=withdrawal,
+        visibility=Visibility.PUBLIC,
+        old=old,
+        new={"status": WithdrawalStatus.RETRACTED, "ended_at": None},
+    )
+    notify(
+        [*queries.secretariat_people(), *queries.unit_signers(unit)],
+        kind="membership",
+        template=MAIL + "withdrawal_retracted",
+        context={"unit": unit.name, "effective_on": withdrawal.effective_on},
         url=reverse("organisations:public_unit", args=[unit.pk]),
     )
     return withdrawal

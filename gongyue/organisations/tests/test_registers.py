@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from gongyue.audit.models import AuditEntry
+from gongyue.convention.models import Convention
 from gongyue.core.deadlines import start_of_day
 from gongyue.core.duties import run_due_duties
 from gongyue.core.errors import ActionRefused
@@ -14,10 +15,18 @@ from gongyue.organisations.periods import period_containing, period_from_key
 from gongyue.organisations.queries import register_rows
 from gongyue.organisations.registers import current_period
 
-from .conftest import make_member
+from .conftest import make_convention, make_member
 
 API = "/api/v1/members"
 Q1 = period_from_key("2025-Q1")
+
+
+@pytest.fixture(autouse=True)
+def in_effect_since_2025(db):
+    """The convention took effect on 2025-01-01: 2025-Q1 is the first list to publish."""
+    convention = make_convention()
+    Convention.objects.filter(pk=convention.pk).update(effective_at=start_of_day(date(2025, 1, 1)))
+    return convention
 
 
 @pytest.fixture
@@ -161,7 +170,8 @@ def test_an_unpublished_period_shows_a_provisional_list(client, timeline, unit_b
     assert client.get("/members/lists/nonsense/").status_code == 404
 
 
-def test_the_period_is_a_setting_of_the_convention(convention, client):
+def test_the_period_is_a_setting_of_the_convention(in_effect_since_2025, client):
+    convention = in_effect_since_2025
     convention.rules = {"register_period": "month"}
     convention.save()
     assert current_period().kind == "month"
@@ -186,8 +196,9 @@ def test_the_duty_reminds_the_secretariat_when_a_period_list_is_due(secretariat)
     )
 
 
-def test_no_reminder_for_a_period_already_published(secretariat):
+def test_no_reminder_for_a_period_already_published(secretariat, in_effect_since_2025):
     previous = current_period().previous()
+    Convention.objects.filter(pk=in_effect_since_2025.pk).update(effective_at=previous.start)
     actions.do_publish_register(previous, actor=secretariat)
     run_due_duties()
     assert not Reminder.objects.filter(key=f"register:{previous.key}").exists()
@@ -228,3 +239,36 @@ def test_a_unit_renamed_after_publication_keeps_its_name_on_the_list_and_needs_n
     assert record.joined[0]["name"] == "赣江网络科技有限公司"
     with pytest.raises(ActionRefused):
         actions.do_publish_register(Q1, actor=secretariat, corrects=record, note="改名")
+
+
+def test_lists_publish_in_order_from_the_period_the_convention_took_effect(
+    client_for, secretariat, timeline
+):
+    before = period_from_key("2024-Q4")
+    refused = client_for(secretariat).post(
+        f"{API}/lists", {"period": before.key}, content_type="application/json"
+    )
+    assert refused.status_code == 409
+    assert refused.json()["message"] == (
+        "公约于 2025-01-01 生效，第一份名单是2025年第1季度的名单，2024年第4季度在此之前。"
+    )
+    skipped = client_for(secretariat).post(
+        f"{API}/lists", {"period": "2025-Q2"}, content_type="application/json"
+    )
+    assert skipped.status_code == 409
+    assert skipped.json()["message"] == "请先公布2025年第1季度的名单：名单须依次公布，不得跳过。"
+    assert not RegisterList.objects.exists()
+    assert not AuditEntry.objects.filter(action="organisations.register_published").exists()
+    actions.do_publish_register(Q1, actor=secretariat)
+    actions.do_publish_register(period_from_key("2025-Q2"), actor=secretariat)
+    assert list(RegisterList.objects.order_by("starts_on").values_list("period", flat=True)) == [
+        "2025-Q1",
+        "2025-Q2",
+    ]
+
+
+def test_no_list_is_published_before_the_convention_took_effect(secretariat, in_effect_since_2025):
+    Convention.objects.filter(pk=in_effect_since_2025.pk).update(effective_at=None)
+    with pytest.raises(ActionRefused) as refused:
+        actions.do_publish_register(Q1, actor=secretariat)
+    assert refused.value.blockers == ["公约尚未生效，没有可以公布的名单。"]

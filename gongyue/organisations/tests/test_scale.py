@@ -4,10 +4,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from gongyue.convention.models import Convention
 from gongyue.core.deadlines import start_of_day
 from gongyue.organisations import actions
 from gongyue.organisations.models import JoinedBy, Membership, Unit, UnitCategory
 from gongyue.organisations.periods import period_from_key
+
+from .conftest import make_convention
 
 CITIES = ["南昌", "九江", "赣州", "上饶", "宜春"]
 CATEGORIES = [
@@ -85,6 +88,8 @@ def test_the_list_pages_with_2000_units_render_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(4):
         provisional = client.get("/members/lists/2025-Q1/")
     assert len(provisional.context["sheet"].joined) == 2000
+    make_convention(effective=True)
+    Convention.objects.update(effective_at=start_of_day(date(2025, 1, 1)))
     record = actions.do_publish_register(period_from_key("2025-Q1"), actor=secretariat)
     for url in [
         "/members/lists/2025-Q1/",

@@ -10,6 +10,7 @@ from gongyue.accounts.models import Role, RoleGrant
 from gongyue.audit.models import AuditEntry
 from gongyue.core import testing
 from gongyue.core.errors import ActionRefused
+from gongyue.core.models import Notification
 from gongyue.organisations import actions
 from gongyue.organisations.models import Application, Capacity, Membership, Signature
 
@@ -48,6 +49,11 @@ def test_the_legal_representative_reads_the_text_confirms_and_the_unit_becomes_a
     assert Application.objects.get(pk=approved_a.pk).joined_at == signature.signed_at
     entry = AuditEntry.objects.get(action="organisations.convention_signed")
     assert entry.new["sha256"] == version.sha256 and entry.new["capacity"] == "legal_rep"
+    assert (entry.subject_type, entry.subject_id) == ("organisations.signature", str(signature.pk))
+    # The unit's signers are told what was signed, with the hash of the text.
+    [notice] = Notification.objects.filter(recipient=legal_rep)
+    assert notice.kind == "membership" and version.sha256 in notice.body
+    assert notice.url == f"/members/units/{unit_a.pk}/manage/"
 
 
 def test_a_valid_delegate_signs_with_the_authorisation_on_file(
@@ -125,7 +131,8 @@ def test_signing_twice_is_refused_with_a_message_and_changes_nothing(
         {"sha256": version.sha256, "confirm": True},
         content_type="application/json",
     )
-    assert response.status_code == 409 and "1" in response.json()["message"]
+    assert response.status_code == 409
+    assert response.json()["message"] == f"本单位已签署第 {version.number} 版。"
     page = client_for(legal_rep).post(
         f"/members/units/{unit_a.pk}/sign/", {"sha256": version.sha256, "confirm": "on"}
     )

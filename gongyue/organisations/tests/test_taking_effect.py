@@ -1,6 +1,8 @@
+import threading
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from gongyue.accounts.models import Role
@@ -9,10 +11,12 @@ from gongyue.convention import actions as convention_actions
 from gongyue.convention.models import Founder
 from gongyue.core import testing
 from gongyue.core.deadlines import CHINA, deadline
+from gongyue.core.duties import run_due_duties
 from gongyue.core.errors import ActionRefused
 from gongyue.core.models import Notification, Reminder
 from gongyue.organisations import actions
-from gongyue.organisations.models import Unit
+from gongyue.organisations.actions import signing
+from gongyue.organisations.models import Signature, Unit
 
 from .conftest import make_convention
 
@@ -198,6 +202,9 @@ def test_a_convention_that_took_effect_before_the_platform_records_its_dates(
     new_convention.refresh_from_db()
     assert new_convention.effective_at == datetime(2024, 3, 1, tzinfo=CHINA)
     assert new_convention.published_on == date(2024, 3, 20)
+    entry = AuditEntry.objects.get(action="organisations.convention_dates_recorded")
+    assert (entry.actor, entry.subject_id) == (secretariat, str(new_convention.pk))
+    assert entry.new == {"effective_on": "2024-03-01", "published_on": "2024-03-20"}
 
 
 def test_the_secretariat_names_founders_on_a_page(
@@ -212,3 +219,110 @@ def test_the_secretariat_names_founders_on_a_page(
     assert AuditEntry.objects.filter(action="organisations.founders_named").count() == 1
     empty = client_for(secretariat).post("/members/secretariat/founders/", {})
     assert empty.status_code == 400 and "units" in empty.context["form"].errors
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_last_two_founders_signing_at_once_bring_the_convention_into_effect(
+    monkeypatch, unit_a, unit_b, legal_rep, other_member, secretariat
+):
+    """Without the lock on the convention row both would miss each other's signature."""
+    convention = make_convention(effective=False)
+    convention_actions.do_name_founders(convention, actor=secretariat, units=[unit_a, unit_b])
+    barrier = threading.Barrier(2, timeout=3)
+    real = signing.founders_signed_at
+
+    def founders_signed_at_after_both_signed(convention):
+        # Both signatures are written by now unless one request waits for the other's lock.
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return real(convention)
+
+    monkeypatch.setattr(signing, "founders_signed_at", founders_signed_at_after_both_signed)
+    errors = []
+
+    def sign_for(unit, person):
+        try:
+            sign(unit, person, convention)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=sign_for, args=args)
+        for args in ((unit_a, legal_rep), (unit_b, other_member))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    convention.refresh_from_db()
+    assert convention.effective_at == max(s.signed_at for s in Signature.objects.all())
+    assert Notification.objects.filter(recipient=secretariat, kind="convention").count() == 1
+
+
+def test_the_founders_page_is_read_only_once_the_convention_took_effect(
+    client_for, new_convention, founders, legal_rep, other_member, secretariat
+):
+    sign(founders[0], legal_rep, new_convention)
+    sign(founders[1], other_member, new_convention)
+    page = client_for(secretariat).get("/members/secretariat/founders/")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="founders-read-only"' in html
+    assert 'method="post"' not in html.split('data-testid="founders-read-only"')[1]
+    assert founders[0].name in html and founders[1].name in html
+    before = AuditEntry.objects.count()
+    posted = client_for(secretariat).post(
+        "/members/secretariat/founders/", {"units": [founders[0].pk]}
+    )
+    assert posted.status_code == 409 and "不能再变更" in posted.content.decode()
+    assert set(Founder.objects.values_list("unit_id", flat=True)) == {u.pk for u in founders}
+    assert AuditEntry.objects.count() == before
+
+
+def test_with_hundreds_of_units_the_founders_page_searches_and_keeps_the_founders_named(
+    client_for, new_convention, secretariat, unit_a, django_assert_max_num_queries
+):
+    Unit.objects.bulk_create(Unit(name=f"测试单位{n:03d}有限公司", uscc=None) for n in range(300))
+    convention_actions.do_name_founders(new_convention, actor=secretariat, units=[unit_a])
+    client = client_for(secretariat)
+    with django_assert_max_num_queries(12):
+        page = client.get("/members/secretariat/founders/", {"q": "测试单位12"})
+    choices = list(page.context["form"].fields["units"].queryset)
+    assert unit_a in choices  # the founder named stays, so saving does not drop it
+    assert {u.name for u in choices} - {unit_a.name} == {
+        f"测试单位{n}有限公司"
+        for n in ("120", "121", "122", "123", "124", "125", "126", "127", "128", "129")
+    }
+    everything = client.get("/members/secretariat/founders/")
+    assert len(everything.context["form"].fields["units"].queryset) == 51
+    assert everything.context["more"] is True
+    # A unit found by a search is named with the founders already there.
+    found = Unit.objects.get(name="测试单位125有限公司")
+    saved = client.post("/members/secretariat/founders/", {"units": [unit_a.pk, found.pk]})
+    assert saved.status_code == 302
+    assert set(Founder.objects.values_list("unit_id", flat=True)) == {unit_a.pk, found.pk}
+
+
+def test_publishing_settles_the_publish_by_notices_in_the_secretariats_inbox(
+    client_for, new_convention, founders, legal_rep, other_member, secretariat
+):
+    sign(founders[0], legal_rep, new_convention)
+    sign(founders[1], other_member, new_convention)
+    first = Reminder.objects.filter(recipient=secretariat).order_by("due_at").first()
+    run_due_duties(first.due_at)  # the seven-day reminder reaches the inbox
+    unrelated = Notification.objects.create(
+        recipient=secretariat, kind="membership", subject="x", body="x", mail_state="not_wanted"
+    )
+    publish_by = Notification.objects.filter(recipient=secretariat, topic__startswith="convention:")
+    assert {n.kind for n in publish_by.filter(read_at=None)} == {"convention", "reminder"}
+    inbox = client_for(secretariat).get("/accounts/").content.decode()
+    assert publish_by.get(kind="reminder").subject in inbox
+    convention_actions.do_publish_convention(new_convention, actor=secretariat)
+    assert not publish_by.filter(read_at=None).exists()
+    assert Notification.objects.get(pk=unrelated.pk).read_at is None
+    assert not Reminder.objects.filter(sent_at=None, key__contains=":publication:").exists()

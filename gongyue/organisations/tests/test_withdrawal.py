@@ -1,11 +1,13 @@
 from datetime import timedelta
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from gongyue.audit.models import AuditEntry
 from gongyue.core.deadlines import start_of_day
 from gongyue.core.duties import run_due_duties
+from gongyue.core.errors import ActionRefused
 from gongyue.core.models import Notification
 from gongyue.core.tasks import run_queued_tasks
 from gongyue.organisations.models import EndedBy, Membership, Unit, Withdrawal, WithdrawalStatus
@@ -143,3 +145,108 @@ def test_a_unit_that_never_joined_is_told_so_on_the_page(client_for, legal_rep, 
     response = client_for(legal_rep).post(f"/members/units/{unit_a.pk}/withdraw/", {})
     assert response.status_code == 409 and "不是成员单位" in response.content.decode()
     assert not Withdrawal.objects.exists()
+
+
+def _notice_in(days, member, person):
+    from gongyue.organisations import actions
+
+    day = timezone.localdate() + timedelta(days=days)
+    return actions.do_give_withdrawal_notice(member, actor=person, effective_on=day)
+
+
+def test_a_notice_is_retracted_on_the_page_before_its_date_and_the_unit_stays_a_member(
+    client_for, legal_rep, member_a, secretariat
+):
+    withdrawal = _notice_in(10, member_a, legal_rep)
+    Notification.objects.all().delete()
+    page = client_for(legal_rep).get(f"/members/units/{member_a.pk}/manage/").content.decode()
+    assert 'data-testid="retract-withdrawal"' in page
+    response = client_for(legal_rep).post(f"/members/withdrawals/{withdrawal.pk}/retract/")
+    assert response.status_code == 302
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == WithdrawalStatus.RETRACTED and withdrawal.retracted_by == legal_rep
+    membership = Membership.objects.get(unit=member_a)
+    assert (membership.ended_at, membership.ended_by) == (None, "")
+    assert Unit.objects.members(withdrawal.effective_at).filter(pk=member_a.pk).exists()
+    entry = AuditEntry.objects.get(action="organisations.withdrawal_retracted")
+    assert (entry.actor, entry.subject_id) == (legal_rep, str(withdrawal.pk))
+    assert entry.new == {"status": "retracted", "ended_at": None}
+    told = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert told == {secretariat.username, legal_rep.username}
+    # The duty at the old date does nothing, and the unit may give notice again.
+    from gongyue.organisations import actions
+
+    assert not actions.do_complete_withdrawal(withdrawal, now=withdrawal.effective_at)
+    again = _notice_in(20, member_a, legal_rep)
+    assert again.status == WithdrawalStatus.PENDING
+
+
+def test_a_notice_is_retracted_through_the_api(client_for, legal_rep, member_a):
+    withdrawal = _notice_in(5, member_a, legal_rep)
+    response = client_for(legal_rep).post(f"{API}/withdrawals/{withdrawal.pk}/retract")
+    assert response.status_code == 200 and response.json()["status"] == "retracted"
+    assert Unit.objects.members(withdrawal.effective_at).filter(pk=member_a.pk).exists()
+
+
+def test_a_notice_that_took_effect_cannot_be_retracted_and_nothing_changes(
+    client_for, legal_rep, member_a
+):
+    from gongyue.organisations import actions
+
+    withdrawal = actions.do_give_withdrawal_notice(member_a, actor=legal_rep)  # effective today
+    before = AuditEntry.objects.count()
+    page = client_for(legal_rep).post(f"/members/withdrawals/{withdrawal.pk}/retract/")
+    assert page.status_code == 409
+    assert "不能再撤回" in page.content.decode()
+    api = client_for(legal_rep).post(f"{API}/withdrawals/{withdrawal.pk}/retract")
+    assert api.status_code == 409 and api.json()["code"] == "cannot_retract"
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == WithdrawalStatus.EFFECTIVE
+    assert Membership.objects.get(unit=member_a).ended_at == withdrawal.effective_at
+    assert AuditEntry.objects.count() == before
+
+
+def test_a_pending_notice_whose_date_has_come_cannot_be_retracted_before_the_duty_runs(
+    legal_rep, member_a
+):
+    from gongyue.organisations import actions
+
+    withdrawal = _notice_in(3, member_a, legal_rep)
+    Withdrawal.objects.filter(pk=withdrawal.pk).update(
+        effective_at=timezone.now() - timedelta(seconds=1)
+    )
+    with pytest.raises(ActionRefused) as refused:
+        actions.do_retract_withdrawal(withdrawal, actor=legal_rep)
+    assert refused.value.code == "cannot_retract"
+    assert Withdrawal.objects.get(pk=withdrawal.pk).status == WithdrawalStatus.PENDING
+
+
+def test_only_the_units_signers_retract_a_notice(
+    client_for, legal_rep, unit_staff, other_member, member_a
+):
+    withdrawal = _notice_in(10, member_a, legal_rep)
+    url = f"/members/withdrawals/{withdrawal.pk}/retract/"
+    assert client_for(unit_staff).post(url).status_code == 403
+    assert client_for(other_member).post(url).status_code == 404
+    assert (
+        client_for(other_member).post(f"{API}/withdrawals/{withdrawal.pk}/retract").status_code
+        == 404
+    )
+    assert Withdrawal.objects.get(pk=withdrawal.pk).status == WithdrawalStatus.PENDING
+
+
+def test_a_revocation_settles_a_pending_notice_so_the_duty_never_announces_a_withdrawal(
+    legal_rep, member_a, secretariat
+):
+    from gongyue.organisations import actions
+
+    withdrawal = _notice_in(10, member_a, legal_rep)
+    actions.do_revoke_membership(member_a, actor=secretariat, reason="严重违反公约")
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == WithdrawalStatus.EFFECTIVE and withdrawal.took_effect_at
+    Notification.objects.all().delete()
+    assert not actions.do_complete_withdrawal(withdrawal, now=withdrawal.effective_at)
+    assert not AuditEntry.objects.filter(action="organisations.withdrawal_effective").exists()
+    assert not Notification.objects.exists()
+    membership = Membership.objects.get(unit=member_a)
+    assert membership.ended_by == EndedBy.REVOCATION

@@ -29,6 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, user, note, adopt, **options):
         source = "<stdin>" if file == "-" else file
+        if adopt and not user:
+            # Adopting is the secretariat head's decision (Art. 25), never the server's own.
+            raise CommandError("--adopt needs --user naming the secretariat head", returncode=1)
         actor = "system"
         if user:
             try:
