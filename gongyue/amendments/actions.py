@@ -109,6 +109,14 @@ def do_create_proposal(
     base = convention.versions.in_force().first()
     if base is None:
         raise ActionRefused(_("There is no version in force to amend."), code="nothing_in_force")
+    if convention.effective_at is None:
+        raise ActionRefused(
+            _(
+                "The convention has not taken effect yet: its founding text is adopted by the "
+                "secretariat head, not amended."
+            ),
+            code="not_in_effect",
+        )
     if unit is not None:
         if not unit.is_member(now):
             raise ActionRefused(
@@ -527,7 +535,7 @@ def do_publish_amendment(proposal, *, actor):
     if proposal.kind == Kind.ANNEX:
         return _publish_annex(proposal, actor=actor)
     now = timezone.now()
-    version = do_adopt_version(proposal.version, actor=actor)
+    version = do_adopt_version(proposal.version, actor=actor, origin=proposal)
     proposal.published_at = now
     proposal.save(update_fields=["published_at"])
     record(

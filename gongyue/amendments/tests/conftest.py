@@ -38,7 +38,20 @@ class Membership:
 
 @pytest.fixture
 def version(db):
-    return make_version()
+    """The version in force of a convention that took effect and was published a month ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gongyue.convention.models import Convention
+
+    version = make_version()
+    Convention.objects.filter(pk=version.convention_id).update(
+        effective_at=timezone.now() - timedelta(days=40),
+        published_on=timezone.localdate() - timedelta(days=30),
+    )
+    version.convention.refresh_from_db()
+    return version
 
 
 @pytest.fixture

@@ -44,6 +44,8 @@ def test_an_interpretation_is_shown_beside_its_article_in_the_reader_and_the_exp
 
 def test_it_follows_its_article_into_a_new_version_by_identity(client_for, secretariat, version):
     interpret(secretariat, numbers=(5,))
+    # A second version as the founding procedure made it, before the convention took effect.
+    Convention.objects.update(effective_at=None)
     new = make_version(SAMPLE_V2.read_bytes())
     assert new.number == version.number + 1
     moved = new.articles.get(identity=version.articles.get(number=5).identity)

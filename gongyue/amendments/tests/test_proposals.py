@@ -212,3 +212,10 @@ def test_n_of_one_needs_one_sponsor_the_proposer(version, amended_text):
     one = Members(1)
     proposal = actions.do_submit_proposal(propose(one, amended_text), actor=one.reps[0])
     assert proposal.sponsors_needed == 1 and proposal.status == ProposalStatus.QUALIFIED
+
+
+def test_before_the_convention_takes_effect_there_is_nothing_to_amend(membership, amended_text):
+    Convention.objects.update(effective_at=None)
+    with pytest.raises(ActionRefused) as refused:
+        propose(membership, amended_text)
+    assert refused.value.code == "not_in_effect" and not Proposal.objects.exists()
