@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "gongyue.organisations",
     "gongyue.convention",
     "gongyue.screening",
+    "gongyue.amendments",
     "gongyue.bulletins",
     "gongyue.portal",
     "gongyue.api",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("screening/", include("gongyue.screening.urls")),
     path("bulletins/", include("gongyue.bulletins.urls")),
     path("audit/", include("gongyue.audit.urls")),
+    path("amendments/", include("gongyue.amendments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ MAIL_KINDS = [
     ("reminder", _("deadline reminders")),
     ("membership", _("membership and applications")),
     ("convention", _("convention versions")),
+    ("amendment", _("amendments and ballots")),
 ]
 
 

@@ -21,6 +21,7 @@ ROUTERS = [
     ("/members/", "gongyue.organisations.api.router"),
     ("/screening/", "gongyue.screening.api.router"),
     ("/audit/", "gongyue.audit.api.router"),
+    ("/amendments/", "gongyue.amendments.api.router"),
     ("/bulletins/", "gongyue.bulletins.api.router"),
     ("/requests/", "gongyue.bulletins.api.requests_router"),
     ("/campaigns/", "gongyue.bulletins.campaign_api.router"),

@@ -38,7 +38,12 @@ def get_version_for_user(user, number, *, convention=None) -> Version:
     """Version `number` of the convention, if the user may read it; 404 otherwise."""
     convention = convention or get_convention_for_user(user)
     try:
-        version = convention.versions.visible_to(user).get(number=number)
+        # A version made by an adopted amendment names it and its ballot (amendments app).
+        version = (
+            convention.versions.visible_to(user)
+            .select_related("proposal__ballot")
+            .get(number=number)
+        )
     except (Version.DoesNotExist, ValueError, TypeError):
         raise Http404(_("There is no version %(number)s.") % {"number": number}) from None
     version.convention = convention  # saves a query wherever the version's convention is read

@@ -27,6 +27,7 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from . import article_notes
 from .canonical import CANONICAL_FORMAT
 from .parser import article_label, chapter_label, item_label, section_label
 from .render import document
@@ -71,12 +72,18 @@ def downloads(version) -> dict[str, str]:
 def version_document(version) -> dict:
     """The JSON download: {"version": metadata, then the structure's keys}."""
     structure = version.structure
+    notes = article_notes.for_version(version)
     return {
         "version": version_metadata(version),
         "title": structure.get("title"),
         "chapters": structure.get("chapters", []),
         "sections": structure.get("sections", []),
-        "articles": structure["articles"],
+        "articles": [
+            {**article, "notes": notes.get(article.get("identity"), [])}
+            if notes.get(article.get("identity"))
+            else article
+            for article in structure["articles"]
+        ],
         "closing": structure.get("closing"),
     }
 
@@ -210,6 +217,24 @@ def _identification(meta, version) -> None:
     )
 
 
+def _notes(meta, doc, notes) -> None:
+    """Interpretations and other notes, each referring to the articles it concerns."""
+    if not notes:
+        return
+    element = _sub(meta, "notes", source="#executingBody")
+    for article in (a for chapter in doc.chapters for g in chapter.groups for a in g.articles):
+        for index, note in enumerate(notes.get(article.identity, []), 1):
+            entry = _sub(
+                element,
+                "note",
+                eId=f"note_art_{article.number}_{index}",
+                refersTo=f"#art_{article.number}",
+                **{f"{{{GY_NS}}}kind": note["kind"], f"{{{GY_NS}}}date": note["date"]},
+            )
+            _p(entry, f"{note['label']} {note['title']}")
+            _p(entry, note["text"])
+
+
 def _article(parent, article) -> None:
     number = article.number
     element = _sub(parent, "article", eId=f"art_{number}")
@@ -240,6 +265,7 @@ def akoma_ntoso(version) -> bytes:
     act = _sub(root, "act", name="convention", contains="singleVersion")
     meta = _sub(act, "meta")
     _identification(meta, version)
+    _notes(meta, doc, article_notes.for_version(version))
     if doc.title:
         preface = _sub(act, "preface")
         long_title = _sub(preface, "longTitle")

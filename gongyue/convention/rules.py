@@ -55,6 +55,13 @@ RULES = [
         _("Share of member units whose agreement adopts an amendment (denominator)"),
     ),
     Rule(
+        "sponsorship_days",
+        30,
+        26,
+        _("Days a member's amendment proposal has to gather its sponsors"),
+    ),
+    Rule("ballot_days", 30, 26, _("Days a ballot on an amendment or annex stays open")),
+    Rule(
         "annex_numerator",
         1,
         28,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from gongyue.core.access import login_required, secretariat_required
 from gongyue.core.errors import ActionRefused
 
-from . import actions, export, queries
+from . import actions, article_notes, export, queries
 from .access import can_manage_versions, get_version_for_user, get_version_to_manage
 from .canonical import canonical_text, text_sha256
 from .diff import diff_structures
@@ -39,6 +39,7 @@ def _reader(request, convention, version, *, versions=None, status=200, blockers
         "in_force": in_force,
         "versions": versions,
         "doc": document(version.structure, convention.rule_table()),
+        "article_notes": article_notes.for_version(version),
         "can_manage": can_manage,
         "adopt_blockers": version.blockers_to_adopt(in_force)
         if can_manage and version.is_draft

@@ -15,7 +15,13 @@ def test_the_demo_has_a_person_for_every_role_and_two_versions_to_compare(db, ca
     assert list(convention.versions.values_list("number", "status")) == [
         (1, "superseded"),
         (2, "adopted"),
+        (3, "draft"),  # the text a member's amendment proposal would put in force
     ]
+    from gongyue.amendments.models import Ballot, Interpretation
+
+    ballot = Ballot.objects.get()
+    assert ballot.is_open and ballot.proposal.version.number == 3 and ballot.votes.count() == 1
+    assert Interpretation.objects.count() == 1
     from gongyue.screening import service
 
     assert service.current_engine().engine.screen("加入网 络 赌 场").decision == "block"

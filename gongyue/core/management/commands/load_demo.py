@@ -52,6 +52,7 @@ class Command(BaseCommand):
             self.create_convention(convention, actor=people["mishuchu"])
             self.create_membership(people)
             self.create_lexicon(actor=people["mishuchu"])
+            self.create_amendments(people)
             self.create_bulletins(people)
         self.print_accounts()
 
@@ -111,6 +112,11 @@ class Command(BaseCommand):
         from gongyue.screening.demo import LEXICON
 
         do_import_lexicon(LEXICON.read_bytes(), actor=actor, mode="replace", note="示例词库")
+
+    def create_amendments(self, people):
+        from gongyue.amendments.demo import load_amendments_demo
+
+        load_amendments_demo(secretariat=people["gongzuorenyuan"], people=people)
 
     def create_bulletins(self, people):
         from gongyue.bulletins.demo import load_bulletins_demo, load_campaign_demo
