@@ -105,7 +105,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Errors under /api/ in the API's format, whatever produced them (outermost but security).
+    "gongyue.api.middleware.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # NUL and lone surrogates refused before the session or any view sees the input.
+    "gongyue.core.middleware.InputCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -243,6 +247,11 @@ CONVENTION_PDF_DIR = Path(
 ANON_RATE_PER_HOUR = envint("ANON_RATE_PER_HOUR", 20)
 # Login attempts allowed per address and hour (an office behind one address shares it).
 LOGIN_RATE_PER_HOUR = envint("LOGIN_RATE_PER_HOUR", 60)
+
+# Bodies the input checks (gongyue.core.middleware) leave to the endpoint: the screening API never
+# stores the text, reads every post itself and names each bad one with its position; reading
+# the body twice would also slow its hot path.
+INPUT_CHECK_OWN_TEXT_PATHS = ["/api/v1/screening/screen"]
 
 # Screening (gongyue/screening): limits of the screening API and how often each worker looks for
 # a new lexicon version (one cheap query at most this often; a new version is then loaded and

@@ -20,7 +20,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
-from gongyue.api.errors import ApiError, Error, cleaned
+from gongyue.api.errors import MAX_OFFSET, ApiError, Error, cleaned
 
 from . import actions, lexicon, queries, service
 from .access import (
@@ -260,7 +260,7 @@ class ChangeOut(Schema):
     at: datetime
 
 
-class VersionOut(Schema):
+class LexiconVersionOut(Schema):
     number: int
     created_at: datetime
     created_by: str
@@ -273,7 +273,7 @@ class VersionOut(Schema):
     sha256: str
 
 
-class ImportOut(Schema):
+class LexiconImportOut(Schema):
     dry_run: bool
     mode: str
     added: int
@@ -293,7 +293,7 @@ class TermFilter(Schema):
     category: str = ""
     action: str = ""
     state: Literal["live", "removed", "all"] = "live"
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(100, ge=1, le=1000)
 
 
@@ -433,8 +433,8 @@ def remove_phrase(request, phrase_id: int, payload: NoteIn | None = None):
 @router.post(
     "/lexicon/import",
     response={
-        200: ImportOut,
-        201: ImportOut,
+        200: LexiconImportOut,
+        201: LexiconImportOut,
         400: Error,
         401: Error,
         403: Error,
@@ -504,8 +504,12 @@ def export_lexicon(request):
     return queries.export_response()
 
 
-@router.get("/lexicon/versions", response={200: list[VersionOut], 401: Error, 403: Error})
-def versions(request, offset: int = 0, limit: int = 100):
+@router.get("/lexicon/versions", response={200: list[LexiconVersionOut], 401: Error, 403: Error})
+def versions(
+    request,
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    limit: int = 100,
+):
     check_can_manage_lexicon(request.user)
     limit = max(1, min(limit, 1000))
-    return [_version_out(v) for v in queries.versions()[max(0, offset) : max(0, offset) + limit]]
+    return [_version_out(v) for v in queries.versions()[offset : offset + limit]]
