@@ -97,7 +97,9 @@ def document_errors(schema: dict) -> dict:
                 statuses += SECURED_STATUSES
                 if method != "get":
                     statuses += WRITE_STATUSES
-            responses = operation.setdefault("responses", {})
+            # ninja keys responses by int; one key per status, as a string, as JSON has it.
+            responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+            operation["responses"] = responses
             for status in sorted(set(statuses)):
                 responses.setdefault(
                     str(status),

@@ -1,6 +1,8 @@
 import json
 import re
 
+from csp.constants import UNSAFE_INLINE
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.db import DataError
@@ -163,4 +165,25 @@ class InputCheckMiddleware:
                 body = {"code": "invalid", "message": message, "fields": {field: [message]}}
                 return JsonResponse(body, status=400)
             response = bad_request(request, SuspiciousOperation(message))
+        return response
+
+
+class SecurityHeadersMiddleware(CSPMiddleware):
+    """The site-wide Content-Security-Policy (django-csp, from CONTENT_SECURITY_POLICY) and the
+    Permissions-Policy header (PERMISSIONS_POLICY). Pages load scripts and styles only from the
+    platform's static files; the API docs (Swagger UI) and the admin also set inline styles, so
+    only there styles may be inline — scripts never are. A response that brings its own policy
+    (a served upload's sandbox) keeps it.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path.startswith(tuple(settings.CSP_INLINE_STYLE_PATHS)) and not parts.update:
+            parts.update = {"style-src": [UNSAFE_INLINE], "img-src": ["data:"]}
+        return parts
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response

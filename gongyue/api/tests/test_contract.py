@@ -2,6 +2,7 @@
 401 for a caller without credentials (even on a POST without a CSRF token), and every error,
 500 included, in the one error format with DEBUG on or off (issue 8.4)."""
 
+import json
 import logging
 
 import pytest
@@ -52,8 +53,16 @@ def test_every_schema_has_its_own_name():
     )
 
 
-def test_each_operation_documents_the_errors_it_can_answer_in_the_error_format():
-    schema = api.get_openapi_schema()
+def no_duplicate_keys(pairs):
+    keys = [key for key, _value in pairs]
+    assert len(keys) == len(set(keys)), keys
+    return dict(pairs)
+
+
+def test_each_operation_documents_the_errors_it_can_answer_in_the_error_format(client, db):
+    text = client.get("/api/v1/openapi.json").content.decode()
+    # Swagger UI's parser refuses a document with a key twice ("404" from ninja and from us).
+    schema = json.loads(text, object_pairs_hook=no_duplicate_keys)
     assert "Error" in schema["components"]["schemas"]
     for path, methods in schema["paths"].items():
         for method, operation in methods.items():
