@@ -2,6 +2,7 @@
 conf (the admin's pages too) and every GET operation of the OpenAPI document, with the demo's
 own ids in the path, fetched anonymously and as each person of the demo."""
 
+import gc
 import re
 
 import pytest
@@ -84,7 +85,18 @@ def fill(route: str, values: dict) -> str | None:
     return None if "\0" in url else url
 
 
+@pytest.fixture
+def _forget_the_demo_engine():
+    """The screening pages load the demo's engine into this process; later tests start clean."""
+    from gongyue.screening import service
+
+    yield
+    service.reset()
+    gc.collect()
+
+
 @pytest.mark.django_db(transaction=False)
+@pytest.mark.usefixtures("_forget_the_demo_engine")
 def test_no_page_or_api_read_answers_a_server_error_for_anyone(settings):
     call_command("load_demo", verbosity=0)
     ApiToken.issue(User.objects.get(username="mishuchu"), name="crawl")  # the demo has none
