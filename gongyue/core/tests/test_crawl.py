@@ -79,7 +79,10 @@ def api_get_paths() -> list[str]:
 def fill(route: str, values: dict) -> str | None:
     def value(match):
         name = match[2] or match[3]
-        return str(values[name]) if values.get(name) is not None else "\0"
+        if values.get(name) is not None:
+            return str(values[name])
+        # An app's id without a sample here: the first row, or a 404, is still a page to try.
+        return "1" if name.endswith("_id") else "\0"
 
     url = PARAMETER.sub(value, route)
     return None if "\0" in url else url
