@@ -128,8 +128,16 @@ def page(chromium, live_server):
     context = chromium.new_context(locale="zh-CN", accept_downloads=True, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Every browser test runs under the site's Content-Security-Policy; a blocked script,
+    # style or image fails the test that caused it.
+    blocked = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and blocked.append(message.text),
+    )
     yield page
     context.close()
+    assert not blocked, blocked
 
 
 @pytest.fixture

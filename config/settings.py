@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from csp.constants import NONE, SELF
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -110,6 +112,7 @@ INSTALLED_APPS = [
     # The API docs page then serves Swagger UI from our own static files, not a CDN that a
     # server in mainland China may not reach.
     "ninja",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -127,7 +130,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Errors under /api/ in the API's format, whatever produced them (outermost but security).
+    "gongyue.api.middleware.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # NUL and lone surrogates refused before the session or any view sees the input.
+    "gongyue.core.middleware.InputCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -135,6 +142,7 @@ MIDDLEWARE = [
     "gongyue.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gongyue.core.middleware.SecurityHeadersMiddleware",
     # Last: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -249,6 +257,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp; see gongyue.core.middleware): scripts,
+# styles, fonts and images only from the platform itself, no plugins, no framing, forms only to
+# the platform. Pages have no inline script or style; served uploads bring a sandboxing policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Pages that set inline styles through their own scripts (Swagger UI, Django's admin).
+CSP_INLINE_STYLE_PATHS = ["/api/v1/docs", "/admin/"]
+# Browser features no page of the platform uses, switched off for every page and upload.
+PERMISSIONS_POLICY = envstr(
+    "PERMISSIONS_POLICY",
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()",
+)
 
 LOGGING = {
     "version": 1,
@@ -292,6 +325,11 @@ AUTHENTICATION_BACKENDS = [
 PASSWORD_RESET_PER_ADDRESS_PER_HOUR = envint("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", 5)
 PASSWORD_RESET_MAILS_PER_ACCOUNT = envint("PASSWORD_RESET_MAILS_PER_ACCOUNT", 3)
 PASSWORD_RESET_WINDOW_HOURS = envint("PASSWORD_RESET_WINDOW_HOURS", 24)
+
+# Bodies the input checks (gongyue.core.middleware) leave to the endpoint: the screening API never
+# stores the text, reads every post itself and names each bad one with its position; reading
+# the body twice would also slow its hot path.
+INPUT_CHECK_OWN_TEXT_PATHS = ["/api/v1/screening/screen"]
 
 # Screening (gongyue/screening): limits of the screening API and how often each worker looks for
 # a new lexicon version (one cheap query at most this often; a new version is then loaded and

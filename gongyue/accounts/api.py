@@ -13,7 +13,7 @@ from .models import ApiToken
 router = Router(tags=["accounts"])
 
 
-class GrantOut(Schema):
+class RoleGrantOut(Schema):
     role: str
     unit_id: int | None
     valid_from: date
@@ -26,7 +26,7 @@ class MeOut(Schema):
     email: str
     language: str
     unit_id: int | None
-    roles: list[GrantOut]
+    roles: list[RoleGrantOut]
 
 
 class NotificationOut(Schema):

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from gongyue.core.uploads import DOCUMENT_KINDS, InertFileField
+
 
 class Role(models.TextChoices):
     LEGAL_REP = "legal_rep", _("legal representative")
@@ -104,7 +106,8 @@ class RoleGrantQuerySet(models.QuerySet):
 
 
 def authorisation_path(grant, filename):
-    return f"private/authorisations/{grant.unit_id}/{secrets.token_hex(8)}-{filename[-60:]}"
+    # The filename is already the server's choice (see gongyue.core.uploads).
+    return f"private/authorisations/{grant.unit_id}/{filename}"
 
 
 class RoleGrant(models.Model):
@@ -120,7 +123,16 @@ class RoleGrant(models.Model):
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     # A delegate's written authorisation, signed by the legal representative (Art. 25).
-    document = models.FileField(_("authorisation letter"), upload_to=authorisation_path, blank=True)
+    document = InertFileField(
+        _("authorisation letter"),
+        upload_to=authorisation_path,
+        blank=True,
+        kinds=DOCUMENT_KINDS,
+        sha256_field="document_sha256",
+    )
+    document_sha256 = models.CharField(
+        _("SHA-256 of the letter"), max_length=64, blank=True, editable=False
+    )
     granted_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -1,13 +1,46 @@
-"""The API's one error format: {"code", "message", "fields": {name: [messages]}}."""
+"""The API's one error format: {"code", "message", "fields": {name: [messages]}}.
+
+Every error the API answers has it, whatever raised it: an endpoint, ninja's validation, the
+input checks in front of every view (gongyue.core.middleware), an unknown /api/ URL, or a bug
+(500, with DEBUG on or off; the traceback goes to the log, never to the caller).
+"""
+
+import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from gongyue.core.errors import ActionRefused
+
+logger = logging.getLogger("django.request")
+
+# The largest offset a list endpoint accepts: databases refuse larger OFFSETs (SQLite with a
+# type error), and no list is that long.
+MAX_OFFSET = 2**31 - 1
+
+# Statuses every operation of a kind can answer with, added to the OpenAPI document (see
+# `document_errors`): what the input checks, ninja's validation, the access helpers and the
+# actions raise, which endpoints do not list one by one.
+SECURED_STATUSES = (401, 403)
+INPUT_STATUSES = (400, 422)
+PATH_STATUSES = (404,)
+WRITE_STATUSES = (409,)
+DESCRIPTIONS = {
+    400: "The input was refused (a field, a form rule, a NUL or lone surrogate).",
+    401: "No valid credentials: send a token (Authorization: Bearer …) or sign in.",
+    403: "Signed in, but not allowed to do this (or the CSRF check failed).",
+    404: "Not found, or not visible to you.",
+    409: "The action is not allowed in the current state.",
+    413: "The request is too large.",
+    422: "The request does not match the schema.",
+    429: "Too many requests; wait for Retry-After seconds.",
+    500: "A server error; it is logged.",
+}
 
 
 class Error(Schema):
@@ -44,7 +77,59 @@ def cleaned(form) -> dict:
     return form.cleaned_data
 
 
+def error_body(code: str, message, fields=None) -> dict:
+    return {"code": code, "message": str(message), "fields": fields or {}}
+
+
+def document_errors(schema: dict) -> dict:
+    """Add the error statuses each operation can answer to an OpenAPI document, in place."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("Error", Error.model_json_schema())
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            statuses = [500]
+            params = operation.get("parameters", [])
+            if params or operation.get("requestBody"):
+                statuses += INPUT_STATUSES
+            if any(p.get("in") == "path" for p in params):
+                statuses += PATH_STATUSES
+            if operation.get("security"):
+                statuses += SECURED_STATUSES
+                if method != "get":
+                    statuses += WRITE_STATUSES
+            # ninja keys responses by int; one key per status, as a string, as JSON has it.
+            responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+            operation["responses"] = responses
+            for status in sorted(set(statuses)):
+                responses.setdefault(
+                    str(status),
+                    {
+                        "description": DESCRIPTIONS[status],
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                        },
+                    },
+                )
+            for status, response in responses.items():
+                if response.get("description") in ("", "OK") and int(status) in DESCRIPTIONS:
+                    response["description"] = DESCRIPTIONS[int(status)]
+    return schema
+
+
 def install(api) -> None:
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def out_of_range(request, exc):
+        # A number larger than any column holds, sent where an id or a count was expected.
+        return error_response(api, request, 400, "invalid", _("A number is out of range."))
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc):
+        logger.error("Internal Server Error: %s", request.path, exc_info=exc)
+        return error_response(
+            api, request, 500, "server_error", _("Something went wrong on our side; it is logged.")
+        )
+
     @api.exception_handler(ApiError)
     def api_error(request, exc):
         return error_response(api, request, exc.status, exc.code, exc.message, exc.fields)

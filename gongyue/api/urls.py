@@ -5,7 +5,13 @@ from ninja import NinjaAPI
 from . import errors
 from .auth import token_or_session
 
-api = NinjaAPI(
+
+class Api(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return errors.document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = Api(
     title="gongyue API",
     version="1",
     description="Read the convention, act on membership and screen content. "

@@ -32,7 +32,7 @@ from .render import rule_display
 router = Router(tags=["convention"])
 
 
-class VersionOut(Schema):
+class ConventionVersionOut(Schema):
     convention: str
     number: int
     status: str
@@ -51,7 +51,8 @@ class RuleOut(Schema):
     key: str
     value: Any
     display: str
-    article: int
+    # The article of the convention's own text that states the rule, when one was placed.
+    article: int | None
     label: str
 
 
@@ -66,7 +67,7 @@ class ConventionOut(Schema):
 
 class CurrentOut(Schema):
     convention: ConventionOut
-    version: VersionOut
+    version: ConventionVersionOut
 
 
 class ItemOut(Schema):
@@ -99,7 +100,7 @@ class SectionOut(Schema):
 
 
 class VersionDocumentOut(Schema):
-    version: VersionOut
+    version: ConventionVersionOut
     title: str | None
     chapters: list[ChapterOut]
     sections: list[SectionOut]
@@ -129,8 +130,8 @@ class HeadingDiffOut(Schema):
 
 
 class DiffOut(Schema):
-    from_version: VersionOut
-    to_version: VersionOut
+    from_version: ConventionVersionOut
+    to_version: ConventionVersionOut
     counts: dict[str, int]
     headings: list[HeadingDiffOut]
     articles: list[ArticleDiffOut]
@@ -171,7 +172,7 @@ def current(request):
     return {"convention": _convention_out(convention), "version": _version_out(version)}
 
 
-@router.get("/versions", response={200: list[VersionOut], 404: Error}, auth=public)
+@router.get("/versions", response={200: list[ConventionVersionOut], 404: Error}, auth=public)
 def versions(request):
     """Every version the caller may read, newest first (drafts only for the secretariat)."""
     convention = get_convention_for_user(request.user)
@@ -225,7 +226,7 @@ def diff(request, from_: int = Query(..., alias="from"), to: int = Query(...)):
     return {"from_version": _version_out(old), "to_version": _version_out(new), **result}
 
 
-@router.post("/versions", response={201: VersionOut, 400: Error, 401: Error, 403: Error})
+@router.post("/versions", response={201: ConventionVersionOut, 400: Error, 401: Error, 403: Error})
 def import_version(request, file: UploadedFile = File(...), note: str = Form("")):
     """Save an uploaded UTF-8 text as a new draft version (secretariat only)."""
     check_can_manage_versions(request.user)
@@ -252,7 +253,7 @@ def _json_body(request) -> dict:
 
 @router.post(
     "/versions/{number}/adopt",
-    response={200: VersionOut, 401: Error, 403: Error, 404: Error, 409: Error},
+    response={200: ConventionVersionOut, 401: Error, 403: Error, 404: Error, 409: Error},
 )
 def adopt(request, number: int):
     """Adopt a draft with `confirm: true`; the version adopted before it is superseded.
@@ -267,7 +268,7 @@ def adopt(request, number: int):
 
 @router.post(
     "/versions/{number}/discard",
-    response={200: VersionOut, 401: Error, 403: Error, 404: Error, 409: Error},
+    response={200: ConventionVersionOut, 401: Error, 403: Error, 404: Error, 409: Error},
 )
 def discard(request, number: int):
     """Discard a draft (secretariat only); it stays on record under its number."""

@@ -1,6 +1,16 @@
+import json
+import re
+
+from csp.constants import UNSAFE_INLINE
+from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.db import DataError
+from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.defaults import bad_request
 
 
 class LanguageMiddleware:
@@ -31,4 +41,149 @@ class LanguageMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+# Integers a database column can hold: larger ones in a URL name nothing (404), instead of
+# overflowing in the database driver.
+MAX_URL_INT = 2**63 - 1
+# A JSON body can carry NUL or a lone surrogate only as a \u escape; only then is it parsed here.
+# What the database drivers raise for an integer no column holds (SQLite, PostgreSQL).
+OUT_OF_RANGE = (OverflowError, DataError)
+SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89abcdefABCDEF])")
+
+
+def bad_char(text: str) -> bool:
+    """True when the text holds NUL or a lone surrogate, which no database column can store."""
+    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def first_bad_in(value, path: str = "") -> str | None:
+    """The dotted path of the first string (key or value) in a JSON value with a bad char."""
+    if isinstance(value, str):
+        return path or "__all__" if bad_char(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if bad_char(str(key)):
+                return where
+            if found := first_bad_in(item, where):
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if found := first_bad_in(item, f"{path}.{index}" if path else str(index)):
+                return found
+    return None
+
+
+def first_bad_input(request) -> str | None:
+    """Where the request carries NUL or a lone surrogate: a field name, or None."""
+    if bad_char(request.path):
+        return "path"
+    for source in (request.GET, request.COOKIES):
+        for key, values in source.lists() if hasattr(source, "lists") else source.items():
+            for value in values if isinstance(values, list) else [values]:
+                if bad_char(key) or bad_char(value):
+                    return key
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or request.path.startswith(
+        tuple(settings.INPUT_CHECK_OWN_TEXT_PATHS)
+    ):
+        return None
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is not None and length > limit:
+        return None  # Too large to read: the view (or Django) refuses it for its size.
+    content_type = request.content_type or ""
+    if content_type == "application/json" or content_type.endswith("+json"):
+        body = request.body
+        if SUSPECT_ESCAPE.search(body):
+            try:
+                return first_bad_in(json.loads(body))
+            except ValueError:
+                return None  # Not JSON: the endpoint's parser answers that.
+    elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if request.method != "POST":
+            return None
+        for key, values in request.POST.lists():
+            if bad_char(key) or any(bad_char(value) for value in values):
+                return key
+        for key, files in request.FILES.lists():
+            if any(bad_char(f.name or "") for f in files):
+                return key
+    return None
+
+
+class InputCheckMiddleware:
+    """Refuses, with 400, any request whose input holds NUL or a lone surrogate: in the path,
+    the query, a cookie, a form field, a file name or anywhere in a JSON body. One place for
+    every page and endpoint, before a view or the session can hand the text to a database
+    (PostgreSQL refuses NUL; no UTF-8 column stores a lone surrogate). The API answers in its
+    error format; pages with the 400 page.
+
+    It also answers 404 for a URL whose integer is larger than any row id, before the view
+    passes it to the database driver.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = first_bad_input(request)
+        if field is not None:
+            return self.refuse(request, field)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        for value in [*view_args, *view_kwargs.values()]:
+            if isinstance(value, int) and not -MAX_URL_INT <= value <= MAX_URL_INT:
+                raise Http404("No such number.")
+        return None
+
+    def process_exception(self, request, exception):
+        # A number no column can hold (a form's choice, a page number) is bad input, not a bug.
+        if isinstance(exception, OUT_OF_RANGE):
+            return bad_request(request, SuspiciousOperation(str(exception)))
+        return None
+
+    @staticmethod
+    def refuse(request, field: str):
+        language = (
+            translation.get_language_from_request(request)
+            if request.path.startswith("/api/")
+            else request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
+        )
+        if language not in {code for code, _name in settings.LANGUAGES}:
+            language = settings.LANGUAGE_CODE
+        with translation.override(language):
+            message = _(
+                "The input contains a NUL character or a lone surrogate, which cannot be stored."
+            )
+            if request.path.startswith("/api/"):
+                body = {"code": "invalid", "message": message, "fields": {field: [message]}}
+                return JsonResponse(body, status=400)
+            response = bad_request(request, SuspiciousOperation(message))
+        return response
+
+
+class SecurityHeadersMiddleware(CSPMiddleware):
+    """The site-wide Content-Security-Policy (django-csp, from CONTENT_SECURITY_POLICY) and the
+    Permissions-Policy header (PERMISSIONS_POLICY). Pages load scripts and styles only from the
+    platform's static files; the API docs (Swagger UI) and the admin also set inline styles, so
+    only there styles may be inline — scripts never are. A response that brings its own policy
+    (a served upload's sandbox) keeps it.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path.startswith(tuple(settings.CSP_INLINE_STYLE_PATHS)) and not parts.update:
+            parts.update = {"style-src": [UNSAFE_INLINE], "img-src": ["data:"]}
+        return parts
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response

@@ -97,7 +97,7 @@ class DelegateIn(Schema):
     valid_until: str | None = None
 
 
-class GrantOut(Schema):
+class DelegateGrantOut(Schema):
     id: int
     person: str
     email: str
@@ -174,7 +174,7 @@ class DeadlineOut(Schema):
     rule: str
 
 
-class ConventionOut(Schema):
+class FoundingStatusOut(Schema):
     id: int
     title: str
     effective_at: datetime | None
@@ -218,7 +218,7 @@ class ImportIn(Schema):
     dry_run: bool = False
 
 
-class ImportOut(Schema):
+class MemberImportOut(Schema):
     imported: int
     checked: int
     problems: list[dict]
@@ -357,7 +357,7 @@ def reject_application(request, application_id: int, payload: ReasonsIn):
 # Delegates, signatures, withdrawal ---------------------------------------------------------------
 
 
-@router.get("/units/{unit_id}/delegates", response=list[GrantOut])
+@router.get("/units/{unit_id}/delegates", response=list[DelegateGrantOut])
 def list_delegates(request, unit_id: int):
     unit = get_unit_for_user(request.user, unit_id)
     grants = (
@@ -368,7 +368,7 @@ def list_delegates(request, unit_id: int):
     return [grant_out(g) for g in grants]
 
 
-@router.post("/units/{unit_id}/delegates", response={201: GrantOut})
+@router.post("/units/{unit_id}/delegates", response={201: DelegateGrantOut})
 def authorise_delegate(
     request, unit_id: int, payload: Form[DelegateIn], letter: File[UploadedFile] = None
 ):
@@ -387,7 +387,7 @@ def authorise_delegate(
     return Status(201, grant_out(grant))
 
 
-@router.delete("/delegates/{grant_id}", response=GrantOut)
+@router.delete("/delegates/{grant_id}", response=DelegateGrantOut)
 def revoke_delegate(request, grant_id: int):
     grant = get_delegate_grant_for_user(request.user, grant_id, to="revoke")
     return grant_out(actions.do_revoke_delegate(grant, actor=request.user))
@@ -494,13 +494,13 @@ def convention_out(convention) -> dict:
     }
 
 
-@router.get("/convention", response=ConventionOut, auth=public)
+@router.get("/convention", response=FoundingStatusOut, auth=public)
 def convention(request):
     """The convention's dates (took effect, published, in force from), founders and version."""
     return convention_out(get_current_convention())
 
 
-@router.put("/convention/founders", response=ConventionOut)
+@router.put("/convention/founders", response=FoundingStatusOut)
 def name_founders(request, payload: FoundersIn):
     require_secretariat(request.user)
     convention = get_current_convention()
@@ -510,7 +510,7 @@ def name_founders(request, payload: FoundersIn):
     return convention_out(convention)
 
 
-@router.post("/convention/publish", response=ConventionOut)
+@router.post("/convention/publish", response=FoundingStatusOut)
 def publish_convention(request, payload: PublishIn):
     """Publish the convention that took effect; in force from `published_on` (default today)."""
     require_secretariat(request.user)
@@ -592,7 +592,7 @@ def publish_register(request, payload: RegisterIn):
     return Status(201, sheet_for_record(record).as_dict())
 
 
-@router.post("/import", response={200: ImportOut, 201: ImportOut})
+@router.post("/import", response={200: MemberImportOut, 201: MemberImportOut})
 def import_members(request, payload: Form[ImportIn], file: File[UploadedFile] = None):
     """Import an existing member list (multipart `file`, CSV); `dry_run` only checks it.
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongyue.accounts.models import User
-from gongyue.core.uploads import check_upload, read_text_upload
+from gongyue.core.uploads import UploadField, read_text_upload
 
 from .models import (
     APPLICATION_FIELDS,
@@ -145,12 +145,7 @@ class DelegateForm(forms.Form):
     valid_until = forms.DateField(
         label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    letter = forms.FileField(label=_("Signed authorisation letter (PDF, PNG or JPEG)"))
-
-    def clean_letter(self):
-        letter = self.cleaned_data["letter"]
-        check_upload(letter)
-        return letter
+    letter = UploadField(label=_("Signed authorisation letter (PDF, PNG or JPEG)"))
 
     def clean(self):
         data = super().clean()
@@ -173,12 +168,7 @@ class SignForm(forms.Form):
 
 
 class ScanForm(forms.Form):
-    scan = forms.FileField(label=_("Scan of the sealed signature page (PDF, PNG or JPEG)"))
-
-    def clean_scan(self):
-        scan = self.cleaned_data["scan"]
-        check_upload(scan)
-        return scan
+    scan = UploadField(label=_("Scan of the sealed signature page (PDF, PNG or JPEG)"))
 
 
 class WithdrawalForm(forms.Form):

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gongyue.core.uploads import DOCUMENT_KINDS, InertFileField
+
 
 class Category(models.TextChoices):
     """Member categories (Art. 9–13); a unit may have several."""
@@ -509,8 +511,15 @@ class Signature(models.Model):
     signed_at = models.DateTimeField(_("signed"), default=timezone.now)
     sha256 = models.CharField(_("SHA-256 of the signed text"), max_length=64)
     text_format = models.CharField(max_length=40)
-    sealed_scan = models.FileField(
-        _("scan of the sealed signature page"), upload_to=sealed_scan_path, blank=True
+    sealed_scan = InertFileField(
+        _("scan of the sealed signature page"),
+        upload_to=sealed_scan_path,
+        blank=True,
+        kinds=DOCUMENT_KINDS,
+        sha256_field="sealed_scan_sha256",
+    )
+    sealed_scan_sha256 = models.CharField(
+        _("SHA-256 of the scan"), max_length=64, blank=True, editable=False
     )
     sealed_scan_at = models.DateTimeField(null=True, blank=True)
 

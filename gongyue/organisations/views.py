@@ -6,7 +6,7 @@ from django.contrib.auth import login
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from gongyue.core.errors import ActionRefused
 from gongyue.core.forms import Outcome, perform, show_refusal
 from gongyue.core.ratelimit import hit
 from gongyue.core.refusals import FileRefused
+from gongyue.core.uploads import serve_upload
 
 from . import actions, queries
 from .access import (
@@ -453,22 +454,10 @@ def revoke_delegate(request, grant_id):
     return redirect("organisations:unit", grant.unit_id)
 
 
-def _private_file(field, name: str):
-    """Serve a private upload after the caller checked access; never through MEDIA_URL."""
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, filename=name, as_attachment=False)
-
-
 @login_required
 def delegate_letter(request, grant_id):
     grant = get_delegate_grant_for_user(request.user, grant_id)
-    extension = grant.document.name.rsplit(".", 1)[-1] if grant.document else "pdf"
-    return _private_file(grant.document, f"authorisation-{grant.pk}.{extension}")
+    return serve_upload(grant.document, f"authorisation-{grant.pk}")
 
 
 @login_required
@@ -518,10 +507,7 @@ def sealed_scan(request, signature_id):
     """GET: the sealed page on file (private). POST: hand it in."""
     if request.method != "POST":
         signature = get_signature_for_user(request.user, signature_id)
-        extension = (
-            signature.sealed_scan.name.rsplit(".", 1)[-1] if signature.sealed_scan else "pdf"
-        )
-        return _private_file(signature.sealed_scan, f"sealed-page-{signature.pk}.{extension}")
+        return serve_upload(signature.sealed_scan, f"sealed-page-{signature.pk}")
     signature = get_signature_for_user(request.user, signature_id, to="attach")
     form = ScanForm(request.POST, request.FILES)
     done = perform(

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from gongyue.accounts.models import ApiToken
 from gongyue.api.auth import TokenAuth
-from gongyue.api.errors import ApiError, Error, cleaned
+from gongyue.api.errors import MAX_OFFSET, ApiError, Error, cleaned
 
 from . import actions, lexicon, queries, service
 from .access import (
@@ -355,7 +355,7 @@ class ChangeOut(Schema):
     at: datetime
 
 
-class VersionOut(Schema):
+class LexiconVersionOut(Schema):
     number: int
     created_at: datetime
     created_by: str
@@ -368,7 +368,7 @@ class VersionOut(Schema):
     sha256: str
 
 
-class ImportOut(Schema):
+class LexiconImportOut(Schema):
     dry_run: bool
     mode: str
     added: int
@@ -388,7 +388,7 @@ class TermFilter(Schema):
     category: str = ""
     action: str = ""
     state: Literal["live", "removed", "all"] = "live"
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(100, ge=1, le=1000)
 
 
@@ -528,8 +528,8 @@ def remove_phrase(request, phrase_id: int, payload: NoteIn | None = None):
 @router.post(
     "/lexicon/import",
     response={
-        200: ImportOut,
-        201: ImportOut,
+        200: LexiconImportOut,
+        201: LexiconImportOut,
         400: Error,
         401: Error,
         403: Error,
@@ -599,8 +599,12 @@ def export_lexicon(request):
     return queries.export_response()
 
 
-@router.get("/lexicon/versions", response={200: list[VersionOut], 401: Error, 403: Error})
-def versions(request, offset: int = 0, limit: int = 100):
+@router.get("/lexicon/versions", response={200: list[LexiconVersionOut], 401: Error, 403: Error})
+def versions(
+    request,
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    limit: int = 100,
+):
     check_can_manage_lexicon(request.user)
     limit = max(1, min(limit, 1000))
-    return [_version_out(v) for v in queries.versions()[max(0, offset) : max(0, offset) + limit]]
+    return [_version_out(v) for v in queries.versions()[offset : offset + limit]]
