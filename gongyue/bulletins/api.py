@@ -60,7 +60,7 @@ class ReceiptOut(Schema):
     reminded_at: datetime | None
 
 
-class PublishIn(Schema):
+class BulletinPublishIn(Schema):
     at: datetime | None = None
 
 
@@ -158,7 +158,7 @@ def download_attachment(request, bulletin_id: int, attachment_id: int) -> HttpRe
 
 
 @router.post("/{bulletin_id}/publish", response=BulletinOut)
-def publish_bulletin(request, bulletin_id: int, payload: PublishIn):
+def publish_bulletin(request, bulletin_id: int, payload: BulletinPublishIn):
     """Publish a draft now, or schedule it (`at`, in the future)."""
     bulletin = get_bulletin_for_user(request.user, bulletin_id, to="manage")
     return bulletin_out(actions.do_publish_bulletin(bulletin, actor=request.user, at=payload.at))

@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
-from ninja.security import SessionAuth
 from pydantic import BaseModel
 
 from gongyue.accounts.models import ApiToken
-from gongyue.api.auth import TokenAuth
+from gongyue.api.auth import Session, TokenAuth
 from gongyue.api.errors import MAX_OFFSET, ApiError, Error, cleaned
 
 from . import actions, lexicon, queries, service
@@ -72,7 +71,7 @@ def _caller(request) -> service.Caller:
     return caller
 
 
-SCREENING_AUTH = [ScreeningTokenAuth(), SessionAuth()]
+SCREENING_AUTH = [ScreeningTokenAuth(), Session()]
 
 Offsets = Literal["code_points", "utf16", "utf8"]
 
