@@ -10,7 +10,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongyue.api.auth import public
-from gongyue.api.errors import ApiError, cleaned
+from gongyue.api.errors import ApiError, Error, cleaned
 from gongyue.core.access import is_secretariat
 
 from . import actions, queries
@@ -340,7 +340,7 @@ def my_vote(request, ballot_id: int):
     return vote_out(vote)
 
 
-@router.get("/ballots/{ballot_id}/record", auth=public)
+@router.get("/ballots/{ballot_id}/record", response={200: dict, 409: Error}, auth=public)
 def ballot_record(request, ballot_id: int):
     """The public record of a closed ballot (docs/ballot-record.md); 409 while it is open."""
     ballot = get_ballot_for_user(request.user, ballot_id)

@@ -89,7 +89,8 @@ def document_errors(schema: dict) -> dict:
         for method, operation in operations.items():
             statuses = [500]
             params = operation.get("parameters", [])
-            if params or operation.get("requestBody"):
+            # Every write reads input, declared or read from the form by the endpoint itself.
+            if params or operation.get("requestBody") or method != "get":
                 statuses += INPUT_STATUSES
             if any(p.get("in") == "path" for p in params):
                 statuses += PATH_STATUSES
