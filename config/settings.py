@@ -252,3 +252,11 @@ SCREENING_MAX_TEXT_CHARS = envint("SCREENING_MAX_TEXT_CHARS", 64 * 1024)
 SCREENING_RELOAD_SECONDS = envint("SCREENING_RELOAD_SECONDS", 2)
 # Compiled engines kept for the latest versions; older versions keep their record and hash.
 SCREENING_KEEP_COMPILED = envint("SCREENING_KEEP_COMPILED", 3)
+
+# Audit (gongyue/audit): the Ed25519 key that signs the chain's head (PEM, PKCS#8; `gongyue
+# audit_key` and load_demo create it when missing), and how often the worker signs it when the
+# log grew. Publications are signed as they happen.
+AUDIT_SIGNING_KEY_FILE = Path(
+    envstr("AUDIT_SIGNING_KEY_FILE", str(BASE_DIR / "var" / "audit-signing-key.pem"))
+)
+AUDIT_SIGN_EVERY_MINUTES = envint("AUDIT_SIGN_EVERY_MINUTES", 60)
