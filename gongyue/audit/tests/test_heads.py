@@ -254,3 +254,12 @@ def test_the_verify_page_shows_the_latest_signed_head(client, db):
     signed = heads.sign_current_head(occasion=SignedHead.Occasion.MANUAL)
     page = client.get("/audit/verify/").content.decode()
     assert signed.hash in page and "/api/v1/audit/head" in page
+
+
+def test_a_deployment_without_a_key_is_warned_about(settings, tmp_path):
+    from gongyue.audit.checks import signing_key_exists
+
+    assert signing_key_exists(None) == []
+    settings.AUDIT_SIGNING_KEY_FILE = tmp_path / "missing.pem"
+    [warning] = signing_key_exists(None)
+    assert warning.id == "audit.W001"

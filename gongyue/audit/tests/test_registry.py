@@ -82,3 +82,11 @@ def test_a_type_declared_twice_is_a_configuration_error(monkeypatch):
         monkeypatch.undo()
         registry.collect()
     assert "screening.term_added" in registry.EVENT_TYPES
+
+
+def test_the_api_gives_each_entry_its_label_and_capacity(client_for, secretariat):
+    record("accounts.role_granted", actor=secretariat, visibility="public")
+    with translation.override("zh-hans"):
+        [entry] = client_for(None).get("/api/v1/audit/entries").json()
+    assert (entry["action"], entry["actor_kind"]) == ("accounts.role_granted", "secretariat")
+    assert entry["action_label"] == "授予角色"
