@@ -1,10 +1,13 @@
+from datetime import date
+
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from gongyue.api.auth import public
-from gongyue.api.errors import ApiError, Error
+from gongyue.api.errors import ApiError, Error, cleaned
 
 from . import registry
+from .forms import LogFilterForm
 from .heads import head_document
 from .log import verify
 from .models import AuditEntry, SignedHead
@@ -83,13 +86,29 @@ class HeadOut(Schema):
     event: str
 
 
-@router.get("/entries", response=list[EntryOut], auth=public)
-def entries(request, after: int = 0, limit: int = 100):
-    """Entries the caller may read, oldest first, after a sequence number (for incremental copies)."""
+@router.get("/entries", response={200: list[EntryOut], 400: Error}, auth=public)
+def entries(
+    request,
+    after: int = 0,
+    limit: int = 100,
+    action: str = "",
+    actor_kind: str = "",
+    unit: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    q: str = "",
+):
+    """Entries the caller may read, oldest first, after a sequence number (for incremental copies).
+
+    The filters are those of the page /audit/ (docs/audit.md): an event type, the capacity the
+    actor acted in (`actor_kind=secretariat` for the secretariat's acts, Art. 23), a unit's id,
+    local dates (inclusive) and part of the subject's name or its id.
+    """
     limit = max(1, min(limit, 1000))
-    return list(
-        AuditEntry.objects.visible_to(request.user).filter(seq__gt=after).order_by("seq")[:limit]
-    )
+    form = LogFilterForm(request.GET)
+    cleaned(form)
+    visible = AuditEntry.objects.visible_to(request.user).filter(seq__gt=after)
+    return Status(200, list(form.filter(visible).order_by("seq")[:limit]))
 
 
 @router.get("/chain", response=list[LinkOut], auth=public)

@@ -103,3 +103,22 @@ def test_a_page_costs_the_same_queries_whatever_its_size(
     with django_assert_num_queries(6):
         response = client.get("/audit/", {"per_page": per_page, "page": 2, "q": ""})
     assert len(rows(response)) == per_page
+
+
+def test_the_api_takes_the_same_filters(client_for, secretariat, legal_rep, unit_a, unit_b):
+    record(GRANTED, actor=secretariat, subject=unit_a, visibility="public")
+    record(GRANTED, actor=secretariat, subject=unit_b, visibility="public")
+    record(IMPORTED, actor=legal_rep, visibility="public")
+    client = client_for(None)
+    found = client.get(
+        "/api/v1/audit/entries", {"actor_kind": "secretariat", "unit": unit_b.pk}
+    ).json()
+    assert [(e["action"], e["unit"]) for e in found] == [(GRANTED, unit_b.pk)]
+    assert [e["action"] for e in client.get("/api/v1/audit/entries?q=赣江").json()] == [GRANTED]
+
+
+def test_the_api_refuses_a_bad_filter_in_the_error_format(client, db):
+    response = client.get("/api/v1/audit/entries", {"since": "2026-03-02", "until": "2026-03-01"})
+    assert response.status_code == 400 and "until" in response.json()["fields"]
+    response = client.get("/api/v1/audit/entries", {"actor_kind": "nobody"})
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
