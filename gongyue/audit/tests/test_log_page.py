@@ -122,3 +122,14 @@ def test_the_api_refuses_a_bad_filter_in_the_error_format(client, db):
     assert response.status_code == 400 and "until" in response.json()["fields"]
     response = client.get("/api/v1/audit/entries", {"actor_kind": "nobody"})
     assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"unit": "99999999999999999999"}, {"q": "a\x00b"}, {"unit": "-1"}, {"after": "-5"}],
+)
+def test_hostile_api_filters_answer_4xx_or_nothing(client, db, query):
+    response = client.get("/api/v1/audit/entries", query)
+    assert response.status_code in (200, 400, 422)
+    if response.status_code == 200:
+        assert response.json() == []
