@@ -22,6 +22,7 @@ class OrganisationsEvent(models.TextChoices):
         _("Convention dates recorded"),
     )
     WITHDRAWAL_NOTIFIED = "organisations.withdrawal_notified", _("Withdrawal notified")
+    WITHDRAWAL_RETRACTED = "organisations.withdrawal_retracted", _("Withdrawal notice retracted")
     WITHDRAWAL_EFFECTIVE = "organisations.withdrawal_effective", _("Withdrawal took effect")
     MEMBERSHIP_REVOKED = "organisations.membership_revoked", _("Membership revoked")
     REGISTER_PUBLISHED = "organisations.register_published", _("Join and leave list published")

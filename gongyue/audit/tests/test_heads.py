@@ -245,7 +245,7 @@ def test_the_demo_creates_its_key_and_signs_its_publications(settings, tmp_path,
     call_command("load_demo")
     assert settings.AUDIT_SIGNING_KEY_FILE.exists()
     events = set(SignedHead.objects.values_list("event", flat=True))
-    assert "organisations.register_published" in events
+    assert "organisations.convention_published" in events
     assert verify().ok
 
 
