@@ -29,6 +29,17 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _audit_signing_key(tmp_path_factory):
+    """A signing key for the audit chain's heads in a temporary directory, never the demo's."""
+    from django.conf import settings
+
+    from gongyue.audit.heads import ensure_signing_key
+
+    settings.AUDIT_SIGNING_KEY_FILE = tmp_path_factory.mktemp("audit") / "signing-key.pem"
+    ensure_signing_key(settings.AUDIT_SIGNING_KEY_FILE)
+
+
 @pytest.fixture
 def unit_a(db):
     return testing.make_unit("赣江网络科技有限公司", "914403001922038216", city="南昌")

@@ -346,3 +346,11 @@ SCREENING_POSTS_PER_MINUTE = envint("SCREENING_POSTS_PER_MINUTE", 10_000)
 # The lexicon is confidential: members learn a match's category, action, severity and span,
 # and only the secretariat the lexicon term it matched.
 SCREENING_REVEAL_TERMS_TO_MEMBERS = envbool("SCREENING_REVEAL_TERMS_TO_MEMBERS", False)
+
+# Audit (gongyue/audit): the Ed25519 key that signs the chain's head (PEM, PKCS#8; `gongyue
+# audit_key` and load_demo create it when missing), and how often the worker signs it when the
+# log grew. Publications are signed as they happen.
+AUDIT_SIGNING_KEY_FILE = Path(
+    envstr("AUDIT_SIGNING_KEY_FILE", str(BASE_DIR / "var" / "audit-signing-key.pem"))
+)
+AUDIT_SIGN_EVERY_MINUTES = envint("AUDIT_SIGN_EVERY_MINUTES", 60)

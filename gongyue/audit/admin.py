@@ -1,12 +1,35 @@
 from django.contrib import admin
 
-from .models import AuditEntry
+from .models import AuditEntry, SignedHead
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["seq", "at", "actor_label", "action", "subject_label", "visibility"]
-    list_filter = ["action", "visibility"]
+    list_display = [
+        "seq",
+        "at",
+        "actor_label",
+        "actor_kind",
+        "action",
+        "subject_label",
+        "visibility",
+    ]
+    list_filter = ["action", "actor_kind", "visibility"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SignedHead)
+class SignedHeadAdmin(admin.ModelAdmin):
+    list_display = ["seq", "signed_at", "occasion", "event", "hash"]
+    list_filter = ["occasion"]
 
     def has_add_permission(self, request):
         return False

@@ -20,6 +20,21 @@ class Visibility(models.TextChoices):
     AUTHORITY = "authority", _("authority only")
 
 
+class ActorKind(models.TextChoices):
+    """In what capacity someone acted, fixed when the entry is written (roles change later).
+
+    Art. 23 lets members complain about what the secretariat did: its acts are found by this.
+    """
+
+    SECRETARIAT = "secretariat", _("secretariat")
+    AUTHORITY = "authority", _("competent authority")
+    ADMIN = "admin", _("site administrator")
+    UNIT = "unit", _("member unit or applicant")
+    PERSON = "person", _("other account")
+    SYSTEM = "system", _("the platform")
+    PUBLIC = "public", _("the public")
+
+
 def to_json_value(value):
     """Return `value` as plain JSON data, so what is hashed equals what is read back."""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
@@ -53,10 +68,22 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     actor_label = models.CharField(max_length=200, blank=True)
+    # Blank only in entries written before kinds were recorded (they are hashed without it).
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices, blank=True)
     action = models.CharField(max_length=100, db_index=True)
     subject_type = models.CharField(max_length=100, blank=True)
     subject_id = models.CharField(max_length=64, blank=True)
     subject_label = models.CharField(max_length=300, blank=True)
+    # The unit the entry concerns (the subject's, else the actor's), for finding a unit's history.
+    # A plain id, not a constraint: the chain must outlive any row it mentions.
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     old = models.JSONField(null=True, blank=True)
     new = models.JSONField(null=True, blank=True)
     visibility = models.CharField(
@@ -72,7 +99,12 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(fields=["unit", "seq"]),
+            models.Index(fields=["actor_kind", "seq"]),
+            models.Index(fields=["at"]),
+        ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
 
@@ -95,7 +127,8 @@ class AuditEntry(models.Model):
         """The exact bytes of the content digest: every recorded field, keys sorted, compact JSON.
 
         The actor's account id is left out: it is a convenience link that deleting the account
-        clears, while the label records who acted.
+        clears, while the label records who acted. `actor_kind` and `unit` are included when
+        set, so entries written before they existed keep their digest.
         """
         fields = {
             "seq": self.seq,
@@ -109,6 +142,10 @@ class AuditEntry(models.Model):
             "new": self.new,
             "visibility": self.visibility,
         }
+        if self.actor_kind:
+            fields["actor_kind"] = self.actor_kind
+        if self.unit_id is not None:
+            fields["unit"] = self.unit_id
         return json.dumps(
             fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")
         ).encode()
@@ -128,3 +165,45 @@ class ChainHead(models.Model):
 
     def __str__(self):
         return f"head #{self.seq}"
+
+
+class SignedHeadQuerySet(models.QuerySet):
+    def latest_signed(self):
+        return self.order_by("-seq").first()
+
+
+class SignedHead(models.Model):
+    """The chain's head (sequence, hash, time) signed with the platform's Ed25519 key.
+
+    Stored on every publication and on a schedule; anyone who saved one can later prove that the
+    log they are shown still contains it (`gongyue verify_audit --against HEAD.json`).
+    """
+
+    class Occasion(models.TextChoices):
+        PUBLICATION = "publication", _("publication")
+        SCHEDULE = "schedule", _("schedule")
+        MANUAL = "manual", _("on request")
+
+    seq = models.BigIntegerField(unique=True)
+    hash = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    # Base64 of the raw 32-byte public key and the 64-byte signature (docs/audit.md).
+    public_key = models.CharField(max_length=64)
+    signature = models.CharField(max_length=100)
+    occasion = models.CharField(max_length=16, choices=Occasion.choices)
+    # The publication's event type, when that was the occasion.
+    event = models.CharField(max_length=100, blank=True)
+
+    objects = SignedHeadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("signed head")
+        verbose_name_plural = _("signed heads")
+
+    def __str__(self):
+        return f"signed head #{self.seq}"
+
+    @property
+    def signed_time(self) -> str:
+        return self.signed_at.astimezone(UTC).isoformat(timespec="microseconds")

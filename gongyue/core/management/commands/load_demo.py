@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from gongyue.accounts.models import Role, User
+from gongyue.audit.heads import ensure_signing_key
 from gongyue.convention.actions import (
     do_adopt_version,
     do_change_rules,
@@ -37,6 +38,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, convention=None, **options):
+        # Before any publication, so the demo's chain heads are signed (docs/audit.md).
+        key, created = ensure_signing_key()
+        if created:
+            self.stdout.write(f"Created the audit signing key {key}.")
         if User.objects.filter(username="mishuchu").exists():
             self.stdout.write("Demo data already loaded.")
             if convention:
