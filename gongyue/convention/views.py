@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from gongyue.core.access import login_required, secretariat_required
 from gongyue.core.errors import ActionRefused
+from gongyue.core.forms import ask_to_confirm
 
 from . import actions, export, queries
 from .access import can_manage_versions, get_version_for_user, get_version_to_manage
@@ -254,6 +255,13 @@ def adopt(request, number):
 @login_required
 @require_POST
 def discard(request, number):
+    version = get_version_to_manage(request.user, number)
+    what = _(
+        "Discard draft version %(number)s: it is kept on record but can never be adopted, and "
+        "its number is not given to another text."
+    ) % {"number": version.number}
+    if page := ask_to_confirm(request, what, button=_("Discard this draft")):
+        return page
     return _change(
         request, number, actions.do_discard_draft, _("Draft version %(number)s was discarded.")
     )

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_POST
 from gongyue.accounts.models import Role, RoleGrant
 from gongyue.convention import actions as convention_actions
 from gongyue.convention.models import Convention, Founder
+from gongyue.convention.templatetags.articles import article_of, citation
 from gongyue.core.access import login_required, secretariat_required
 from gongyue.core.errors import ActionRefused
-from gongyue.core.forms import Outcome, perform, show_refusal
+from gongyue.core.forms import Outcome, ask_to_confirm, guard_edits, perform, show_refusal
 from gongyue.core.ratelimit import hit
 from gongyue.core.refusals import FileRefused
 
@@ -193,7 +194,10 @@ class RegisterFeed(Feed):
 
     feed_type = Atom1Feed
     title = gettext_lazy("Units that joined and left the convention")
-    subtitle = gettext_lazy("The periodic lists the secretariat publishes (Art. 27).")
+
+    def subtitle(self):
+        article = article_of(Convention.objects.current(), "register_period")
+        return _("The periodic lists the secretariat publishes.") + citation(article)
 
     def link(self):
         return reverse("organisations:registers")
@@ -296,7 +300,7 @@ def application(request, application_id):
     application = get_application_for_user(request.user, application_id)
     editable = application.is_editable and application.applicant_id == request.user.pk
     if request.method != "POST":
-        form = ApplicationForm(instance=application) if editable else None
+        form = guard_edits(ApplicationForm(instance=application), application) if editable else None
         return render(
             request, "organisations/application.html", {"application": application, "form": form}
         )
@@ -313,7 +317,9 @@ def application(request, application_id):
             status=409,
         )
     submitting = "submit" in request.POST
-    form = ApplicationForm(request.POST, instance=application, submitting=submitting)
+    form = guard_edits(
+        ApplicationForm(request.POST, instance=application, submitting=submitting), application
+    )
 
     def update(data):
         # A fresh instance: the form's copy already holds the unsaved new values.
@@ -445,6 +451,16 @@ def authorise_delegate(request, unit_id):
 @require_POST
 def revoke_delegate(request, grant_id):
     grant = get_delegate_grant_for_user(request.user, grant_id, to="revoke")
+    if page := ask_to_confirm(
+        request,
+        _(
+            "Revoke the authorisation of %(person)s: from now on they can no longer sign or "
+            "vote for %(unit)s. A new authorisation needs a new signed letter."
+        )
+        % {"person": grant.user, "unit": grant.unit.name},
+        button=_("Revoke"),
+    ):
+        return page
     try:
         actions.do_revoke_delegate(grant, actor=request.user)
         messages.success(request, _("The authorisation was revoked."))
@@ -476,6 +492,21 @@ def delegate_letter(request, grant_id):
 def withdraw(request, unit_id):
     unit = get_unit_for_user(request.user, unit_id, to="act")
     form = WithdrawalForm(request.POST)
+    if form.is_valid() and (
+        page := ask_to_confirm(
+            request,
+            _(
+                "Give notice that %(unit)s withdraws from the convention: it stops being a "
+                "member on %(day)s and is named in that period's list of units that left."
+            )
+            % {
+                "unit": unit.name,
+                "day": form.cleaned_data["effective_on"] or timezone.localdate(),
+            },
+            button=_("Give notice of withdrawal"),
+        )
+    ):
+        return page
     done = perform(
         form, lambda data: actions.do_give_withdrawal_notice(unit, actor=request.user, **data)
     )
@@ -739,7 +770,33 @@ def review(request, application_id):
                 _("The application was rejected."),
             ),
         }
-        decision = decisions.get(request.POST.get("decision"))
+        choice = request.POST.get("decision")
+        decision = decisions.get(choice)
+        confirmations = {
+            "approve": _(
+                "Approve the application of %(name)s: the unit is recorded, the applicant's "
+                "account becomes its legal representative's and may sign the convention, and "
+                "the applicant is told."
+            ),
+            "reject": _(
+                "Reject the application of %(name)s with the reasons given: the applicant is "
+                "told, and this application is closed for good (a new one can be made)."
+            ),
+        }
+        # Rejecting needs reasons: their absence is refused before anything is confirmed.
+        if (
+            choice in confirmations
+            and (choice != "reject" or request.POST.get("reasons", "").strip())
+            and (
+                page := ask_to_confirm(
+                    request,
+                    confirmations[choice] % {"name": application.name},
+                    form=form,
+                    button=_("Approve") if choice == "approve" else _("Reject"),
+                )
+            )
+        ):
+            return page
         if decision is None:
             form.add_error(None, _("Choose approve, return or reject."))
             status = 400
@@ -768,6 +825,18 @@ def register_admin(request):
     form = RegisterPublishForm(*_posted(request))
     status = 200
     if request.method == "POST":
+        if form.is_valid() and (
+            page := ask_to_confirm(
+                request,
+                _(
+                    "Publish the list for %(period)s as the membership records show it now. A "
+                    "published list never changes; a mistake is put right by a correction."
+                )
+                % {"period": form.cleaned_data["period"].label},
+                button=_("Publish"),
+            )
+        ):
+            return page
 
         def publish(data):
             corrects = (

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from gongyue.core.access import login_required, secretariat_required
 from gongyue.core.errors import ActionRefused
-from gongyue.core.forms import Outcome, perform
+from gongyue.core.forms import Outcome, ask_to_confirm, guard_edits, perform
 
 from . import actions, lexicon, queries, service
 from .access import (
@@ -134,7 +134,7 @@ def term_add(request):
 def term_edit(request, term_id):
     term = get_term_for_user(request.user, term_id)
     initial = lexicon.Entry.of(term).as_dict()
-    form = TermForm(request.POST or None, initial=initial)
+    form = guard_edits(TermForm(request.POST or None, initial=initial), term)
     done = Outcome()
     if request.method == "POST":
 
@@ -165,6 +165,17 @@ def term_edit(request, term_id):
 def term_remove(request, term_id):
     term = get_term_for_user(request.user, term_id)
     form = RemoveForm(request.POST)
+    if page := ask_to_confirm(
+        request,
+        _(
+            "Remove %(term)s from the lexicon: a new lexicon version is published at once and "
+            "screening stops finding it. Its history is kept; adding it again makes a new change."
+        )
+        % {"term": term.term},
+        form=form,
+        button=_("Remove from the lexicon"),
+    ):
+        return page
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         term, version = actions.do_remove_term(term, actor=request.user, note=note)
