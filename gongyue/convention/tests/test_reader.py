@@ -159,7 +159,9 @@ def test_the_pages_are_in_chinese_and_switch_to_english(client, seed_version):
 def test_public_pages_render_in_a_constant_number_of_queries(
     client, amended_version, django_assert_max_num_queries, url
 ):
-    with django_assert_max_num_queries(3):
+    # A version other than the one in force also reads the articles of that one, to place the
+    # rule settings beside its own articles.
+    with django_assert_max_num_queries(4 if url == "/convention/v/1/" else 3):
         client.get(url)
 
 
@@ -182,7 +184,8 @@ def test_secretariat_pages_render_in_a_constant_number_of_queries(
     client_for, secretariat, draft_version, django_assert_max_num_queries, url
 ):
     client = client_for(secretariat)
-    with django_assert_max_num_queries(6):
+    # The draft's page also reads the articles of the version in force (see above).
+    with django_assert_max_num_queries(7 if url == "/convention/v/2/" else 6):
         assert client.get(url).status_code == 200
 
 
