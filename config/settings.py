@@ -77,7 +77,15 @@ SECRET_KEY = envstr("SECRET_KEY") or (
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
-SITE_NAME = envstr("SITE_NAME", "gongyue")
+# The association that runs the platform: its name is the brand in the header, its logo (a
+# path under static/ or a URL) beside it, and the ICP filing number (and, if it has one, the
+# public-security filing number) in the footer of every page, as Chinese sites must show them.
+ASSOCIATION_NAME = envstr("ASSOCIATION_NAME", "示范市互联网行业协会")
+ASSOCIATION_LOGO = envstr("ASSOCIATION_LOGO", "img/logo.svg")
+ICP_FILING = envstr("ICP_FILING", "")
+ICP_FILING_URL = envstr("ICP_FILING_URL", "https://beian.miit.gov.cn/")
+PUBLIC_SECURITY_FILING = envstr("PUBLIC_SECURITY_FILING", "")
+SITE_NAME = envstr("SITE_NAME", ASSOCIATION_NAME)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
