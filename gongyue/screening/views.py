@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from gongyue.core.access import login_required, secretariat_required
 from gongyue.core.errors import ActionRefused
 from gongyue.core.forms import Outcome, ask_to_confirm, guard_edits, perform
+from gongyue.core.textfiles import decode_table_text
 
 from . import actions, lexicon, queries, service
 from .access import (
@@ -278,7 +279,8 @@ def import_page(request):
     sha256 = lexicon.sha256(form.upload.data)
     request.session[PENDING_IMPORT] = {
         "sha256": sha256,
-        "data": form.upload.data.decode("utf-8"),
+        # As text: a GBK file is kept, and later imported, as the characters it holds.
+        "data": decode_table_text(form.upload.data)[0],
         "mode": mode,
         "note": form.cleaned_data["note"],
         "name": form.cleaned_data["file"].name,

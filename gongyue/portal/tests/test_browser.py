@@ -21,7 +21,8 @@ def test_at_phone_width_the_menu_folds_and_wide_tables_scroll_inside_the_page(
     assert not menu.is_visible()
     page.click("[data-testid=menu-button]")
     assert (
-        menu.is_visible() and page.locator("[data-testid=main-menu] >> text=成员单位名录").is_visible()
+        menu.is_visible()
+        and page.locator("[data-testid=main-menu] >> text=成员单位名录").is_visible()
     )
     assert _page_fits(page)
     for url in ["/members/", "/members/lists/", "/convention/"]:

@@ -369,7 +369,9 @@ def test_the_export_downloads_the_lexicon_in_service(client_for, secretariat, ad
     add_term("冰毒")
     response = client_for(secretariat).get("/screening/lexicon/export.csv")
     assert response["Content-Disposition"] == 'attachment; filename="lexicon-v1.csv"'
-    assert response.content.decode("utf-8-sig").splitlines()[1] == "冰毒,other,block,1,false,false"
+    assert (
+        response.content.decode("utf-8-sig").splitlines()[1] == "冰毒,其他,拦截,1,否,否,other,block"
+    )
 
 
 # --- queries ------------------------------------------------------------------------------------
