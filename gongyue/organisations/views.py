@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,10 +20,12 @@ from gongyue.convention import actions as convention_actions
 from gongyue.convention.models import Convention, Founder
 from gongyue.convention.templatetags.articles import article_of, citation
 from gongyue.core.access import login_required, secretariat_required
+from gongyue.core.deadlines import china_date
 from gongyue.core.errors import ActionRefused
 from gongyue.core.forms import Outcome, ask_to_confirm, guard_edits, perform, show_refusal
 from gongyue.core.ratelimit import hit
 from gongyue.core.refusals import FileRefused
+from gongyue.core.textfiles import excel_csv
 
 from . import actions, queries
 from .access import (
@@ -99,6 +101,34 @@ def directory(request):
             "convention": Convention.objects.current(),
         },
     )
+
+
+DIRECTORY_CSV_COLUMNS = ["单位名称", "统一社会信用代码", "类别", "城市", "加入日期", "categories"]
+
+
+def directory_csv(request):
+    """The directory as filtered, for Excel: Chinese names and labels, then the category codes;
+    the member import reads it back (its Chinese column names are the import's)."""
+    form = DirectoryForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    units = queries.directory(
+        q=filters.get("q", ""), category=filters.get("category", ""), city=filters.get("city", "")
+    )
+    with translation.override("zh-hans"):
+        rows = [DIRECTORY_CSV_COLUMNS] + [
+            [
+                unit.name,
+                unit.uscc or "",
+                "；".join(str(label) for label in unit.category_display),
+                unit.city,
+                china_date(unit.member_since).isoformat(),
+                ";".join(unit.category_codes),
+            ]
+            for unit in units
+        ]
+    response = HttpResponse(excel_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="members.csv"'
+    return response
 
 
 def public_unit(request, unit_id):
