@@ -117,8 +117,7 @@ def pdf_cache_path(version) -> Path:
     dates = "-".join(d.strftime("%Y%m%d") if d else "0" for d in pdf_dates(version).values())
     dates_digest = hashlib.sha256(dates.encode()).hexdigest()[:8]
     name = (
-        f"{version.sha256}-v{version.number}-{version.status}-{dates_digest}-"
-        f"{_layout_digest()}.pdf"
+        f"{version.sha256}-v{version.number}-{version.status}-{dates_digest}-{_layout_digest()}.pdf"
     )
     return Path(settings.CONVENTION_PDF_DIR) / name
 

@@ -72,7 +72,13 @@ def try_page(request):
     """Paste a text and see what the service finds: matches highlighted, with their offsets."""
     check_can_use_screening(request.user)
     form = TryForm(request.POST or None)
-    context = {"form": form, "can_manage_lexicon": can_manage_lexicon(request.user)}
+    context = {
+        "form": form,
+        "can_manage_lexicon": can_manage_lexicon(request.user),
+        # Before a text is screened, the same sentence as on the lexicon pages; after, the
+        # result names the version the service screened it with.
+        "in_service": queries.latest_version() if request.method != "POST" else None,
+    }
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "screening/try.html", context, status=400)

@@ -44,3 +44,26 @@ def test_a_stale_term_form_is_refused_keeping_what_was_typed(client_for, secreta
     _action, again = form_fields(page, "term-form")
     assert client.post(url, again).status_code == 302
     assert LexiconTerm.objects.get(pk=term.pk).severity == 2
+
+
+def _in_service(html: str) -> str:
+    return html.split('data-testid="version-in-service">', 1)[1].split("<", 1)[0].strip()
+
+
+def test_the_lexicon_pages_agree_on_the_version_in_service(client_for, secretariat, add_term):
+    client = client_for(secretariat)
+    pages = ["/screening/lexicon/", "/screening/lexicon/versions/", "/screening/try/"]
+    assert {_in_service(client.get(url).content.decode()) for url in pages} == {
+        "尚未发布任何版本：所有内容均通过。"
+    }
+    add_term("冰毒")
+    add_term("赌球")
+    said = {_in_service(client.get(url).content.decode()) for url in pages}
+    assert said == {"第 2 版投入使用，共 2 个词条"}
+    versions = client.get("/screening/lexicon/versions/").content.decode()
+    assert versions.count('data-testid="in-service"') == 1
+    newest = versions.split('<tr data-version="2">', 1)[1].split("</tr>", 1)[0]
+    assert 'data-testid="in-service"' in newest
+    assert "本版词条数" in versions and "导出 CSV 的 SHA-256" in versions
+    tried = client.post("/screening/try/", {"text": "冰毒"}).content.decode()
+    assert "词库第 2 版" in tried
