@@ -2,14 +2,20 @@
 
 from ninja import NinjaAPI
 
-from . import errors
+from . import errors, language
 from .auth import token_or_session
 
-api = NinjaAPI(
-    title="gongyue API",
+
+class API(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        # Built per request, so it follows the caller's Accept-Language (core.middleware).
+        return language.translate_schema(super().get_openapi_schema(*args, **kwargs))
+
+
+api = API(
+    title=language.TITLE,
     version="1",
-    description="Read the convention, act on membership and screen content. "
-    "Authenticate with a personal token (Authorization: Bearer …) created on your account page.",
+    description=language.DESCRIPTION,
     auth=token_or_session,
     urls_namespace="api",
 )
