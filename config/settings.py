@@ -80,7 +80,7 @@ SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 # The association that runs the platform: its name is the brand in the header, its logo (a
 # path under static/ or a URL) beside it, and the ICP filing number (and, if it has one, the
 # public-security filing number) in the footer of every page, as Chinese sites must show them.
-ASSOCIATION_NAME = envstr("ASSOCIATION_NAME", "示范市互联网行业协会")
+ASSOCIATION_NAME = envstr("ASSOCIATION_NAME", "互联网行业协会")
 ASSOCIATION_LOGO = envstr("ASSOCIATION_LOGO", "img/logo.svg")
 ICP_FILING = envstr("ICP_FILING", "")
 ICP_FILING_URL = envstr("ICP_FILING_URL", "https://beian.miit.gov.cn/")
