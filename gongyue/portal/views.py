@@ -3,8 +3,7 @@
 from django.shortcuts import render
 
 from gongyue.convention.models import Convention
-from gongyue.organisations import queries
-from gongyue.organisations.models import RegisterList
+from gongyue.organisations.models import RegisterList, Unit
 from gongyue.organisations.periods import period_from_key
 
 LATEST_LISTS = 4
@@ -27,7 +26,7 @@ def home(request):
         {
             "convention": convention,
             "version": convention.version_in_force if convention else None,
-            "member_count": queries.members_as_of().count(),
+            "member_count": Unit.objects.members().count(),
             "lists": lists,
         },
     )

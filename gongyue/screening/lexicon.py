@@ -150,9 +150,7 @@ def read_upload(data: bytes, source: str = "lexicon") -> Upload:
     """Check a lexicon CSV; raise InvalidLexicon listing every problem by row."""
     rules = _RowRules()
     try:
-        parsed = lexicon_csv.parse_lexicon(
-            data, source=source, check=rules, labels=import_labels()
-        )
+        parsed = lexicon_csv.parse_lexicon(data, source=source, check=rules, labels=import_labels())
     except FileRefused as refused:
         raise InvalidLexicon(refused.problems) from None
     terms = {}

@@ -5,7 +5,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongyue.audit.models import AuditEntry
 from gongyue.organisations.models import Membership, Unit
-from gongyue.organisations.queries import members_as_of
 
 CHINESE = (
     "统一社会信用代码,单位名称,加入日期,类别,城市\r\n"
@@ -25,12 +24,12 @@ def test_a_gbk_file_with_chinese_names_imports(client_for, secretariat):
     unit = Unit.objects.get(uscc="914403001922038216")
     assert unit.name == "赣江网络科技有限公司" and unit.city == "南昌"
     assert unit.category_codes == ["info_service", "product_maker"]
-    assert members_as_of().count() == 2
+    assert Unit.objects.members().count() == 2
 
 
 def test_a_gb18030_file_is_read_too(client_for, secretariat):
     assert _post(client_for(secretariat), CHINESE.encode("gb18030")).status_code == 302
-    assert members_as_of().count() == 2
+    assert Unit.objects.members().count() == 2
 
 
 def test_a_gbk_file_with_a_broken_byte_is_refused_naming_its_line(client_for, secretariat):
