@@ -33,12 +33,16 @@ def test_at_phone_width_the_menu_folds_and_wide_tables_scroll_inside_the_page(
     table = page.locator("[data-testid=terms]")
     assert table.evaluate("t => getComputedStyle(t).overflowX") == "auto"
     assert table.evaluate("t => t.scrollWidth > t.clientWidth")  # eight columns do not fit
+    # A box that scrolls is reachable by keyboard, to be scrolled without a mouse.
+    assert table.get_attribute("tabindex") == "0"
     assert _page_fits(page)
 
 
 @pytest.mark.browser
 def test_at_desktop_width_the_menu_is_open_without_a_toggle(transactional_db, page):
     page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/members/lists/")
+    assert page.locator("main table").first.get_attribute("tabindex") is None
     page.goto("/")
     assert page.locator("[data-testid=main-menu]").is_visible()
     assert not page.locator("[data-testid=menu-button]").is_visible()
