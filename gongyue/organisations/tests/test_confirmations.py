@@ -9,6 +9,7 @@ from gongyue.accounts.models import Role, RoleGrant
 from gongyue.audit.models import AuditEntry
 from gongyue.core.testing import confirm, form_fields
 from gongyue.organisations.models import Application, ApplicationStatus, RegisterList, Withdrawal
+from gongyue.organisations.periods import period_containing
 
 ASK = {"confirm_step": "ask"}
 
@@ -89,11 +90,13 @@ def test_revoking_a_delegate_asks_first(client_for, legal_rep, delegate, unit_a)
 
 def test_publishing_a_list_asks_first(client_for, secretariat, convention):
     client = client_for(secretariat)
-    asked = client.post("/members/secretariat/lists/", {**ASK, "period": "2026-Q1", "note": ""})
-    assert asked.status_code == 200 and "2026" in asked.content.decode()
+    # The first period to publish is the one in which the convention took effect.
+    first = period_containing(convention.effective_at, "quarter").key
+    asked = client.post("/members/secretariat/lists/", {**ASK, "period": first, "note": ""})
+    assert asked.status_code == 200 and first[:4] in asked.content.decode()
     assert not RegisterList.objects.exists()
     assert confirm(client, asked).status_code == 302
-    assert RegisterList.objects.get().period == "2026-Q1"
+    assert RegisterList.objects.get().period == first
 
 
 def test_a_stale_application_form_is_refused_keeping_what_was_typed(
