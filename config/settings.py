@@ -99,7 +99,15 @@ def default_site_url() -> str:
 
 # The address links in mail point to (password resets, notifications).
 SITE_URL = envstr("SITE_URL") or default_site_url()
-SITE_NAME = envstr("SITE_NAME", "gongyue")
+# The association that runs the platform: its name is the brand in the header, its logo (a
+# path under static/ or a URL) beside it, and the ICP filing number (and, if it has one, the
+# public-security filing number) in the footer of every page, as Chinese sites must show them.
+ASSOCIATION_NAME = envstr("ASSOCIATION_NAME", "互联网行业协会")
+ASSOCIATION_LOGO = envstr("ASSOCIATION_LOGO", "img/logo.svg")
+ICP_FILING = envstr("ICP_FILING", "")
+ICP_FILING_URL = envstr("ICP_FILING_URL", "https://beian.miit.gov.cn/")
+PUBLIC_SECURITY_FILING = envstr("PUBLIC_SECURITY_FILING", "")
+SITE_NAME = envstr("SITE_NAME", ASSOCIATION_NAME)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -17,6 +17,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from gongyue.core.errors import ActionRefused
 
+from .language import validation_message
+
 logger = logging.getLogger("django.request")
 
 # The largest offset a list endpoint accepts: databases refuse larger OFFSETs (SQLite with a
@@ -144,7 +146,7 @@ def install(api) -> None:
             if loc and loc[0] in ("body", "query", "path", "form", "file", "header", "cookie"):
                 loc = loc[1:]
             loc = [part for part in loc if part != "payload"]
-            fields.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", ""))
+            fields.setdefault(".".join(loc) or "__all__", []).append(validation_message(error))
         return error_response(api, request, 422, "invalid", _("The request is not valid."), fields)
 
     @api.exception_handler(DjangoValidationError)

@@ -2,20 +2,22 @@
 
 from ninja import NinjaAPI
 
-from . import errors
+from . import errors, language
 from .auth import token_or_session
 
 
 class Api(NinjaAPI):
-    def get_openapi_schema(self, **kwargs):
-        return errors.document_errors(super().get_openapi_schema(**kwargs))
+    def get_openapi_schema(self, *args, **kwargs):
+        # Built per request, so it follows the caller's Accept-Language (core.middleware); every
+        # operation then lists the error statuses it can answer.
+        schema = super().get_openapi_schema(*args, **kwargs)
+        return errors.document_errors(language.translate_schema(schema))
 
 
 api = Api(
-    title="gongyue API",
+    title=language.TITLE,
     version="1",
-    description="Read the convention, act on membership and screen content. "
-    "Authenticate with a personal token (Authorization: Bearer …) created on your account page.",
+    description=language.DESCRIPTION,
     auth=token_or_session,
     urls_namespace="api",
 )

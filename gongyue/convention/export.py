@@ -102,8 +102,30 @@ def _layout_digest() -> str:
     return hashlib.sha256(source.encode()).hexdigest()[:12]
 
 
+def pdf_dates(version) -> dict:
+    """The dates the PDF prints: the convention's 生效, 公布 and 施行, and the version's own."""
+    convention = version.convention
+    return {
+        "effective_on": timezone.localtime(convention.effective_at).date()
+        if convention.effective_at
+        else None,
+        "published_on": convention.published_on,
+        "in_force_from": convention.in_force_from,
+        "adopted_on": timezone.localtime(version.adopted_at).date() if version.adopted_at else None,
+        "superseded_on": timezone.localtime(version.superseded_at).date()
+        if version.superseded_at
+        else None,
+    }
+
+
 def pdf_cache_path(version) -> Path:
-    name = f"{version.sha256}-v{version.number}-{version.status}-{_layout_digest()}.pdf"
+    # The dates are in the name too: a convention that takes effect or is published later gets
+    # a new file with them, while the text (and its hash) stays the same.
+    dates = "-".join(d.strftime("%Y%m%d") if d else "0" for d in pdf_dates(version).values())
+    dates_digest = hashlib.sha256(dates.encode()).hexdigest()[:8]
+    name = (
+        f"{version.sha256}-v{version.number}-{version.status}-{dates_digest}-{_layout_digest()}.pdf"
+    )
     return Path(settings.CONVENTION_PDF_DIR) / name
 
 
@@ -115,7 +137,12 @@ def render_pdf(version) -> bytes:
     with translation.override("zh-hans"):
         html = render_to_string(
             PDF_TEMPLATE,
-            {"version": version, "convention": convention, "doc": document(version.structure)},
+            {
+                "version": version,
+                "convention": convention,
+                "doc": document(version.structure),
+                "dates": pdf_dates(version),
+            },
         )
     return HTML(string=html).write_pdf()
 

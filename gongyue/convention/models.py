@@ -50,10 +50,31 @@ class Convention(models.Model):
         the convention says otherwise (`rules["articles"]`; None where its text has none)."""
         return self.rules.get("articles", {}).get(rule.key, rule.article)
 
-    def rule_table(self):
-        return [
+    def rule_table(self, structure=None):
+        """Each rule with its value and the article that states it.
+
+        Placements are numbered as in the version in force; for the structure of another
+        version (an older one, a draft, a preview) each rule follows its article's identity to
+        the number that article has there, or to none where that text lacks it.
+        """
+        table = [
             (replace(rule, article=self.rule_article(rule)), self.rule(rule.key)) for rule in RULES
         ]
+        if structure is None:
+            return table
+        reference = self.version_in_force
+        if reference is None or structure == reference.structure:
+            return table
+        identity_at = {a["number"]: a.get("identity") for a in reference.structure["articles"]}
+        number_of = {a["identity"]: a["number"] for a in structure["articles"] if a.get("identity")}
+
+        def moved(rule):
+            identity = identity_at.get(rule.article)
+            if rule.article is None or identity is None:
+                return rule
+            return replace(rule, article=number_of.get(identity))
+
+        return [(moved(rule), value) for rule, value in table]
 
     @property
     def in_force_from(self):

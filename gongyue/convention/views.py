@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 
 from gongyue.core.access import login_required, secretariat_required
 from gongyue.core.errors import ActionRefused
+from gongyue.core.forms import ask_to_confirm
 
 from . import actions, article_notes, export, queries
 from .access import can_manage_versions, get_version_for_user, get_version_to_manage
 from .canonical import canonical_text, text_sha256
 from .diff import diff_structures
 from .forms import AdoptForm, ConfirmImportForm, DiffForm, ImportForm
-from .models import Convention
+from .models import Convention, VersionStatus
 from .render import document
 
 # Texts waiting between preview and save, in the session, keyed by the hash of their canonical text.
@@ -38,7 +39,13 @@ def _reader(request, convention, version, *, versions=None, status=200, blockers
         "version": version,
         "in_force": in_force,
         "versions": versions,
-        "doc": document(version.structure, convention.rule_table()),
+        "doc": document(
+            version.structure,
+            # Only another version than the one in force needs its articles mapped.
+            convention.rule_table(
+                None if in_force and in_force.pk == version.pk else version.structure
+            ),
+        ),
         "article_notes": article_notes.for_version(version),
         "can_manage": can_manage,
         "adopt_blockers": version.blockers_to_adopt(in_force)
@@ -177,6 +184,9 @@ def import_text(request):
         return render(request, "convention/import.html", context, status=400)
     convention = Convention.objects.current()
     previous = actions.previous_version(convention)
+    if previous is not None and previous.status == VersionStatus.ADOPTED:
+        # The version in force is the one the preview amends: no second query for its articles.
+        convention.version_in_force = previous
     structure = actions.planned_structure(form.parsed, previous)
     text = canonical_text(form.parsed)
     sha256 = text_sha256(text)
@@ -187,7 +197,7 @@ def import_text(request):
     context = {
         "convention": convention,
         "previous": previous,
-        "doc": document(structure, convention.rule_table() if convention else ()),
+        "doc": document(structure, convention.rule_table(structure) if convention else ()),
         "diff": diff_structures(previous.structure, structure) if previous else None,
         "sha256": sha256,
         "source_name": form.cleaned_data["file"].name,
@@ -255,6 +265,13 @@ def adopt(request, number):
 @login_required
 @require_POST
 def discard(request, number):
+    version = get_version_to_manage(request.user, number)
+    what = _(
+        "Discard draft version %(number)s: it is kept on record but can never be adopted, and "
+        "its number is not given to another text."
+    ) % {"number": version.number}
+    if page := ask_to_confirm(request, what, button=_("Discard this draft")):
+        return page
     return _change(
         request, number, actions.do_discard_draft, _("Draft version %(number)s was discarded.")
     )

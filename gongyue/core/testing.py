@@ -133,3 +133,54 @@ class CollectingHandler:
             email.message_from_bytes(envelope.content, policy=email.policy.default)
         )
         return "250 Message accepted for delivery"
+
+
+def form_fields(html: str, testid: str | None = None) -> tuple[str, dict]:
+    """The action and the fields of a post form on a page (the one with `data-testid=testid`,
+    else the first in <main>), as a browser would post them; lists for repeated names."""
+    from html.parser import HTMLParser
+
+    class Forms(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found, self.current, self.in_main = [], None, False
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "main":
+                self.in_main = True
+            elif tag == "form" and (attrs.get("method") or "").lower() == "post" and self.in_main:
+                self.current = {"attrs": attrs, "fields": {}}
+            elif tag == "select" and self.current is not None:
+                self.select = attrs.get("name")
+            elif tag == "option" and self.current is not None and "selected" in attrs:
+                self.current["fields"].setdefault(self.select, []).append(attrs.get("value", ""))
+            elif tag in ("input", "textarea") and self.current is not None and attrs.get("name"):
+                if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                    return
+                if attrs.get("type") == "submit":
+                    return
+                self.current["fields"].setdefault(attrs["name"], []).append(
+                    attrs.get("value") or ""
+                )
+
+        def handle_endtag(self, tag):
+            if tag == "form" and self.current is not None:
+                self.found.append(self.current)
+                self.current = None
+
+    parser = Forms()
+    parser.feed(html)
+    form = next(
+        f for f in parser.found if testid is None or f["attrs"].get("data-testid") == testid
+    )
+    fields = {k: v if len(v) > 1 else v[0] for k, v in form["fields"].items()}
+    return form["attrs"].get("action") or "", fields
+
+
+def confirm(client, response):
+    """Press the confirmation page's button: post what it holds to where it posts."""
+    assert response.status_code == 200, response.status_code
+    action, fields = form_fields(response.content.decode(), "confirm-form")
+    fields.pop("csrfmiddlewaretoken", None)
+    return client.post(action, fields)

@@ -1,6 +1,7 @@
 """Checking an association's existing member list before it is imported.
 
-The file is CSV in UTF-8 (a BOM is allowed) with the header `uscc,name,joined,categories` and
+The file is CSV in UTF-8 (a BOM is allowed) or GBK/GB18030, as Excel in China saves it, with the
+header `uscc,name,joined,categories` (or the Chinese names of HEADER_ALIASES) and
 optionally `city`, `address`, `legal_rep_name`, `icp_numbers`, `websites`; list values are
 separated by `;`. Problems are reported per row, the header being row 1, and a file with any
 problem imports nothing (refused with gongyue.core.refusals.FileRefused, see `refuse`).
@@ -14,11 +15,12 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gongyue.core.deadlines import china_date, start_of_day
 from gongyue.core.refusals import FileRefused, Problem
+from gongyue.core.textfiles import Undecodable, decode_table_text
 
 from .models import Category, Unit
 from .validators import validate_icp, validate_uscc, validate_website
@@ -52,21 +54,48 @@ def _problem(row: int, reason: str) -> Problem:
 
 
 def _split(value: str) -> list[str]:
-    return [part.strip() for part in (value or "").split(";") if part.strip()]
+    # Chinese spreadsheets separate list values with a full-width semicolon or 、 as often.
+    return [part.strip() for part in re.split(r"[;；、]", value or "") if part.strip()]
 
 
-def _decode(data: bytes) -> str | None:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
+#: Column names in Chinese, as the directory's CSV and people's spreadsheets write them.
+HEADER_ALIASES = {
+    "统一社会信用代码": "uscc",
+    "单位名称": "name",
+    "名称": "name",
+    "加入日期": "joined",
+    "类别": "categories",
+    "城市": "city",
+    "地址": "address",
+    "法定代表人": "legal_rep_name",
+    "ICP备案号": "icp_numbers",
+    "网站": "websites",
+}
+
+
+def category_codes() -> dict[str, str]:
+    """Each category's code, and its Chinese and English names, to its code."""
+    names = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            names.update({str(label): code for code, label in Category.choices})
+    return {**names, **{code: code for code in Category.values}}
 
 
 def check_member_csv(data: bytes) -> tuple[list[MemberRow], list[Problem]]:
     """Read and check every row; returns the good rows and the problems (empty when all is well)."""
-    text = _decode(data)
-    if text is None:
-        return [], [_problem(1, _("the file is not UTF-8 text; save it as CSV UTF-8"))]
+    try:
+        text, _encoding = decode_table_text(data)
+    except Undecodable as bad:
+        return [], [
+            _problem(
+                bad.line,
+                _(
+                    "byte 0x%(byte)s cannot be read as %(encoding)s; save the file again as CSV UTF-8 or GBK"
+                )
+                % {"byte": f"{bad.byte:02X}", "encoding": bad.encoding},
+            )
+        ]
     records = list(csv.reader(io.StringIO(text)))
     if not records or not any(cell.strip() for cell in records[0]):
         return [], [
@@ -76,7 +105,7 @@ def check_member_csv(data: bytes) -> tuple[list[MemberRow], list[Problem]]:
                 % {"columns": ",".join(REQUIRED_COLUMNS)},
             )
         ]
-    header = [cell.strip().lower() for cell in records[0]]
+    header = [HEADER_ALIASES.get(cell.strip(), cell.strip().lower()) for cell in records[0]]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         return [], [
@@ -86,6 +115,7 @@ def check_member_csv(data: bytes) -> tuple[list[MemberRow], list[Problem]]:
     first_row_of = {}
     today = timezone.localdate()
     known = {c.value for c in Category}
+    codes = category_codes()
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue
@@ -136,7 +166,7 @@ def check_member_csv(data: bytes) -> tuple[list[MemberRow], list[Problem]]:
                     reasons.append(
                         _("the joining date %(value)s is in the future") % {"value": raw_joined}
                     )
-        categories = _split(values.get("categories", ""))
+        categories = [codes.get(c, c) for c in _split(values.get("categories", ""))]
         unknown = [c for c in categories if c not in known]
         if unknown:
             reasons.append(

@@ -1,21 +1,22 @@
 """The join/leave lists as pages, CSV and JSON read them: a published record, or for a period
 not yet published, the provisional list computed from the timeline."""
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from gongyue.convention.models import Convention
 from gongyue.convention.rules import RULES_BY_KEY
+from gongyue.core.textfiles import excel_csv
 
-from .models import RegisterList
+from .models import EndedBy, JoinedBy, RegisterList
 from .periods import Period, period_containing, period_from_key
 from .queries import register_rows
 
-CSV_COLUMNS = ["list", "date", "uscc", "name", "by", "reason"]
+#: For people first (Chinese names and labels), then the codes for programs.
+CSV_COLUMNS = ["名单", "日期", "统一社会信用代码", "单位名称", "方式", "原因", "list", "by"]
 
 
 def register_period_kind() -> str:
@@ -63,16 +64,27 @@ class Sheet:
             "left": self.left,
         }
 
-    def as_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
-        for name, rows in (("joined", self.joined), ("left", self.left)):
-            for row in rows:
-                writer.writerow(
-                    [name, row["date"], row["uscc"], row["name"], row["by"], row.get("reason", "")]
-                )
-        return out.getvalue()
+    def as_csv(self) -> bytes:
+        """The list for Excel (see gongyue.core.textfiles), always in Chinese."""
+        with translation.override("zh-hans"):
+            lists = {"joined": _("Joined"), "left": _("Left")}
+            ways = {**dict(JoinedBy.choices), **dict(EndedBy.choices)}
+            rows = [CSV_COLUMNS]
+            for name, entries in (("joined", self.joined), ("left", self.left)):
+                for row in entries:
+                    rows.append(
+                        [
+                            lists[name],
+                            row["date"],
+                            row["uscc"],
+                            row["name"],
+                            str(ways.get(row["by"], row["by"])),
+                            row.get("reason", ""),
+                            name,
+                            row["by"],
+                        ]
+                    )
+        return excel_csv(rows)
 
 
 def sheet_for_record(record: RegisterList) -> Sheet:

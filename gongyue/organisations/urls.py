@@ -7,6 +7,7 @@ app_name = "organisations"
 urlpatterns = [
     # Public
     path("", views.directory, name="directory"),
+    path("members.csv", views.directory_csv, name="directory_csv"),
     path("units/<int:unit_id>/", views.public_unit, name="public_unit"),
     path("convention/", views.convention_status, name="convention_status"),
     path("lists/", views.registers, name="registers"),

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,11 +18,14 @@ from django.views.decorators.http import require_POST
 from gongyue.accounts.models import Role, RoleGrant
 from gongyue.convention import actions as convention_actions
 from gongyue.convention.models import Convention, Founder
+from gongyue.convention.templatetags.articles import article_of, citation
 from gongyue.core.access import login_required, secretariat_required
+from gongyue.core.deadlines import china_date
 from gongyue.core.errors import ActionRefused
-from gongyue.core.forms import Outcome, perform, show_refusal
+from gongyue.core.forms import Outcome, ask_to_confirm, guard_edits, perform, show_refusal
 from gongyue.core.ratelimit import hit
 from gongyue.core.refusals import FileRefused
+from gongyue.core.textfiles import excel_csv
 from gongyue.core.uploads import serve_upload
 
 from . import actions, queries
@@ -99,6 +102,34 @@ def directory(request):
             "convention": Convention.objects.current(),
         },
     )
+
+
+DIRECTORY_CSV_COLUMNS = ["单位名称", "统一社会信用代码", "类别", "城市", "加入日期", "categories"]
+
+
+def directory_csv(request):
+    """The directory as filtered, for Excel: Chinese names and labels, then the category codes;
+    the member import reads it back (its Chinese column names are the import's)."""
+    form = DirectoryForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    units = queries.directory(
+        q=filters.get("q", ""), category=filters.get("category", ""), city=filters.get("city", "")
+    )
+    with translation.override("zh-hans"):
+        rows = [DIRECTORY_CSV_COLUMNS] + [
+            [
+                unit.name,
+                unit.uscc or "",
+                "；".join(str(label) for label in unit.category_display),
+                unit.city,
+                china_date(unit.member_since).isoformat(),
+                ";".join(unit.category_codes),
+            ]
+            for unit in units
+        ]
+    response = HttpResponse(excel_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="members.csv"'
+    return response
 
 
 def public_unit(request, unit_id):
@@ -194,7 +225,10 @@ class RegisterFeed(Feed):
 
     feed_type = Atom1Feed
     title = gettext_lazy("Units that joined and left the convention")
-    subtitle = gettext_lazy("The periodic lists the secretariat publishes (Art. 27).")
+
+    def subtitle(self):
+        article = article_of(Convention.objects.current(), "register_period")
+        return _("The periodic lists the secretariat publishes.") + citation(article)
 
     def link(self):
         return reverse("organisations:registers")
@@ -297,7 +331,7 @@ def application(request, application_id):
     application = get_application_for_user(request.user, application_id)
     editable = application.is_editable and application.applicant_id == request.user.pk
     if request.method != "POST":
-        form = ApplicationForm(instance=application) if editable else None
+        form = guard_edits(ApplicationForm(instance=application), application) if editable else None
         return render(
             request, "organisations/application.html", {"application": application, "form": form}
         )
@@ -314,7 +348,9 @@ def application(request, application_id):
             status=409,
         )
     submitting = "submit" in request.POST
-    form = ApplicationForm(request.POST, instance=application, submitting=submitting)
+    form = guard_edits(
+        ApplicationForm(request.POST, instance=application, submitting=submitting), application
+    )
 
     def update(data):
         # A fresh instance: the form's copy already holds the unsaved new values.
@@ -446,6 +482,16 @@ def authorise_delegate(request, unit_id):
 @require_POST
 def revoke_delegate(request, grant_id):
     grant = get_delegate_grant_for_user(request.user, grant_id, to="revoke")
+    if page := ask_to_confirm(
+        request,
+        _(
+            "Revoke the authorisation of %(person)s: from now on they can no longer sign or "
+            "vote for %(unit)s. A new authorisation needs a new signed letter."
+        )
+        % {"person": grant.user, "unit": grant.unit.name},
+        button=_("Revoke"),
+    ):
+        return page
     try:
         actions.do_revoke_delegate(grant, actor=request.user)
         messages.success(request, _("The authorisation was revoked."))
@@ -465,6 +511,21 @@ def delegate_letter(request, grant_id):
 def withdraw(request, unit_id):
     unit = get_unit_for_user(request.user, unit_id, to="act")
     form = WithdrawalForm(request.POST)
+    if form.is_valid() and (
+        page := ask_to_confirm(
+            request,
+            _(
+                "Give notice that %(unit)s withdraws from the convention: it stops being a "
+                "member on %(day)s and is named in that period's list of units that left."
+            )
+            % {
+                "unit": unit.name,
+                "day": form.cleaned_data["effective_on"] or timezone.localdate(),
+            },
+            button=_("Give notice of withdrawal"),
+        )
+    ):
+        return page
     done = perform(
         form, lambda data: actions.do_give_withdrawal_notice(unit, actor=request.user, **data)
     )
@@ -725,7 +786,33 @@ def review(request, application_id):
                 _("The application was rejected."),
             ),
         }
-        decision = decisions.get(request.POST.get("decision"))
+        choice = request.POST.get("decision")
+        decision = decisions.get(choice)
+        confirmations = {
+            "approve": _(
+                "Approve the application of %(name)s: the unit is recorded, the applicant's "
+                "account becomes its legal representative's and may sign the convention, and "
+                "the applicant is told."
+            ),
+            "reject": _(
+                "Reject the application of %(name)s with the reasons given: the applicant is "
+                "told, and this application is closed for good (a new one can be made)."
+            ),
+        }
+        # Rejecting needs reasons: their absence is refused before anything is confirmed.
+        if (
+            choice in confirmations
+            and (choice != "reject" or request.POST.get("reasons", "").strip())
+            and (
+                page := ask_to_confirm(
+                    request,
+                    confirmations[choice] % {"name": application.name},
+                    form=form,
+                    button=_("Approve") if choice == "approve" else _("Reject"),
+                )
+            )
+        ):
+            return page
         if decision is None:
             form.add_error(None, _("Choose approve, return or reject."))
             status = 400
@@ -754,6 +841,18 @@ def register_admin(request):
     form = RegisterPublishForm(*_posted(request))
     status = 200
     if request.method == "POST":
+        if form.is_valid() and (
+            page := ask_to_confirm(
+                request,
+                _(
+                    "Publish the list for %(period)s as the membership records show it now. A "
+                    "published list never changes; a mistake is put right by a correction."
+                )
+                % {"period": form.cleaned_data["period"].label},
+                button=_("Publish"),
+            )
+        ):
+            return page
 
         def publish(data):
             corrects = (

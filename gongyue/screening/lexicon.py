@@ -7,21 +7,24 @@ same normalised form), so that one pass reports every problem by its row.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from gongyue.core.textfiles import excel_csv
 
 from . import lexicon_csv, normalise
 from .engine import Lexicon, Term
 from .lexicon_csv import FileRefused, Problem, gettext_noop
-from .models import MAX_KEY_CHARS, MAX_TERM_CHARS, SEVERITIES, TERM_FIELDS, Category
+from .models import MAX_KEY_CHARS, MAX_TERM_CHARS, SEVERITIES, TERM_FIELDS, Action, Category
 
-#: The export's columns, which the import reads back.
-HEADER = ("term", "category", "action", "severity", "collapse_repeats", "pinyin")
+#: The export's columns, which the import reads back: Chinese names and labels for people,
+#: then the codes for programs (and for the import, which prefers them to the labels).
+HEADER = ("词条", "类别", "处置", "严重程度", "匹配重复字", "匹配拼音", "category", "action")
+#: The export is always in Chinese, whatever the page's language: its SHA-256 is the version's.
+EXPORT_LANGUAGE = "zh-hans"
 
 #: This platform's own row rules, on top of the parser's (lexicon_csv.MESSAGES).
 ROW_MESSAGES = {
@@ -147,7 +150,7 @@ def read_upload(data: bytes, source: str = "lexicon") -> Upload:
     """Check a lexicon CSV; raise InvalidLexicon listing every problem by row."""
     rules = _RowRules()
     try:
-        parsed = lexicon_csv.parse_lexicon(data, source=source, check=rules)
+        parsed = lexicon_csv.parse_lexicon(data, source=source, check=rules, labels=import_labels())
     except FileRefused as refused:
         raise InvalidLexicon(refused.problems) from None
     terms = {}
@@ -180,15 +183,41 @@ def export_csv(terms, phrases) -> bytes:
     UTF-8 with a byte order mark, so that spreadsheet programs on Chinese Windows read it as
     UTF-8; the import accepts it back unchanged.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADER)
-    for t in terms:
-        flags = ["true" if t.collapse_repeats else "false", "true" if t.pinyin else "false"]
-        writer.writerow([t.term, t.category, t.action, t.severity, *flags])
-    for phrase in phrases:
-        writer.writerow([phrase, "", lexicon_csv.ALLOW, "", "", ""])
-    return codecs.BOM_UTF8 + buffer.getvalue().encode()
+    with translation.override(EXPORT_LANGUAGE):
+        categories = {code: str(label) for code, label in Category.choices}
+        actions = {code: str(label) for code, label in Action.choices}
+        allow = _("allow")
+        yes, no = _("yes"), _("no")
+        rows = [HEADER]
+        for t in terms:
+            rows.append(
+                [
+                    t.term,
+                    categories.get(t.category, t.category),
+                    actions.get(t.action, t.action),
+                    t.severity,
+                    yes if t.collapse_repeats else no,
+                    yes if t.pinyin else no,
+                    t.category,
+                    t.action,
+                ]
+            )
+        for phrase in phrases:
+            rows.append([phrase, "", allow, "", "", "", "", lexicon_csv.ALLOW])
+    return excel_csv(rows)
+
+
+def import_labels() -> lexicon_csv.Labels:
+    """Category and action names as people write them (Chinese or English) -> their codes."""
+    labels: lexicon_csv.Labels = {"category": {}, "action": {}}
+    for language in (EXPORT_LANGUAGE, "en"):
+        with translation.override(language):
+            for code, label in Category.choices:
+                labels["category"][str(label)] = code
+            for code, label in Action.choices:
+                labels["action"][str(label)] = code
+            labels["action"][_("allow")] = lexicon_csv.ALLOW
+    return labels
 
 
 def sha256(data: bytes) -> str:

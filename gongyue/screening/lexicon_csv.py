@@ -16,13 +16,13 @@ and returns that row's further problems, so one pass reports everything.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from gongyue.core.refusals import FileRefused, Problem
+from gongyue.core.textfiles import Undecodable, decode_table_text
 
 from . import normalise
 from .engine import ACTIONS, NOTHING_LEFT, Lexicon, Term
@@ -30,6 +30,19 @@ from .engine import ACTIONS, NOTHING_LEFT, Lexicon, Term
 __all__ = ["FileRefused", "Problem", "parse_lexicon", "read_lexicon"]
 
 REQUIRED = ("term", "category", "action")
+#: Chinese column names, as the export writes them and people type them. A label column
+#: (类别, 处置) holds the names people read; where the code column (category, action) is there
+#: too, the code wins, so that an export reads back exactly.
+ALIASES = {
+    "词条": "term",
+    "类别": "category_label",
+    "处置": "action_label",
+    "严重程度": "severity",
+    "匹配重复字": "collapse_repeats",
+    "匹配拼音": "pinyin",
+}
+#: ``labels`` of :func:`parse_lexicon`: for ``category`` and ``action``, label -> code.
+Labels = dict[str, dict[str, str]]
 ALLOW = "allow"
 _TRUE = {"1", "true", "yes", "y", "on", "是"}
 _FALSE = {"", "0", "false", "no", "n", "off", "否"}
@@ -44,6 +57,10 @@ def gettext_noop(message: str) -> str:
 MESSAGES: dict[str, str] = {
     "not_utf8": gettext_noop(
         "not valid UTF-8 at byte {byte} (line {line}); save the file as UTF-8"
+    ),
+    "not_gbk": gettext_noop(
+        "not valid GBK/GB18030 at byte {byte} (line {line}); save the file again as CSV UTF-8"
+        " or GBK"
     ),
     "empty_file": gettext_noop("the file is empty; expected a header row: term,category,action"),
     "missing_columns": gettext_noop(
@@ -93,21 +110,26 @@ def read_lexicon(path: str | Path, *, check: RowCheck | None = None) -> Lexicon:
 
 
 def parse_lexicon(
-    data: bytes | str, source: str = "lexicon", *, check: RowCheck | None = None
+    data: bytes | str,
+    source: str = "lexicon",
+    *,
+    check: RowCheck | None = None,
+    labels: Labels | None = None,
 ) -> Lexicon:
-    """Parse lexicon CSV text (bytes are decoded as UTF-8, with or without a BOM).
+    """Parse lexicon CSV text (bytes are UTF-8, with or without a BOM, or GBK/GB18030).
+
+    Columns may have their Chinese names (:data:`ALIASES`); ``labels`` turns the names in a
+    label column into codes (a name it does not know stays as written, for ``check`` to name).
 
     ``check``, when given, is called with each row that is readable on its own terms and
     returns that row's further problems (see :data:`RowCheck`).
     """
     if isinstance(data, bytes):
-        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
         try:
-            data = data[bom:].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            at = bom + exc.start
-            line = data.count(b"\n", 0, at) + 1
-            raise _refuse([_problem("not_utf8", byte=at, line=line)], source) from exc
+            data, _encoding = decode_table_text(data)
+        except Undecodable as exc:
+            code = "not_utf8" if exc.encoding == "UTF-8" else "not_gbk"
+            raise _refuse([_problem(code, byte=exc.offset, line=exc.line)], source) from None
     data = data.removeprefix("\ufeff")
     if not data.strip():
         raise _refuse([_problem("empty_file")], source)
@@ -118,7 +140,10 @@ def parse_lexicon(
     reader = csv.reader(io.StringIO(data, newline=""))
     try:
         header = [name.strip().lower() for name in next(reader)]
-        missing = [name for name in REQUIRED if name not in header]
+        header = [ALIASES.get(name, name) for name in header]
+        missing = [
+            name for name in REQUIRED if name not in header and f"{name}_label" not in header
+        ]
         if missing:
             found = ", ".join(header) or "nothing"
             raise _refuse(
@@ -136,7 +161,7 @@ def parse_lexicon(
                     _problem("too_many_fields", number, fields=len(row), columns=len(header))
                 )
                 continue
-            entry = _row(number, row, column, problems)
+            entry = _row(number, row, column, problems, labels or {})
             if entry is not None and check is not None:
                 problems.extend(check(number, entry))
             if isinstance(entry, Term):
@@ -152,12 +177,18 @@ def parse_lexicon(
     return Lexicon(terms, allow=allow)
 
 
-def _row(number: int, row: list[str], column: dict[str, int], problems: list[str]):
+def _row(number: int, row: list[str], column: dict[str, int], problems: list[str], labels: Labels):
     def get(name: str) -> str:
         index = column.get(name)
         return row[index].strip() if index is not None and index < len(row) else ""
 
-    term, category, action = get("term"), get("category"), get("action").lower()
+    def code(name: str) -> str:
+        if name in column:
+            return get(name)
+        label = get(f"{name}_label")
+        return labels.get(name, {}).get(label, label)
+
+    term, category, action = get("term"), code("category"), code("action").lower()
     before = len(problems)
     if not term:
         problems.append(_problem("empty_term", number))

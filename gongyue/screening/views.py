@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from gongyue.core.access import login_required, secretariat_required
 from gongyue.core.errors import ActionRefused
-from gongyue.core.forms import Outcome, perform
+from gongyue.core.forms import Outcome, ask_to_confirm, guard_edits, perform
+from gongyue.core.textfiles import decode_table_text
 
 from . import actions, lexicon, queries, service
 from .access import (
@@ -71,7 +72,13 @@ def try_page(request):
     """Paste a text and see what the service finds: matches highlighted, with their offsets."""
     check_can_use_screening(request.user)
     form = TryForm(request.POST or None)
-    context = {"form": form, "can_manage_lexicon": can_manage_lexicon(request.user)}
+    context = {
+        "form": form,
+        "can_manage_lexicon": can_manage_lexicon(request.user),
+        # Before a text is screened, the same sentence as on the lexicon pages; after, the
+        # result names the version the service screened it with.
+        "in_service": queries.latest_version() if request.method != "POST" else None,
+    }
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "screening/try.html", context, status=400)
@@ -138,7 +145,7 @@ def term_add(request):
 def term_edit(request, term_id):
     term = get_term_for_user(request.user, term_id)
     initial = lexicon.Entry.of(term).as_dict()
-    form = TermForm(request.POST or None, initial=initial)
+    form = guard_edits(TermForm(request.POST or None, initial=initial), term)
     done = Outcome()
     if request.method == "POST":
 
@@ -169,6 +176,17 @@ def term_edit(request, term_id):
 def term_remove(request, term_id):
     term = get_term_for_user(request.user, term_id)
     form = RemoveForm(request.POST)
+    if page := ask_to_confirm(
+        request,
+        _(
+            "Remove %(term)s from the lexicon: a new lexicon version is published at once and "
+            "screening stops finding it. Its history is kept; adding it again makes a new change."
+        )
+        % {"term": term.term},
+        form=form,
+        button=_("Remove from the lexicon"),
+    ):
+        return page
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         term, version = actions.do_remove_term(term, actor=request.user, note=note)
@@ -271,7 +289,8 @@ def import_page(request):
     sha256 = lexicon.sha256(form.upload.data)
     request.session[PENDING_IMPORT] = {
         "sha256": sha256,
-        "data": form.upload.data.decode("utf-8"),
+        # As text: a GBK file is kept, and later imported, as the characters it holds.
+        "data": decode_table_text(form.upload.data)[0],
         "mode": mode,
         "note": form.cleaned_data["note"],
         "name": form.cleaned_data["file"].name,

@@ -6,6 +6,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils import timezone
 
 from gongyue.convention import export
 from gongyue.convention.canonical import canonical_text, text_sha256
@@ -177,3 +178,24 @@ def test_sections_become_akoma_ntoso_sections_inside_their_chapter(db, secretari
     assert [s.get("eId") for s in sections] == ["chp_1__sec_1", "chp_1__sec_2"]
     assert sections[1].find(f"{AKN}article").get("eId") == "art_2"
     assert root.find(f".//{AKN}conclusions") is None
+
+
+def test_the_pdf_carries_the_dates_it_took_effect_was_published_and_is_in_force_from(
+    client, seed_version, tmp_path, pdf_dir
+):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from gongyue.convention.models import Convention
+
+    before = re.sub(r"\s+", "", pdf_text(client.get("/convention/v/1.pdf").content, tmp_path))
+    assert "生效—·公布—·施行日期—" in before
+    Convention.objects.update(
+        effective_at=datetime(2025, 3, 1, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
+        published_on=date(2025, 3, 20),
+    )
+    after = re.sub(r"\s+", "", pdf_text(client.get("/convention/v/1.pdf").content, tmp_path))
+    assert "生效2025-03-01·公布2025-03-20·施行日期2025-03-20" in after
+    assert f"{timezone.localtime(seed_version.adopted_at):%Y-%m-%d}通过" in after
+    # The file made before the dates were known is not served once they are.
+    assert len(list(pdf_dir.glob("*.pdf"))) == 2

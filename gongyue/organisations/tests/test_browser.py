@@ -66,6 +66,9 @@ def test_an_organisation_applies_is_returned_approved_signs_joins_and_withdraws(
     login_page(secretariat)
     page.goto(f"/members/secretariat/applications/{application.pk}/")
     page.click("[data-testid=approve]")
+    # The step says what approving does before anything happens.
+    assert name in page.inner_text("[data-testid=confirm-what]")
+    page.click("[data-testid=confirm]")
     page.wait_for_url("**/members/secretariat/applications/")
 
     # The legal representative reads the text, signs and downloads the signature page.
@@ -95,6 +98,8 @@ def test_an_organisation_applies_is_returned_approved_signs_joins_and_withdraws(
     application.refresh_from_db()
     page.goto(f"/members/units/{application.unit_id}/manage/")
     page.click("[data-testid=withdrawal-form] button[type=submit]")
+    assert "不再是成员单位" in page.inner_text("[data-testid=confirm-what]")
+    page.click("[data-testid=confirm]")
     page.wait_for_url("**/manage/")
     page.goto(f"/members/lists/{quarter}/")
     assert name in page.inner_text("[data-testid=left]")

@@ -146,9 +146,13 @@ def test_lists_are_pages_csv_json_and_an_atom_feed(client, timeline, secretariat
     record = actions.do_publish_register(Q1, actor=secretariat)
     page = client.get("/members/lists/2025-Q1/")
     assert page.status_code == 200 and unit_a.name in page.content.decode()
-    csv_text = client.get("/members/lists/2025-Q1/list.csv").content.decode()
-    assert csv_text.splitlines()[0] == "list,date,uscc,name,by,reason"
-    assert f"joined,2025-01-10,{unit_a.uscc},{unit_a.name},import," in csv_text
+    csv_bytes = client.get("/members/lists/2025-Q1/list.csv").content
+    assert csv_bytes.startswith(b"\xef\xbb\xbf")  # so that Excel reads it as UTF-8
+    csv_text = csv_bytes.decode("utf-8-sig")
+    assert csv_text.splitlines()[0] == "名单,日期,统一社会信用代码,单位名称,方式,原因,list,by"
+    assert (
+        f"加入,2025-01-10,{unit_a.uscc},{unit_a.name},导入的成员名单,,joined,import\r\n" in csv_text
+    )
     data = client.get("/members/lists/2025-Q1/list.json").json()
     assert (
         data["status"] == "published"

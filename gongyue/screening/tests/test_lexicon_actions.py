@@ -90,10 +90,12 @@ def test_the_versions_hash_is_that_of_the_csv_export(secretariat, add_term):
     data, version = queries.export_bytes()
 
     assert version.number == 2 and lexicon.sha256(data) == version.sha256
+    # Excel-friendly: a byte order mark, CRLF, Chinese names and labels, then the codes.
+    assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig") == (
-        "term,category,action,severity,collapse_repeats,pinyin\n"
-        "冰毒,other,block,1,false,false\n"
-        "冰毒危害,,allow,,,\n"
+        "词条,类别,处置,严重程度,匹配重复字,匹配拼音,category,action\r\n"
+        "冰毒,其他,拦截,1,否,否,other,block\r\n"
+        "冰毒危害,,允许,,,,,allow\r\n"
     )
 
 

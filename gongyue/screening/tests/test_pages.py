@@ -57,7 +57,8 @@ def test_overlapping_matches_are_one_highlight_naming_every_term(client_for, sec
 
 def test_a_clean_text_passes_on_the_try_page(client_for, legal_rep):
     html = client_for(legal_rep).post("/screening/try/", {"text": "你好"}).content.decode()
-    assert 'data-testid="decision">通过</span>' in html and "词库第 0 版" in html
+    # No version is published: the page says so rather than naming a "version 0".
+    assert 'data-testid="decision">通过</span>' in html and "尚未发布任何词库版本" in html
 
 
 @pytest.mark.parametrize(
@@ -369,7 +370,9 @@ def test_the_export_downloads_the_lexicon_in_service(client_for, secretariat, ad
     add_term("冰毒")
     response = client_for(secretariat).get("/screening/lexicon/export.csv")
     assert response["Content-Disposition"] == 'attachment; filename="lexicon-v1.csv"'
-    assert response.content.decode("utf-8-sig").splitlines()[1] == "冰毒,other,block,1,false,false"
+    assert (
+        response.content.decode("utf-8-sig").splitlines()[1] == "冰毒,其他,拦截,1,否,否,other,block"
+    )
 
 
 # --- queries ------------------------------------------------------------------------------------
