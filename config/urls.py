@@ -10,6 +10,7 @@ urlpatterns = [
     path("members/", include("gongyue.organisations.urls")),
     path("screening/", include("gongyue.screening.urls")),
     path("bulletins/", include("gongyue.bulletins.urls")),
+    path("registry/", include("gongyue.registry.urls")),
     path("audit/", include("gongyue.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

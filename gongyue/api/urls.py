@@ -20,6 +20,7 @@ ROUTERS = [
     ("/convention/", "gongyue.convention.api.router"),
     ("/members/", "gongyue.organisations.api.router"),
     ("/screening/", "gongyue.screening.api.router"),
+    ("/registry/", "gongyue.registry.api.router"),
     ("/audit/", "gongyue.audit.api.router"),
     ("/bulletins/", "gongyue.bulletins.api.router"),
     ("/requests/", "gongyue.bulletins.api.requests_router"),
