@@ -284,7 +284,7 @@ REGISTRY_WARNING_DOMAINS = envlist(
     "tencent.com,huawei.com,xiaomi.com,csdn.net,ctrip.com,pinduoduo.com,meituan.com,12306.cn,"
     "google.com,youtube.com,facebook.com,microsoft.com,apple.com,amazon.com,wikipedia.org,"
     "github.com,cloudflare.com,akamai.net,windowsupdate.com,mozilla.org,icann.org,"
-    "xn--fiqs8s,xn--fiqz9s,xn--55qx5d",
+    "xn--zfr164b,xn--55qw42g",
 )
 REGISTRY_WARNING_NETWORKS = envlist(
     "REGISTRY_WARNING_NETWORKS",

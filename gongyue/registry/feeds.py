@@ -58,7 +58,7 @@ def list_sha256(lines) -> str:
 
 def _header(title: str, scope: str, serial: int, published_at: datetime, count: int) -> str:
     return (
-        f"# {title} — scope {scope}\n"
+        f"# {title} - scope {scope}\n"
         f"# serial {serial}, published {published_at.isoformat(timespec='seconds')}, {count} entries\n"
     )
 
