@@ -20,7 +20,10 @@ def run(*args, stdin: bytes = b""):
 
 def test_canonical_url_prints_each_canonical_form_in_order(tmp_path):
     urls = tmp_path / "urls.txt"
-    urls.write_bytes(b"\n".join(url for url, _ in CANONICALISATION if b"\n" not in url and b"\r" not in url) + b"\n")
+    urls.write_bytes(
+        b"\n".join(url for url, _ in CANONICALISATION if b"\n" not in url and b"\r" not in url)
+        + b"\n"
+    )
     done = run("canonical_url", str(urls))
     assert done.returncode == 0, done.stderr
     expected = [canon for url, canon in CANONICALISATION if b"\n" not in url and b"\r" not in url]
@@ -28,7 +31,9 @@ def test_canonical_url_prints_each_canonical_form_in_order(tmp_path):
 
 
 def test_canonical_url_reads_stdin_and_marks_what_it_cannot_canonicalise():
-    done = run("canonical_url", stdin="http://例子.中国/a/../b\nhttp://[::zz]/\nwww.GOOgle.com\n".encode())
+    done = run(
+        "canonical_url", stdin="http://例子.中国/a/../b\nhttp://[::zz]/\nwww.GOOgle.com\n".encode()
+    )
     assert done.returncode == 1
     lines = done.stdout.decode().splitlines()
     assert lines[0] == "http://xn--fsqu00a.xn--fiqs8s/b"

@@ -58,7 +58,9 @@ def test_a_bad_submission_answers_400_with_the_message_and_changes_nothing(clien
     response = client.post("/registry/submit/", {"value": "10.0.0.1", "category": "malware"})
     assert response.status_code == 400 and 'data-testid="error-value"' in response.content.decode()
     fake = SimpleUploadedFile("shot.png", b"<html>not an image</html>", content_type="image/png")
-    response = client.post("/registry/submit/", {"value": "evil.com", "category": "malware", "screenshot": fake})
+    response = client.post(
+        "/registry/submit/", {"value": "evil.com", "category": "malware", "screenshot": fake}
+    )
     assert response.status_code == 400
     assert not Entry.objects.exists()
 
@@ -77,8 +79,18 @@ def test_the_secretariat_reviews_from_the_queue(client_for, submit, secretariat,
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.status == Status.LISTED
-    assert client_for(legal_rep).post(f"/registry/entries/{entry.pk}/review/", {"decision": "approve"}).status_code == 403
-    assert client_for(None).post(f"/registry/entries/{entry.pk}/review/", {"decision": "approve"}).status_code == 302
+    assert (
+        client_for(legal_rep)
+        .post(f"/registry/entries/{entry.pk}/review/", {"decision": "approve"})
+        .status_code
+        == 403
+    )
+    assert (
+        client_for(None)
+        .post(f"/registry/entries/{entry.pk}/review/", {"decision": "approve"})
+        .status_code
+        == 302
+    )
 
 
 def test_an_owner_appeals_on_the_entry_page_and_gets_a_receipt_code(client_for, listed):
@@ -91,13 +103,19 @@ def test_an_owner_appeals_on_the_entry_page_and_gets_a_receipt_code(client_for, 
     assert response.status_code == 201
     assert 'data-testid="receipt-code"' in response.content.decode()
     assert Appeal.objects.get().name == "<i>owner</i>"
-    empty = client.post(f"/registry/entries/{entry.pk}/appeal/", {"name": "", "contact": "", "grounds": ""})
+    empty = client.post(
+        f"/registry/entries/{entry.pk}/appeal/", {"name": "", "contact": "", "grounds": ""}
+    )
     assert empty.status_code == 400
 
 
-def test_the_appeals_page_lets_another_reviewer_decide(client_for, listed, secretariat, secretariat_head):
+def test_the_appeals_page_lets_another_reviewer_decide(
+    client_for, listed, secretariat, secretariat_head
+):
     entry = listed("evil-bank.com")
-    client_for(None).post(f"/registry/entries/{entry.pk}/appeal/", {"name": "o", "contact": "c", "grounds": "g"})
+    client_for(None).post(
+        f"/registry/entries/{entry.pk}/appeal/", {"name": "o", "contact": "c", "grounds": "g"}
+    )
     appeal = Appeal.objects.get()
     lister = client_for(secretariat)
     assert "decide-" not in lister.get("/registry/appeals/").content.decode()
@@ -114,7 +132,9 @@ def test_the_check_page_and_the_feed_directory(client_for, listed, legal_rep):
     listed("evil-bank.com")
     publishing.publish()
     client = client_for(legal_rep)
-    html = client.post("/registry/check/", {"values": "http://www.evil-bank.com/x\nfine.com"}).content.decode()
+    html = client.post(
+        "/registry/check/", {"values": "http://www.evil-bank.com/x\nfine.com"}
+    ).content.decode()
     assert "evil-bank.com" in html
     assert client.post("/registry/check/", {"values": ""}).status_code == 400
     directory = client_for(None).get("/registry/feeds/").content.decode()
