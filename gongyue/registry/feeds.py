@@ -47,6 +47,16 @@ class Item(NamedTuple):
     expires_at: datetime | None
 
 
+def site_of(item: Item) -> str | None:
+    """The host a URL entry names as a whole (its path ``/``, no query), which DNS feeds can
+    block; None for a URL of one page, which only URL-aware systems can."""
+    if item.kind != "url":
+        return None
+    scheme, _sep, rest = item.value.partition("://")
+    host, slash, path = rest.partition("/")
+    return host if slash and path == "" else None
+
+
 def list_sha256(lines) -> str:
     """SHA-256 of the sorted indicators, each followed by a newline, in UTF-8: what a client
     computes over its own copy to know it equals the list (``changes?since=``)."""
@@ -74,9 +84,20 @@ def plain_text(items, *, scope, serial, published_at, title) -> bytes:
 def hosts(items, *, scope, serial, published_at, title) -> bytes:
     """``0.0.0.0 name`` per listed domain (a hosts file cannot say "and subdomains": such an
     entry blocks the name itself here, and all its subdomains in the RPZ zone)."""
-    names = sorted({item.value for item in items if item.kind == "domain"})
+    names = sorted(
+        {item.value for item in items if item.kind == "domain"}
+        | {site for item in items if (site := site_of(item)) and not _is_ip(site)}
+    )
     out = _header(title, scope, serial, published_at, len(names))
     return (out + "".join(f"0.0.0.0 {name}\n" for name in names)).encode("ascii")
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
 
 
 def rpz_ip_name(value: str) -> str:
@@ -100,7 +121,8 @@ def zone_name(scope: str, zone: str) -> str:
 
 def rpz(items, *, scope, serial, published_at, title, zone, refresh, retry, expire, ttl) -> bytes:
     """A Response Policy Zone: ``CNAME .`` (NXDOMAIN) for each listed domain (and ``*.`` for its
-    subdomains) and for each listed address or network as a response-IP trigger."""
+    subdomains), each URL naming a whole site, and each listed address or network as a
+    response-IP trigger."""
     origin = zone_name(scope, zone).rstrip(".") + "."
     lines = [
         _header(title, scope, serial, published_at, len(items)).replace("# ", "; "),
@@ -116,6 +138,8 @@ def rpz(items, *, scope, serial, published_at, title, zone, refresh, retry, expi
                 names.append(f"*.{item.value}")
         elif item.kind in ("ip", "cidr"):
             names.append(rpz_ip_name(item.value))
+        elif site := site_of(item):
+            names.append(rpz_ip_name(site.strip("[]")) if _is_ip(site) else site)
     lines.extend(f"{name} CNAME .\n" for name in sorted(set(names)))
     return "".join(lines).encode("ascii")
 
