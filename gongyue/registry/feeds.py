@@ -52,7 +52,7 @@ def site_of(item: Item) -> str | None:
     block; None for a URL of one page, which only URL-aware systems can."""
     if item.kind != "url":
         return None
-    scheme, _sep, rest = item.value.partition("://")
+    _scheme, _sep, rest = item.value.partition("://")
     host, slash, path = rest.partition("/")
     return host if slash and path == "" else None
 
