@@ -12,7 +12,7 @@ import io
 import ipaddress
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 #: name suffix → (content type, what it is)
@@ -199,9 +199,7 @@ def json_feed(items, *, scope, serial, published_at, title, site_url, **_meta) -
 
 
 def _stix_time(moment: datetime) -> str:
-    from datetime import UTC
-
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _quote(value: str) -> str:
