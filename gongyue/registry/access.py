@@ -1,8 +1,7 @@
 """Who may do what with the registry.
 
 Submitting, fetching members-only feeds and checking links are services for member units'
-people (membership as of now, from ``organisations.queries.members_as_of``; it becomes
-``Unit.objects.members(moment)`` when the organisations restructuring lands) and the
+people (membership as of now, ``Unit.objects.members()``) and the
 secretariat, who alone review entries and decide appeals. An entry that was listed is public
 (its page shows its history without who submitted it); one that never was is seen only by the
 secretariat and the unit that submitted it.
@@ -14,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from gongyue.core.access import is_secretariat
-from gongyue.organisations.queries import members_as_of
+from gongyue.organisations.models import Unit
 
 from .models import Appeal, Entry
 
@@ -23,8 +22,7 @@ def member_unit(user):
     """The member unit a person acts for, or None."""
     if not user.is_authenticated or user.unit_id is None:
         return None
-    # Call site for Unit.objects.members(moment) once organisations has it.
-    return members_as_of().filter(pk=user.unit_id).first()
+    return Unit.objects.members().filter(pk=user.unit_id).first()
 
 
 def can_use_registry(user) -> bool:

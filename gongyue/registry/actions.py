@@ -22,6 +22,8 @@ from gongyue.audit.log import record
 from gongyue.audit.models import Visibility
 from gongyue.core.errors import ActionRefused
 from gongyue.core.locks import bump_singleton
+from gongyue.core.refusals import FileRefused, Problem
+from gongyue.organisations.models import Unit
 
 from .canonical import CanonicalError, canonical_hash, parse_ipv4, registered_domain
 from .events import Event
@@ -106,12 +108,10 @@ class WarningList:
     member units' own websites. Built once per action."""
 
     def __init__(self):
-        from .access import members_as_of
-
         self.domains = {
             d.strip().lower(): _("on the warning list") for d in settings.REGISTRY_WARNING_DOMAINS
         }
-        for name, sites in members_as_of().values_list("name", "websites"):
+        for name, sites in Unit.objects.members().values_list("name", "websites"):
             for site in sites or []:
                 host = _site_host(str(site))
                 if host:
@@ -198,20 +198,19 @@ class Item:
     expires_at: object = None
 
 
-class InvalidBatch(ActionRefused):
-    """A batch with bad rows, refused whole; ``problems`` are (row from 0, field, message)."""
+class InvalidBatch(FileRefused):
+    """A batch with bad rows, refused whole. ``rows`` are (row from 0, field, message), as the
+    API names them (``items.<row>.<field>``); ``problems`` the same as core refusals, the
+    first item being row 1."""
 
-    def __init__(self, problems):
-        self.problems = list(problems)
+    def __init__(self, rows):
+        self.rows = list(rows)
         super().__init__(
-            *[
-                _("Row %(row)s: %(message)s") % {"row": row + 1, "message": message}
-                for row, _field, message in self.problems
-            ],
+            [Problem.at_row(row + 1, message, code=field) for row, field, message in self.rows],
             code="invalid_batch",
-            field="items",
-            status=400,
+            gettext=_,
         )
+        self.field = "items"
 
 
 @dataclass
@@ -406,9 +405,9 @@ def do_submit_entry(item: Item, *, actor, unit) -> Submitted:
     try:
         (result,) = do_submit_entries([item], actor=actor, unit=unit)
     except InvalidBatch as invalid:
-        _row, field, _message = invalid.problems[0]
+        _row, field, _message = invalid.rows[0]
         raise ActionRefused(
-            *[m for _r, _f, m in invalid.problems], code="invalid", field=field, status=400
+            *[m for _r, _f, m in invalid.rows], code="invalid", field=field, status=400
         ) from None
     return result
 

@@ -201,7 +201,7 @@ def _submit(request, items):
         return actions.do_submit_entries(items, actor=request.user, unit=unit)
     except actions.InvalidBatch as invalid:
         fields = {}
-        for row, field, message in invalid.problems:
+        for row, field, message in invalid.rows:
             fields.setdefault(f"items.{row}.{field}", []).append(message)
         raise ApiError(400, "invalid_batch", "; ".join(invalid.blockers[:5]), fields) from None
 

@@ -119,7 +119,8 @@ def test_a_bad_batch_is_refused_whole_naming_each_bad_row(legal_rep, unit_a):
     ]
     with pytest.raises(InvalidBatch) as refused:
         actions.do_submit_entries(items, actor=legal_rep, unit=unit_a)
-    rows = [(row, field) for row, field, _m in refused.value.problems]
+    rows = [(row, field) for row, field, _m in refused.value.rows]
+    assert [p.row for p in refused.value.problems] == [2, 3, 4, 5, 6]
     assert rows == [(1, "value"), (2, "value"), (3, "value"), (4, "category"), (5, "value")]
     assert not Entry.objects.exists() and not AuditEntry.objects.exists()
 
