@@ -42,11 +42,13 @@ class CanonicalError(ValueError):
 
 _SCHEME = re.compile(rb"^([a-zA-Z][a-zA-Z0-9+.\-]*)://")
 _IPV4_PART = re.compile(rb"^(0x[0-9a-f]*|[0-9]+)$")
-_ESCAPE = {b: f"%{b:02X}" for b in range(256) if b <= 0x20 or b >= 0x7F or b in b"#%"}
+_NEEDS_ESCAPE = re.compile(rb"[\x00-\x20\x7f-\xff#%]")
 
 
 def _unescape(data: bytes) -> bytes:
     """Percent-unescape until nothing changes (``%2525`` is ``%``)."""
+    if b"%" not in data:
+        return data
     while True:
         unescaped = unquote_to_bytes(data)
         if unescaped == data:
@@ -55,7 +57,9 @@ def _unescape(data: bytes) -> bytes:
 
 
 def _escape(data: bytes) -> str:
-    return "".join(_ESCAPE.get(b) or chr(b) for b in data)
+    if _NEEDS_ESCAPE.search(data) is None:
+        return data.decode("ascii")
+    return _NEEDS_ESCAPE.sub(lambda m: b"%%%02X" % m[0][0], data).decode("ascii")
 
 
 def parse_ipv4(host: bytes | str) -> str | None:
@@ -101,7 +105,7 @@ def _host(raw: bytes) -> str:
     ipv4 = parse_ipv4(host)
     if ipv4:
         return ipv4
-    if any(b >= 0x80 for b in host):
+    if not host.isascii():
         try:
             return idna_host(host.decode("utf-8"))
         except (UnicodeDecodeError, CanonicalError):

@@ -139,3 +139,20 @@ def test_the_check_page_and_the_feed_directory(client_for, listed, legal_rep):
     assert client.post("/registry/check/", {"values": ""}).status_code == 400
     directory = client_for(None).get("/registry/feeds/").content.decode()
     assert "all.rpz" in directory and "phishing.hosts" in directory
+
+
+def test_the_review_queue_takes_the_same_queries_for_one_entry_or_many(
+    client_for, secretariat, legal_rep, unit_a, django_assert_num_queries
+):
+    from gongyue.registry.actions import Item, do_submit_entries
+
+    client = client_for(secretariat)
+    do_submit_entries([Item("one.evil-bank.com", "phishing")], actor=legal_rep, unit=unit_a)
+    client.get("/registry/review/")
+    with django_assert_num_queries(5) as one:  # session, user, grants, count, page
+        client.get("/registry/review/")
+    items = [Item(f"h{n}.evil-bank.com", "phishing") for n in range(30)]
+    do_submit_entries(items, actor=legal_rep, unit=unit_a)
+    with django_assert_num_queries(len(one)):
+        response = client.get("/registry/review/")
+    assert response.content.decode().count("data-indicator=") == 31
