@@ -106,9 +106,14 @@ class Unbound:
         """Seconds until ``answer(name)`` satisfies ``expected`` (a value or a predicate)."""
         test = expected if callable(expected) else (lambda answer: answer == expected)
         started = time.monotonic()
+        import dns.exception
+
         while time.monotonic() - started < timeout:
-            if test(self.answer(name)):
-                return time.monotonic() - started
+            try:
+                if test(self.answer(name)):
+                    return time.monotonic() - started
+            except dns.exception.Timeout:
+                pass  # busy loading a zone: ask again
             time.sleep(every)
         raise TimeoutError(f"{name}: still {self.answer(name)} after {timeout} s\n{self.log()}")
 
