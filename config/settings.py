@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "gongyue.screening",
     "gongyue.amendments",
     "gongyue.bulletins",
+    "gongyue.registry",
     "gongyue.portal",
     "gongyue.api",
 ]
@@ -362,3 +363,63 @@ AUDIT_SIGNING_KEY_FILE = Path(
     envstr("AUDIT_SIGNING_KEY_FILE", str(BASE_DIR / "var" / "audit-signing-key.pem"))
 )
 AUDIT_SIGN_EVERY_MINUTES = envint("AUDIT_SIGN_EVERY_MINUTES", 60)
+
+# Registry (gongyue/registry): harmful sites, URLs, addresses and hashes, and their feeds.
+REGISTRY_MAX_BATCH = envint("REGISTRY_MAX_BATCH", 1000)
+REGISTRY_MAX_CHECK = envint("REGISTRY_MAX_CHECK", 1000)
+# Days an entry stays listed after its last sighting, by category, unless the submitter says less.
+REGISTRY_TTL_DAYS = {
+    "phishing": envint("REGISTRY_TTL_PHISHING", 30),
+    "malware": envint("REGISTRY_TTL_MALWARE", 30),
+    "fraud": envint("REGISTRY_TTL_FRAUD", 90),
+    "gambling": envint("REGISTRY_TTL_GAMBLING", 180),
+    "pornography": envint("REGISTRY_TTL_PORNOGRAPHY", 180),
+    "illegal": envint("REGISTRY_TTL_ILLEGAL", 180),
+    "other": envint("REGISTRY_TTL_OTHER", 90),
+}
+# The longest expiry a submitter may ask for, in days.
+REGISTRY_MAX_TTL_DAYS = envint("REGISTRY_MAX_TTL_DAYS", 365)
+# A unit's second sighting of the same entry within this many hours is a duplicate, refused.
+REGISTRY_RESIGHT_HOURS = envint("REGISTRY_RESIGHT_HOURS", 24)
+# The widest networks that may be listed.
+REGISTRY_MIN_PREFIX_V4 = envint("REGISTRY_MIN_PREFIX_V4", 16)
+REGISTRY_MIN_PREFIX_V6 = envint("REGISTRY_MIN_PREFIX_V6", 32)
+# The warning list: names (and everything under them), networks and hashes that are listed only
+# with the secretariat head's override. Member units' own websites are added to it at each check.
+REGISTRY_WARNING_DOMAINS = envlist(
+    "REGISTRY_WARNING_DOMAINS",
+    "gov.cn,edu.cn,ac.cn,mil.cn,org.cn,gov,edu,mil,"
+    "baidu.com,qq.com,weixin.qq.com,taobao.com,tmall.com,alipay.com,jd.com,163.com,126.com,"
+    "sina.com.cn,weibo.com,sohu.com,bilibili.com,douyin.com,zhihu.com,aliyun.com,alibaba.com,"
+    "tencent.com,huawei.com,xiaomi.com,csdn.net,ctrip.com,pinduoduo.com,meituan.com,12306.cn,"
+    "google.com,youtube.com,facebook.com,microsoft.com,apple.com,amazon.com,wikipedia.org,"
+    "github.com,cloudflare.com,akamai.net,windowsupdate.com,mozilla.org,icann.org,"
+    "xn--zfr164b,xn--55qw42g",
+)
+REGISTRY_WARNING_NETWORKS = envlist(
+    "REGISTRY_WARNING_NETWORKS",
+    "114.114.114.114/32,114.114.115.115/32,223.5.5.5/32,223.6.6.6/32,119.29.29.29/32,"
+    "180.76.76.76/32,8.8.8.8/32,8.8.4.4/32,1.1.1.1/32,1.0.0.1/32,9.9.9.9/32,"
+    "240c::6666/128,2400:3200::1/128,2001:4860:4860::8888/128",
+)
+# Hashes that match harmless files everywhere: the empty file.
+REGISTRY_WARNING_HASHES = envlist(
+    "REGISTRY_WARNING_HASHES",
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855,"
+    "da39a3ee5e6b4b0d3255bfef95601890afd80709,d41d8cd98f00b204e9800998ecf8427e",
+)
+# Where the published feeds are written (one folder per serial; the newest few are kept).
+REGISTRY_FEED_DIR = Path(envstr("REGISTRY_FEED_DIR", str(BASE_DIR / "var" / "registry-feeds")))
+REGISTRY_KEEP_PUBLICATIONS = envint("REGISTRY_KEEP_PUBLICATIONS", 3)
+# Serials of changes kept for `changes?since=`; a client further behind downloads the full list.
+REGISTRY_KEEP_SERIALS = envint("REGISTRY_KEEP_SERIALS", 10000)
+# Categories whose feeds anyone may fetch; the rest (and "all") need a member's token.
+REGISTRY_PUBLIC_CATEGORIES = envlist("REGISTRY_PUBLIC_CATEGORIES", "phishing,malware")
+# The RPZ zone: its name, and the SOA timers resolvers follow (seconds).
+REGISTRY_RPZ_ZONE = envstr("REGISTRY_RPZ_ZONE", "rpz.gongyue.invalid")
+REGISTRY_RPZ_REFRESH = envint("REGISTRY_RPZ_REFRESH", 30)
+REGISTRY_RPZ_RETRY = envint("REGISTRY_RPZ_RETRY", 10)
+REGISTRY_RPZ_EXPIRE = envint("REGISTRY_RPZ_EXPIRE", 86400)
+REGISTRY_RPZ_TTL = envint("REGISTRY_RPZ_TTL", 60)
+# How often each worker looks for a newer publication to check links against.
+REGISTRY_RELOAD_SECONDS = envint("REGISTRY_RELOAD_SECONDS", 2)

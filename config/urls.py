@@ -12,6 +12,7 @@ urlpatterns = [
     path("members/", include("gongyue.organisations.urls")),
     path("screening/", include("gongyue.screening.urls")),
     path("bulletins/", include("gongyue.bulletins.urls")),
+    path("registry/", include("gongyue.registry.urls")),
     path("audit/", include("gongyue.audit.urls")),
     path("amendments/", include("gongyue.amendments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

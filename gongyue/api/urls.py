@@ -28,6 +28,7 @@ ROUTERS = [
     ("/convention/", "gongyue.convention.api.router"),
     ("/members/", "gongyue.organisations.api.router"),
     ("/screening/", "gongyue.screening.api.router"),
+    ("/registry/", "gongyue.registry.api.router"),
     ("/audit/", "gongyue.audit.api.router"),
     ("/amendments/", "gongyue.amendments.api.router"),
     ("/bulletins/", "gongyue.bulletins.api.router"),

@@ -59,6 +59,7 @@ class Command(BaseCommand):
             self.create_lexicon(actor=people["mishuchu"])
             self.create_amendments(people)
             self.create_bulletins(people)
+            self.create_registry(people)
         self.print_accounts()
 
     def create_people(self) -> dict:
@@ -128,6 +129,11 @@ class Command(BaseCommand):
 
         load_bulletins_demo(self.people)
         load_campaign_demo(self.people)
+
+    def create_registry(self, people):
+        from gongyue.registry.demo import load_registry_demo
+
+        load_registry_demo(secretariat=people["gongzuorenyuan"])
 
     def print_accounts(self):
         self.stdout.write("")

@@ -1,0 +1,73 @@
+"""Who may do what with the registry.
+
+Submitting, fetching members-only feeds and checking links are services for member units'
+people (membership as of now, ``Unit.objects.members()``) and the
+secretariat, who alone review entries and decide appeals. An entry that was listed is public
+(its page shows its history without who submitted it); one that never was is seen only by the
+secretariat and the unit that submitted it.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from gongyue.core.access import is_secretariat
+from gongyue.organisations.models import Unit
+
+from .models import Appeal, Entry
+
+
+def member_unit(user):
+    """The member unit a person acts for, or None."""
+    if not user.is_authenticated or user.unit_id is None:
+        return None
+    return Unit.objects.members().filter(pk=user.unit_id).first()
+
+
+def can_use_registry(user) -> bool:
+    """Fetch members-only feeds and check links: member units' people and the secretariat."""
+    return is_secretariat(user) or member_unit(user) is not None
+
+
+def check_can_use_registry(user) -> None:
+    if not can_use_registry(user):
+        raise PermissionDenied(_("The registry's feeds and link check are for member units."))
+
+
+def check_can_submit(user):
+    """The member unit the person submits for; 403 for anyone else."""
+    unit = member_unit(user)
+    if unit is None:
+        raise PermissionDenied(_("Only the people of a member unit submit to the registry."))
+    return unit
+
+
+def check_can_review(user) -> None:
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat reviews the registry."))
+
+
+def get_entry_for_user(user, entry_id, *, to: str = "view") -> Entry:
+    """`to`: "view" (public once listed; otherwise the secretariat and the submitting unit),
+    "review" (secretariat)."""
+    entry = get_object_or_404(Entry.objects.select_related("unit"), pk=entry_id)
+    own = user.is_authenticated and user.unit_id == entry.unit_id
+    if not (entry.is_public or own or is_secretariat(user)):
+        raise Http404
+    if to == "review":
+        check_can_review(user)
+    return entry
+
+
+def get_appeal_for_user(user, appeal_id, *, to: str = "view") -> Appeal:
+    """An appeal: its appellant (person or unit) and the secretariat; decided by the secretariat."""
+    appeal = get_object_or_404(Appeal.objects.select_related("entry", "unit"), pk=appeal_id)
+    mine = user.is_authenticated and (
+        appeal.submitted_by_id == user.pk or (appeal.unit_id and appeal.unit_id == user.unit_id)
+    )
+    if not (mine or is_secretariat(user)):
+        raise Http404
+    if to == "decide":
+        check_can_review(user)
+    return appeal

@@ -1,0 +1,400 @@
+"""The registry through the API: submit (one or up to REGISTRY_MAX_BATCH), review, delist,
+trust, appeal, check links (up to REGISTRY_MAX_CHECK), incremental sync and the feed directory.
+The same forms, access helpers and actions as the pages decide everything."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from gongyue.api.auth import public
+from gongyue.api.errors import ApiError, Error, cleaned
+from gongyue.core.ratelimit import hit
+from gongyue.organisations.models import Unit
+
+from . import actions, queries, service
+from .access import (
+    check_can_review,
+    check_can_submit,
+    check_can_use_registry,
+    get_appeal_for_user,
+    get_entry_for_user,
+    member_unit,
+)
+from .forms import (
+    AppealForm,
+    DecideForm,
+    DelistForm,
+    ReviewForm,
+    SearchForm,
+    SubmitForm,
+    check_count,
+)
+from .models import Appeal
+
+router = Router(tags=["registry"])
+
+
+class ItemIn(Schema):
+    value: str = Field(
+        description="A domain (*.domain for its subdomains too), URL, IP, CIDR or hash."
+    )
+    category: str
+    kind: str = Field(
+        "", description="domain, url, ip, cidr, sha256, sha1 or md5; empty: recognised."
+    )
+    include_subdomains: bool = False
+    evidence: str = ""
+    sample_sha256: str = ""
+    expires_on: str | None = Field(None, description="YYYY-MM-DD; empty: the category's default.")
+
+
+class BatchIn(Schema):
+    items: list[ItemIn]
+
+
+class EntryOut(Schema):
+    id: int
+    indicator: str
+    kind: str
+    value: str
+    include_subdomains: bool
+    category: str
+    status: str
+    listed_at: datetime | None
+    expires_at: datetime | None
+    warning: str = ""
+
+
+class SubmittedOut(Schema):
+    entry: EntryOut
+    outcome: str = Field(description="created, sighted (already known) or reopened.")
+
+
+class BatchOut(Schema):
+    results: list[SubmittedOut]
+
+
+class ReviewIn(Schema):
+    decision: Literal["approve", "reject"]
+    note: str = ""
+    override: bool = False
+
+
+class DelistIn(Schema):
+    reason: str
+
+
+class AppealIn(Schema):
+    name: str
+    contact: str
+    grounds: str
+    evidence: str = ""
+
+
+class AppealOut(Schema):
+    id: int
+    entry: int
+    status: str
+    created_at: datetime
+    receipt_code: str | None = Field(
+        None, description="Only for an appellant without an account: keep it, it is shown once."
+    )
+
+
+class DecideIn(Schema):
+    decision: Literal["uphold", "dismiss"]
+    reason: str
+
+
+class CheckIn(Schema):
+    items: list[str] = Field(description="URLs, hosts or hashes.")
+
+
+class MatchOut(Schema):
+    indicator: str
+    entry: int | None
+    category: str | None
+    listed_at: datetime | None
+
+
+class CheckResultOut(Schema):
+    input: str
+    canonical: str | None
+    listed: bool
+    match: MatchOut | None
+    error: str | None = None
+
+
+class CheckOut(Schema):
+    serial: int = Field(description="The publication checked against.")
+    results: list[CheckResultOut]
+
+
+class ChangesOut(Schema):
+    since: int
+    serial: int
+    added: list[str]
+    removed: list[str]
+    count: int = Field(description="Indicators in the full list at `serial`.")
+    sha256: str = Field(
+        description="SHA-256 of the full list at `serial`: its indicators sorted, each followed by a newline, UTF-8."
+    )
+
+
+class FeedOut(Schema):
+    name: str
+    url: str
+    public: bool
+    size: int
+    gzip_size: int
+    sha256: str
+    count: int
+
+
+class FeedsOut(Schema):
+    serial: int
+    published_at: datetime | None
+    feeds: list[FeedOut]
+
+
+def _entry_out(entry, *, secretariat: bool = False) -> dict:
+    return {
+        "id": entry.pk,
+        "indicator": entry.indicator,
+        "kind": entry.kind,
+        "value": entry.value,
+        "include_subdomains": entry.include_subdomains,
+        "category": entry.category,
+        "status": entry.status,
+        "listed_at": entry.listed_at,
+        "expires_at": entry.expires_at,
+        "warning": entry.warning if secretariat else "",
+    }
+
+
+def _items(rows: list[ItemIn]) -> list[actions.Item]:
+    """Each row through the page's form; a 400 naming every bad row and field."""
+    fields: dict[str, list[str]] = {}
+    items = []
+    for number, row in enumerate(rows):
+        form = SubmitForm(row.dict())
+        if not form.is_valid():
+            for name, messages in form.errors.items():
+                fields[f"items.{number}.{name}"] = [str(m) for m in messages]
+            continue
+        items.append(form.item())
+    if fields:
+        name, messages = next(iter(fields.items()))
+        raise ApiError(400, "invalid_batch", f"{name}: {messages[0]}", fields)
+    return items
+
+
+def _submit(request, items):
+    unit = check_can_submit(request.user)
+    try:
+        return actions.do_submit_entries(items, actor=request.user, unit=unit)
+    except actions.InvalidBatch as invalid:
+        fields = {}
+        for row, field, message in invalid.rows:
+            fields.setdefault(f"items.{row}.{field}", []).append(message)
+        raise ApiError(400, "invalid_batch", "; ".join(invalid.blockers[:5]), fields) from None
+
+
+@router.post("/entries", response={201: SubmittedOut, 400: Error, 401: Error, 403: Error})
+def submit_entry(request, payload: ItemIn):
+    """Submit one indicator for your unit."""
+    check_can_submit(request.user)
+    form = SubmitForm(payload.dict())
+    cleaned(form)
+    unit = check_can_submit(request.user)
+    result = actions.do_submit_entry(form.item(), actor=request.user, unit=unit)
+    return Status(201, {"entry": _entry_out(result.entry), "outcome": result.outcome})
+
+
+@router.post("/entries/batch", response={201: BatchOut, 400: Error, 401: Error, 403: Error})
+def submit_batch(request, payload: BatchIn):
+    """Submit up to REGISTRY_MAX_BATCH (1,000) indicators, all or none: a bad batch answers 400
+    with every bad row in `fields` (``items.<row>.<field>``, rows from 0)."""
+    check_can_submit(request.user)
+    # Counted before the rows are read, so that 100,000 rows are not checked to be refused.
+    actions.check_batch_size(len(payload.items))
+    results = _submit(request, _items(payload.items))
+    return Status(
+        201, {"results": [{"entry": _entry_out(r.entry), "outcome": r.outcome} for r in results]}
+    )
+
+
+@router.get("/entries", response={200: list[EntryOut], 400: Error}, auth=public)
+def search_entries(
+    request, q: str = "", category: str = "", status: str = "", offset: int = 0, limit: int = 100
+):
+    """Entries you may see: listed, delisted and expired ones, and your unit's own."""
+    form = SearchForm({"q": q, "category": category, "status": status})
+    data = cleaned(form)
+    limit = max(1, min(limit, 1000))
+    offset = max(0, offset)
+    entries = queries.search(request.user, **data)[offset : offset + limit]
+    return [_entry_out(e) for e in entries]
+
+
+@router.get("/entries/{entry_id}", response={200: EntryOut, 404: Error}, auth=public)
+def get_entry(request, entry_id: int):
+    entry = get_entry_for_user(request.user, entry_id)
+    return _entry_out(entry, secretariat=getattr(request.user, "is_secretariat", False))
+
+
+@router.post(
+    "/entries/{entry_id}/review",
+    response={200: EntryOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+)
+def review_entry(request, entry_id: int, payload: ReviewIn):
+    """Approve (list) or reject (with the reason) an entry awaiting review; `override` is the
+    secretariat head's for an entry on the warning list."""
+    entry = get_entry_for_user(request.user, entry_id, to="review")
+    data = cleaned(ReviewForm(payload.dict()))
+    if data["decision"] == "approve":
+        entry = actions.do_approve_entry(
+            entry, actor=request.user, note=data["note"], override=data["override"]
+        )
+    else:
+        entry = actions.do_reject_entry(entry, actor=request.user, reason=data["note"])
+    return _entry_out(entry, secretariat=True)
+
+
+@router.post(
+    "/entries/{entry_id}/delist",
+    response={200: EntryOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+)
+def delist_entry(request, entry_id: int, payload: DelistIn):
+    entry = get_entry_for_user(request.user, entry_id, to="review")
+    data = cleaned(DelistForm(payload.dict()))
+    return _entry_out(actions.do_delist_entry(entry, actor=request.user, **data), secretariat=True)
+
+
+@router.get("/review", response={200: list[EntryOut], 401: Error, 403: Error})
+def review_queue(request, offset: int = 0, limit: int = 100):
+    """Entries awaiting review, oldest first (with trusted units' unreviewed listings)."""
+    check_can_review(request.user)
+    limit = max(1, min(limit, 1000))
+    entries = queries.review_queue()[max(0, offset) : max(0, offset) + limit]
+    return [_entry_out(e, secretariat=True) for e in entries]
+
+
+@router.post(
+    "/entries/{entry_id}/appeal",
+    response={201: AppealOut, 400: Error, 404: Error, 409: Error, 429: Error},
+    auth=public,
+)
+def appeal_entry(request, entry_id: int, payload: AppealIn):
+    """Appeal a listed entry. Without an account you get a receipt code to follow the appeal;
+    a member unit's people appeal for their unit."""
+    entry = get_entry_for_user(request.user, entry_id)
+    if not request.user.is_authenticated and not hit("registry-appeal", request):
+        raise ApiError(
+            429, "rate_limited", _("Too many submissions from your address; try again later.")
+        )
+    data = cleaned(AppealForm(payload.dict()))
+    appeal, code = actions.do_file_appeal(
+        entry, actor=request.user, unit=member_unit(request.user), **data
+    )
+    return Status(201, _appeal_out(appeal, code))
+
+
+def _appeal_out(appeal: Appeal, code: str | None = None) -> dict:
+    return {
+        "id": appeal.pk,
+        "entry": appeal.entry_id,
+        "status": appeal.status,
+        "created_at": appeal.created_at,
+        "receipt_code": code or None,
+    }
+
+
+@router.get("/appeals", response={200: list[AppealOut], 401: Error, 403: Error})
+def list_appeals(request):
+    """Open appeals, oldest first."""
+    check_can_review(request.user)
+    return [_appeal_out(a) for a in queries.open_appeals()]
+
+
+@router.post(
+    "/appeals/{appeal_id}/decide",
+    response={200: AppealOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+)
+def decide_appeal(request, appeal_id: int, payload: DecideIn):
+    """Uphold (the entry is delisted at the next publication) or dismiss; by someone other than
+    who listed the entry."""
+    appeal = get_appeal_for_user(request.user, appeal_id, to="decide")
+    data = cleaned(DecideForm(payload.dict()))
+    appeal = actions.do_decide_appeal(
+        appeal, actor=request.user, uphold=data["decision"] == "uphold", reason=data["reason"]
+    )
+    return _appeal_out(appeal)
+
+
+@router.put(
+    "/trusted/{unit_id}", response={200: dict, 401: Error, 403: Error, 404: Error, 409: Error}
+)
+def trust_unit(request, unit_id: int):
+    """Make a unit a trusted submitter: its entries are listed at once, reviewed later."""
+    check_can_review(request.user)
+    actions.do_trust_unit(get_object_or_404(Unit, pk=unit_id), actor=request.user)
+    return {"unit": unit_id, "trusted": True}
+
+
+@router.delete(
+    "/trusted/{unit_id}", response={200: dict, 401: Error, 403: Error, 404: Error, 409: Error}
+)
+def untrust_unit(request, unit_id: int):
+    check_can_review(request.user)
+    actions.do_untrust_unit(get_object_or_404(Unit, pk=unit_id), actor=request.user)
+    return {"unit": unit_id, "trusted": False}
+
+
+@router.post("/check", response={200: CheckOut, 400: Error, 401: Error, 403: Error})
+def check_links(request, payload: CheckIn):
+    """Check up to REGISTRY_MAX_CHECK (1,000) URLs, hosts or hashes against the newest
+    publication, the way Safe Browsing matches: every host suffix (up to five) and path prefix
+    (up to six) of the canonical URL, IP and CIDR containment, hashes by value. A value that
+    cannot be canonicalised comes back with `error` (the others are still checked)."""
+    check_can_use_registry(request.user)
+    try:
+        check_count(payload.items)
+    except ValidationError as error:
+        raise ApiError(
+            400, error.code or "invalid", error.messages[0], {"items": error.messages}
+        ) from None
+    serial, results = service.check(payload.items)
+    return {"serial": serial, "results": results}
+
+
+@router.get("/changes", response={200: ChangesOut, 400: Error, 401: Error, 403: Error, 409: Error})
+def changes(request, since: int):
+    """What entered and left the full list since serial `since`, and the SHA-256 of the full
+    list at the newest serial: apply the changes, compare the checksum, and download the full
+    list when it differs or when this answers 409 `full_download_needed`."""
+    check_can_use_registry(request.user)
+    found = queries.changes_since(since)
+    return found.__dict__
+
+
+@router.get("/feeds", response=FeedsOut, auth=public)
+def feed_directory(request):
+    """Every feed with its size, checksum and entry count at the newest publication."""
+    from .views import feed_rows
+
+    publication, rows = feed_rows()
+    return {
+        "serial": publication.serial if publication else 0,
+        "published_at": publication.published_at if publication else None,
+        "feeds": [
+            {k: row[k] for k in ("name", "url", "public", "size", "gzip_size", "sha256", "count")}
+            for row in rows
+        ],
+    }

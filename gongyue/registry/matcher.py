@@ -1,0 +1,260 @@
+"""Indicators and the matcher that looks URLs, hosts, addresses and hashes up in a list of them.
+
+Pure code, no ORM: the link-check API, the offline ``check_links`` command and the benchmark
+all use :class:`Matcher`. A list is the plain-text feed, one indicator a line:
+
+    example.com          that name only
+    *.example.com        the name and every name under it
+    http://example.com/phish/   a URL (matched the Safe Browsing way, see canonical.URL)
+    203.0.113.7          an address;   203.0.113.0/24   a network
+    e3b0c442…            a SHA-256, SHA-1 or MD5 hash
+    # a comment
+
+A URL is looked up by each of its host-suffix and path-prefix expressions (at most 5 × 6),
+a host that is an IP address by containment in every listed network, a hash by itself.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from .canonical import (
+    HASH_LENGTHS,
+    URL,
+    CanonicalError,
+    canonical_domain,
+    canonical_hash,
+    canonical_ip,
+    canonical_network,
+    idna_host,
+    looks_like_hash,
+    parse_ipv4,
+    parse_url,
+)
+
+KINDS = ("domain", "url", "ip", "cidr", "sha256", "sha1", "md5")
+HASH_KINDS = ("sha256", "sha1", "md5")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    kind: str
+    value: str
+    include_subdomains: bool = False
+
+    @property
+    def line(self) -> str:
+        """The indicator as the plain-text feed writes it."""
+        if self.kind == "domain" and self.include_subdomains:
+            return f"*.{self.value}"
+        return self.value
+
+    @property
+    def host(self) -> str | None:
+        """The host the indicator names (for the warning list), if any."""
+        if self.kind == "domain":
+            return self.value
+        if self.kind == "url":
+            return parse_url(self.value).host
+        return None
+
+
+def guess_kind(value: str) -> str:
+    value = value.strip()
+    if value.startswith("*."):
+        return "domain"
+    if "://" in value:
+        return "url"
+    if looks_like_hash(value):
+        return HASH_LENGTHS[len(value)]
+    if "/" in value:
+        try:
+            ipaddress.ip_network(value, strict=False)
+            return "cidr"
+        except ValueError:
+            return "url"
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+        return "ip"
+    except ValueError:
+        return "domain"
+
+
+def parse_indicator(
+    value: str,
+    kind: str | None = None,
+    *,
+    include_subdomains: bool = False,
+    min_prefix_v4: int = 16,
+    min_prefix_v6: int = 32,
+) -> Indicator:
+    """What a member submits, checked strictly and in canonical form; CanonicalError if not."""
+    value = (value or "").strip()
+    if not value:
+        raise CanonicalError("empty", "empty")
+    kind = kind or guess_kind(value)
+    if kind not in KINDS:
+        raise CanonicalError(f"unknown kind {kind!r}", "kind")
+    if kind == "domain":
+        if value.startswith("*."):
+            value, include_subdomains = value[2:], True
+        return Indicator("domain", canonical_domain(value), include_subdomains)
+    if kind == "url":
+        url = parse_url(value)
+        if url.scheme not in ("http", "https"):
+            raise CanonicalError("only http and https URLs are listed", "scheme")
+        if url.host.startswith("["):
+            canonical_ip(url.host)
+        elif parse_ipv4(url.host) == url.host:
+            canonical_ip(url.host)
+        else:
+            canonical_domain(url.host)
+        return Indicator("url", str(url))
+    if kind == "ip":
+        return Indicator("ip", canonical_ip(value))
+    if kind == "cidr":
+        if "/" not in value:
+            raise CanonicalError("a CIDR network is written address/prefix", "cidr")
+        network = canonical_network(value, min_prefix_v4=min_prefix_v4, min_prefix_v6=min_prefix_v6)
+        full = 32 if ":" not in network else 128
+        if network.endswith(f"/{full}"):
+            return Indicator("ip", network.rsplit("/", 1)[0])
+        return Indicator("cidr", network)
+    found, digest = canonical_hash(value, kind)
+    return Indicator(found, digest)
+
+
+def parse_line(line: str) -> Indicator | None:
+    """One line of a list, leniently (the list is someone's own): None for comments and blank
+    lines; CanonicalError for a line that is no indicator."""
+    line = line.strip()
+    if not line or line.startswith("#"):
+        return None
+    kind = guess_kind(line)
+    if kind == "domain":
+        wildcard = line.startswith("*.")
+        return Indicator("domain", idna_host(line[2:] if wildcard else line), wildcard)
+    if kind == "url":
+        return Indicator("url", str(parse_url(line)))
+    if kind == "cidr":
+        try:
+            network = ipaddress.ip_network(line, strict=False)
+        except ValueError:
+            raise CanonicalError("not a valid CIDR network", "cidr") from None
+        return Indicator("cidr", str(network))
+    if kind == "ip":
+        return Indicator("ip", str(ipaddress.ip_address(line.strip("[]"))))
+    return Indicator(kind, line.lower())
+
+
+class Matcher:
+    """Listed indicators in dictionaries keyed by what a look-up computes; each value is the
+    line of the list it came from."""
+
+    __slots__ = ("count", "exact", "hashes", "networks", "urls", "wildcard")
+
+    def __init__(self):
+        self.exact: dict[str, str] = {}
+        self.wildcard: dict[str, str] = {}
+        self.urls: dict[str, str] = {}
+        # (version, prefix length) → {network number: line}
+        self.networks: dict[tuple[int, int], dict[int, str]] = {}
+        self.hashes: dict[str, str] = {}
+        self.count = 0
+
+    def add(self, indicator: Indicator, line: str | None = None) -> None:
+        line = indicator.line if line is None else line
+        kind, value = indicator.kind, indicator.value
+        if kind == "domain":
+            (self.wildcard if indicator.include_subdomains else self.exact)[value] = line
+        elif kind == "url":
+            self.urls[parse_url(value).expression] = line
+        elif kind in ("ip", "cidr"):
+            network = ipaddress.ip_network(value, strict=False)
+            shift = network.max_prefixlen - network.prefixlen
+            key = (network.version, network.prefixlen)
+            self.networks.setdefault(key, {})[int(network.network_address) >> shift] = line
+        else:
+            self.hashes[value] = line
+        self.count += 1
+
+    @classmethod
+    def from_lines(cls, lines) -> Matcher:
+        """A matcher of a list's lines; ListError naming every line that is no indicator."""
+        matcher, problems = cls(), []
+        for number, raw in enumerate(lines, start=1):
+            try:
+                indicator = parse_line(raw)
+            except CanonicalError as exc:
+                problems.append((number, str(exc)))
+                continue
+            if indicator is not None:
+                matcher.add(indicator, raw.strip())
+        if problems:
+            raise ListError(problems)
+        return matcher
+
+    # -- look-ups ------------------------------------------------------------------------------
+
+    def match_host(self, host: str) -> str | None:
+        """The line listing a host name: the name itself, or a ``*.`` entry for it or for one
+        of its suffixes (from its last five labels, never the top-level domain alone)."""
+        line = self.exact.get(host)
+        if line is not None:
+            return line
+        wildcard = self.wildcard
+        line = wildcard.get(host)
+        if line is not None or not wildcard:
+            return line
+        dots = host.count(".")
+        at = -1
+        for k in range(1, dots):
+            at = host.index(".", at + 1)
+            if k >= dots - 4:
+                line = wildcard.get(host[at + 1 :])
+                if line is not None:
+                    return line
+        return None
+
+    def match_address(self, address: str) -> str | None:
+        try:
+            ip = ipaddress.ip_address(address.strip("[]"))
+        except ValueError:
+            return None
+        number, width = int(ip), ip.max_prefixlen
+        for (version, prefix), table in self.networks.items():
+            if version == ip.version:
+                line = table.get(number >> (width - prefix))
+                if line is not None:
+                    return line
+        return None
+
+    def match_url(self, url: URL) -> str | None:
+        host = url.host
+        is_ip = host.startswith("[") or parse_ipv4(host) == host
+        line = self.match_address(host) if is_ip else self.match_host(host)
+        if line is not None or not self.urls:
+            return line
+        urls = self.urls
+        for expression in url.expressions():
+            line = urls.get(expression)
+            if line is not None:
+                return line
+        return None
+
+    def check(self, value: str) -> tuple[str, str | None]:
+        """(canonical form, matching line or None) of a URL, host, address or hash;
+        CanonicalError when the value is none of these."""
+        value = value.strip()
+        if looks_like_hash(value):
+            digest = value.lower()
+            return digest, self.hashes.get(digest)
+        url = parse_url(value)
+        return str(url), self.match_url(url)
+
+
+class ListError(ValueError):
+    def __init__(self, problems: list[tuple[int, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"line {n}: {m}" for n, m in problems[:10]))

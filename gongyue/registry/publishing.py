@@ -1,0 +1,190 @@
+"""Writing the feeds of the list as it is now, and reading them back.
+
+``publish()`` reads the head serial and the listed entries together (writers wait on the head
+row meanwhile), writes every feed of every scope, gzipped too, and the compiled matcher into a
+folder of its own, then records the :class:`Publication`, which is what switches readers over.
+Running it twice for one serial writes once. Old folders and changes beyond the kept history
+are removed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import pickle
+import shutil
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import feeds
+from .matcher import Indicator, Matcher
+from .models import Category, Entry, FeedChange, Publication, RegistryHead
+
+logger = logging.getLogger(__name__)
+
+SCOPES = ("all", *Category.values)
+MATCHER_FILE = "matcher.pickle"
+TITLE = "gongyue registry"
+
+
+def feed_dir() -> Path:
+    return Path(settings.REGISTRY_FEED_DIR)
+
+
+def publication_dir(serial: int) -> Path:
+    return feed_dir() / f"serial-{serial}"
+
+
+def feed_names() -> list[str]:
+    return [f"{scope}.{fmt}" for scope in SCOPES for fmt in feeds.FORMATS]
+
+
+def scope_of(name: str) -> str:
+    return name.split(".", 1)[0]
+
+
+def content_type(name: str) -> str:
+    return feeds.FORMATS[name.split(".", 1)[1]]
+
+
+def _snapshot() -> tuple[int, list[feeds.Item]]:
+    with transaction.atomic():
+        head = RegistryHead.objects.select_for_update().filter(pk=1).first()
+        serial = head.serial if head else 0
+        rows = Entry.objects.listed().values_list(
+            "pk",
+            "kind",
+            "value",
+            "include_subdomains",
+            "indicator",
+            "category",
+            "listed_at",
+            "expires_at",
+        )
+        items = [feeds.Item(*row) for row in rows.iterator(chunk_size=5000)]
+    return serial, items
+
+
+def build_matcher(items) -> tuple[Matcher, dict[str, tuple]]:
+    """The matcher of the listed entries, and what each line is: (entry id, category, listed)."""
+    matcher, meta = Matcher(), {}
+    for item in items:
+        indicator = Indicator(item.kind, item.value, item.include_subdomains)
+        matcher.add(indicator, item.indicator)
+        meta[item.indicator] = (item.id, item.category, item.listed_at)
+    return matcher, meta
+
+
+def write_files(folder: Path, items, *, serial: int, published_at) -> dict:
+    """Write every feed into ``folder``; returns {name: {size, gzip_size, sha256, count}}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "serial": serial,
+        "published_at": published_at,
+        "title": TITLE,
+        "site_url": settings.SITE_URL,
+        "zone": settings.REGISTRY_RPZ_ZONE,
+        "refresh": settings.REGISTRY_RPZ_REFRESH,
+        "retry": settings.REGISTRY_RPZ_RETRY,
+        "expire": settings.REGISTRY_RPZ_EXPIRE,
+        "ttl": settings.REGISTRY_RPZ_TTL,
+    }
+    by_scope = {scope: [] for scope in SCOPES}
+    for item in items:
+        by_scope["all"].append(item)
+        by_scope[item.category].append(item)
+    files = {}
+    for scope, scoped in by_scope.items():
+        for name, data in feeds.build_scope(scoped, scope, **meta).items():
+            (folder / name).write_bytes(data)
+            # Level 1: most of what level 9 saves, at a fraction of the time, on every publication.
+            packed = gzip.compress(data, compresslevel=1, mtime=0)
+            (folder / f"{name}.gz").write_bytes(packed)
+            files[name] = {
+                "size": len(data),
+                "gzip_size": len(packed),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "count": len(scoped),
+            }
+    return files
+
+
+def publish() -> Publication:
+    """Publish the list as it is now (or return the publication of this serial if there is one)."""
+    started = time.monotonic()
+    serial, items = _snapshot()
+    existing = Publication.objects.filter(serial=serial).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    final = publication_dir(serial)
+    staging = feed_dir() / f".staging-{serial}-{os.getpid()}-{time.monotonic_ns()}"
+    files = write_files(staging, items, serial=serial, published_at=now)
+    matcher, meta = build_matcher(items)
+    with open(staging / MATCHER_FILE, "wb") as out:
+        pickle.dump((serial, matcher, meta), out, protocol=pickle.HIGHEST_PROTOCOL)
+    if final.exists():
+        shutil.rmtree(staging, ignore_errors=True)
+    else:
+        os.replace(staging, final)
+    history_from = max(0, serial - settings.REGISTRY_KEEP_SERIALS)
+    try:
+        with transaction.atomic():
+            publication = Publication.objects.create(
+                serial=serial,
+                published_at=now,
+                count=len(items),
+                sha256=feeds.list_sha256(item.indicator for item in items),
+                history_from=history_from,
+                files=files,
+                took_ms=int((time.monotonic() - started) * 1000),
+            )
+    except IntegrityError:
+        return Publication.objects.get(serial=serial)
+    if history_from:
+        FeedChange.objects.filter(serial__lte=history_from).delete()
+    _prune(serial)
+    return publication
+
+
+def _prune(serial: int) -> None:
+    keep = set(
+        Publication.objects.order_by("-serial").values_list("serial", flat=True)[
+            : max(1, settings.REGISTRY_KEEP_PUBLICATIONS)
+        ]
+    )
+    for path in feed_dir().glob("serial-*"):
+        try:
+            number = int(path.name.removeprefix("serial-"))
+        except ValueError:
+            continue
+        if number not in keep and number < serial:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def latest() -> Publication | None:
+    return Publication.objects.order_by("-serial").first()
+
+
+def file_path(publication: Publication, name: str, *, gzipped: bool = False) -> Path:
+    return publication_dir(publication.serial) / (f"{name}.gz" if gzipped else name)
+
+
+def load_matcher(serial: int) -> tuple[Matcher, dict]:
+    """The matcher written with a publication; built from the database if its file is gone."""
+    path = publication_dir(serial) / MATCHER_FILE
+    try:
+        with open(path, "rb") as source:
+            stored_serial, matcher, meta = pickle.load(source)
+        if stored_serial == serial:
+            return matcher, meta
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        logger.warning("registry: no matcher file for serial %s; building it here", serial)
+    _serial, items = _snapshot()
+    return build_matcher(items)

@@ -1,0 +1,116 @@
+"""Reads that span the registry's models: search, the review queue, changes since a serial."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from gongyue.core.access import is_secretariat
+from gongyue.core.errors import ActionRefused
+
+from .models import Appeal, AppealStatus, Entry, FeedChange, Publication, Status
+
+
+def search(user, *, q: str = "", category: str = "", status: str = ""):
+    """Entries the person may see, newest first: public ones, plus their unit's own (and, for
+    the secretariat, all)."""
+    entries = Entry.objects.all()
+    if not is_secretariat(user):
+        visible = Q(status__in=[Status.LISTED, Status.DELISTED, Status.EXPIRED])
+        if user.is_authenticated and user.unit_id:
+            visible |= Q(unit_id=user.unit_id)
+        entries = entries.filter(visible)
+    q = (q or "").strip().lower()
+    if q:
+        entries = entries.filter(
+            Q(indicator__icontains=q) | Q(registered_domain=q) | Q(value__icontains=q)
+        )
+    if category:
+        entries = entries.filter(category=category)
+    if status:
+        entries = entries.filter(status=status)
+    return entries.order_by("-created_at", "-pk")
+
+
+def review_queue():
+    return (
+        Entry.objects.to_review()
+        .select_related("unit")
+        .annotate(sighting_count=Count("sightings"))
+        .order_by("created_at", "pk")
+    )
+
+
+def open_appeals():
+    return (
+        Appeal.objects.filter(status=AppealStatus.OPEN)
+        .select_related("entry", "entry__listed_by", "unit")
+        .order_by("created_at", "pk")
+    )
+
+
+def latest_publication() -> Publication | None:
+    return Publication.objects.order_by("-serial").first()
+
+
+@dataclass
+class Changes:
+    since: int
+    serial: int
+    added: list[str]
+    removed: list[str]
+    count: int
+    sha256: str
+
+
+def changes_since(since: int) -> Changes:
+    """What entered and left the list between serial ``since`` and the newest publication,
+    with the checksum of the whole list there. Refused (409, code ``full_download_needed``)
+    when ``since`` is older than the kept history, and (400) when it is in the future."""
+    publication = latest_publication()
+    serial = publication.serial if publication else 0
+    if since < 0 or since > serial:
+        raise ActionRefused(
+            _("Serial %(since)s is not published yet; the newest is %(serial)s.")
+            % {"since": since, "serial": serial},
+            code="serial_in_future",
+            field="since",
+            status=400,
+        )
+    if publication is not None and since < publication.history_from:
+        raise ActionRefused(
+            _(
+                "The changes since serial %(since)s are no longer kept (history starts at "
+                "%(start)s): download the full list."
+            )
+            % {"since": since, "start": publication.history_from},
+            code="full_download_needed",
+            field="since",
+            status=409,
+        )
+    first: dict[str, str] = {}
+    last: dict[str, str] = {}
+    rows = (
+        FeedChange.objects.filter(serial__gt=since, serial__lte=serial)
+        .order_by("serial", "pk")
+        .values_list("op", "indicator")
+    )
+    for op, indicator in rows.iterator(chunk_size=5000):
+        first.setdefault(indicator, op)
+        last[indicator] = op
+    # Present at `since` if its first change removed it; present now if its last added it.
+    added = sorted(i for i, op in last.items() if op == "add" and first[i] == "add")
+    removed = sorted(i for i, op in last.items() if op == "remove" and first[i] == "remove")
+    return Changes(
+        since=since,
+        serial=serial,
+        added=added,
+        removed=removed,
+        count=publication.count if publication else 0,
+        sha256=publication.sha256 if publication else _EMPTY_SHA256,
+    )
+
+
+_EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

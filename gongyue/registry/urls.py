@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("entries/<int:entry_id>/", views.entry_page, name="entry"),
+    path("entries/<int:entry_id>/review/", views.review, name="review_entry"),
+    path("entries/<int:entry_id>/appeal/", views.appeal, name="appeal"),
+    path("submit/", views.submit, name="submit"),
+    path("review/", views.review_queue, name="review"),
+    path("appeals/", views.appeals, name="appeals"),
+    path("appeals/<int:appeal_id>/decide/", views.decide, name="decide"),
+    path("appeals/status/", views.appeal_status, name="appeal_status"),
+    path("check/", views.check, name="check"),
+    path("feeds/", views.feeds, name="feeds"),
+    path("feeds/<str:name>", views.feed, name="feed"),
+]

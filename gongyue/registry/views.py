@@ -1,0 +1,350 @@
+"""Pages: search, an entry (its public history and the appeal form), submission, the review
+queue, appeals, the link check, the feed directory; and the feed files themselves."""
+
+from django.contrib import messages
+from django.contrib.auth.hashers import check_password
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gongyue.api.auth import TokenAuth
+from gongyue.core.access import is_secretariat, login_required, secretariat_required
+from gongyue.core.forms import Outcome, perform
+from gongyue.core.ratelimit import anonymous_rate_limit
+
+from . import actions, publishing, queries, service
+from .access import (
+    can_use_registry,
+    check_can_submit,
+    check_can_use_registry,
+    get_appeal_for_user,
+    get_entry_for_user,
+    member_unit,
+)
+from .forms import (
+    AppealForm,
+    CheckForm,
+    DecideForm,
+    ReceiptForm,
+    ReviewForm,
+    SearchForm,
+    SubmitForm,
+)
+from .models import Appeal, AppealStatus, Category
+
+PAGE_SIZE = 50
+
+
+def search(request):
+    form = SearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    entries = queries.search(request.user, **data)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "registry/search.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def entry_page(request, entry_id):
+    entry = get_entry_for_user(request.user, entry_id)
+    secretariat = is_secretariat(request.user)
+    context = {
+        "entry": entry,
+        "events": entry.events.all(),
+        "appeal_form": AppealForm() if entry.is_listed else None,
+        "secretariat": secretariat,
+        "own": request.user.is_authenticated and request.user.unit_id == entry.unit_id,
+    }
+    if secretariat:
+        context["sightings"] = entry.sightings.select_related("unit").prefetch_related("files")
+        context["review_form"] = ReviewForm()
+    return render(request, "registry/entry.html", context)
+
+
+@login_required
+def submit(request):
+    unit = check_can_submit(request.user)
+    form = SubmitForm(request.POST or None, request.FILES or None)
+    done = Outcome()
+    if request.method == "POST":
+
+        def run(data):
+            result = actions.do_submit_entry(form.item(), actor=request.user, unit=unit)
+            upload = data.get("screenshot")
+            if upload:
+                from hashlib import sha256
+
+                digest = sha256(upload.read()).hexdigest()
+                upload.seek(0)
+                actions.do_add_evidence_file(
+                    result.entry.sightings.order_by("-pk").first(),
+                    upload,
+                    actor=request.user,
+                    kind=form.screenshot_kind,
+                    sha256=digest,
+                )
+            return result
+
+        if done := perform(form, run):
+            entry = done.result.entry
+            messages.success(
+                request,
+                _("%(indicator)s was submitted; it is %(status)s.")
+                % {"indicator": entry.indicator, "status": entry.get_status_display()},
+            )
+            return redirect("registry:entry", entry_id=entry.pk)
+    return render(request, "registry/submit.html", {"form": form}, status=done.status)
+
+
+@secretariat_required
+def review_queue(request):
+    page = Paginator(queries.review_queue(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/review.html", {"page": page, "form": ReviewForm()})
+
+
+@require_POST
+def review(request, entry_id):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    entry = get_entry_for_user(request.user, entry_id, to="review")
+    form = ReviewForm(request.POST)
+
+    def run(data):
+        if data["decision"] == "approve":
+            return actions.do_approve_entry(
+                entry, actor=request.user, note=data["note"], override=data["override"]
+            )
+        return actions.do_reject_entry(entry, actor=request.user, reason=data["note"])
+
+    done = perform(form, run)
+    if done:
+        messages.success(
+            request,
+            _("%(indicator)s is now %(status)s.")
+            % {"indicator": entry.indicator, "status": done.result.get_status_display()},
+        )
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    if request.POST.get("next") == "entry":
+        return redirect("registry:entry", entry_id=entry.pk)
+    return redirect("registry:review")
+
+
+@require_POST
+@anonymous_rate_limit("registry-appeal")
+def appeal(request, entry_id):
+    entry = get_entry_for_user(request.user, entry_id)
+    form = AppealForm(request.POST)
+    done = perform(
+        form,
+        lambda data: actions.do_file_appeal(
+            entry, actor=request.user, unit=member_unit(request.user), **data
+        ),
+    )
+    if done:
+        appeal_row, code = done.result
+        return render(
+            request,
+            "registry/appeal_filed.html",
+            {"appeal": appeal_row, "code": code, "entry": entry},
+            status=201,
+        )
+    context = {
+        "entry": entry,
+        "events": entry.events.all(),
+        "appeal_form": form,
+        "secretariat": is_secretariat(request.user),
+    }
+    return render(request, "registry/entry.html", context, status=done.status)
+
+
+def appeal_status(request):
+    """A person without an account follows their appeal with its number and receipt code."""
+    form = ReceiptForm(request.POST or None)
+    found = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            found = (
+                Appeal.objects.select_related("entry")
+                .filter(pk=form.cleaned_data["appeal"])
+                .exclude(receipt_digest="")
+                .first()
+            )
+            code = form.cleaned_data["code"].strip().upper()
+            if found is None or not check_password(code, found.receipt_digest):
+                found = None
+                form.add_error(None, _("No appeal has this number and receipt code."))
+                status = 404
+        else:
+            status = 400
+    return render(
+        request, "registry/appeal_status.html", {"form": form, "appeal": found}, status=status
+    )
+
+
+@secretariat_required
+def appeals(request):
+    return render(
+        request,
+        "registry/appeals.html",
+        {"appeals": queries.open_appeals(), "form": DecideForm()},
+    )
+
+
+@require_POST
+def decide(request, appeal_id):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    appeal_row = get_appeal_for_user(request.user, appeal_id, to="decide")
+    form = DecideForm(request.POST)
+    done = perform(
+        form,
+        lambda data: actions.do_decide_appeal(
+            appeal_row,
+            actor=request.user,
+            uphold=data["decision"] == "uphold",
+            reason=data["reason"],
+        ),
+    )
+    if done:
+        messages.success(
+            request,
+            _("Appeal %(number)s: %(status)s.")
+            % {"number": appeal_row.pk, "status": AppealStatus(done.result.status).label},
+        )
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("registry:appeals")
+
+
+@login_required
+def check(request):
+    check_can_use_registry(request.user)
+    form = CheckForm(request.POST or None)
+    context = {"form": form}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            context["serial"], context["results"] = service.check(form.cleaned_data["values"])
+        else:
+            status = 400
+    return render(request, "registry/check.html", context, status=status)
+
+
+# -- feeds --------------------------------------------------------------------------------------
+
+
+def is_public_feed(name: str) -> bool:
+    from django.conf import settings
+
+    return publishing.scope_of(name) in settings.REGISTRY_PUBLIC_CATEGORIES
+
+
+def feed_rows():
+    publication = queries.latest_publication()
+    rows = []
+    if publication is not None:
+        for name in publishing.feed_names():
+            info = publication.files.get(name)
+            if info:
+                rows.append(
+                    {
+                        "name": name,
+                        "url": reverse("registry:feed", args=[name]),
+                        "public": is_public_feed(name),
+                        **info,
+                    }
+                )
+    return publication, rows
+
+
+def feeds(request):
+    publication, rows = feed_rows()
+    return render(
+        request,
+        "registry/feeds.html",
+        {
+            "publication": publication,
+            "rows": rows,
+            "categories": Category,
+            "can_use": can_use_registry(request.user),
+        },
+    )
+
+
+def _feed_user(request):
+    """Who fetches: the session, a Bearer token, or ?token= (resolvers cannot send headers)."""
+    if request.user.is_authenticated:
+        return request.user
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    token = (
+        header[7:].strip() if header.lower().startswith("bearer ") else request.GET.get("token", "")
+    )
+    return TokenAuth().authenticate(request, token) if token else None
+
+
+@require_GET
+def feed(request, name):
+    """A feed file of the newest publication, with ETag, Last-Modified and gzip."""
+    if name not in publishing.feed_names():
+        raise Http404
+    if not is_public_feed(name):
+        user = _feed_user(request)
+        if user is None or not can_use_registry(user):
+            response = HttpResponse(
+                _(
+                    "This feed is for member units: send your API token (Authorization: Bearer … or ?token=…)."
+                )
+                + "\n",
+                status=401 if user is None else 403,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["WWW-Authenticate"] = 'Bearer realm="gongyue registry"'
+            return response
+    publication = queries.latest_publication()
+    if publication is None or name not in publication.files:
+        raise Http404
+    info = publication.files[name]
+    etag = f'"{info["sha256"][:32]}"'
+    last_modified = int(publication.published_at.timestamp())
+    headers = {
+        "ETag": etag,
+        "Last-Modified": http_date(last_modified),
+        "Vary": "Accept-Encoding, Authorization",
+        "Cache-Control": "public, max-age=0, must-revalidate"
+        if is_public_feed(name)
+        else "private, max-age=0, must-revalidate",
+        "X-Registry-Serial": str(publication.serial),
+    }
+    match = request.META.get("HTTP_IF_NONE_MATCH")
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    if (match and etag in [t.strip().removeprefix("W/") for t in match.split(",")]) or (
+        not match and since is not None and since >= last_modified
+    ):
+        response = HttpResponseNotModified()
+        for key, value in headers.items():
+            response[key] = value
+        return response
+    gzipped = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+    path = publishing.file_path(publication, name, gzipped=gzipped)
+    try:
+        handle = open(path, "rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=publishing.content_type(name))
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    for key, value in headers.items():
+        response[key] = value
+    return response
