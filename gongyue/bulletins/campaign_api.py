@@ -70,7 +70,7 @@ class ResponseOut(Schema):
     answers: dict[str, str]
 
 
-class ReviewIn(Schema):
+class CampaignReviewIn(Schema):
     decision: str = ""
     note: str = ""
 
@@ -188,7 +188,7 @@ def list_responses(request, campaign_id: int):
 
 
 @router.post("/responses/{response_id}/review", response=ResponseOut)
-def review(request, response_id: int, payload: ReviewIn):
+def review(request, response_id: int, payload: CampaignReviewIn):
     """`decision`: more (ask for more), compliant, to_improve or suspected_violation."""
     response = get_response_for_user(request.user, response_id, to="review")
     data = cleaned(ReviewForm(payload.dict()))

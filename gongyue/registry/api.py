@@ -54,11 +54,11 @@ class ItemIn(Schema):
     expires_on: str | None = Field(None, description="YYYY-MM-DD; empty: the category's default.")
 
 
-class BatchIn(Schema):
+class RegistryBatchIn(Schema):
     items: list[ItemIn]
 
 
-class EntryOut(Schema):
+class RegistryEntryOut(Schema):
     id: int
     indicator: str
     kind: str
@@ -72,7 +72,7 @@ class EntryOut(Schema):
 
 
 class SubmittedOut(Schema):
-    entry: EntryOut
+    entry: RegistryEntryOut
     outcome: str = Field(description="created, sighted (already known) or reopened.")
 
 
@@ -80,7 +80,7 @@ class BatchOut(Schema):
     results: list[SubmittedOut]
 
 
-class ReviewIn(Schema):
+class RegistryReviewIn(Schema):
     decision: Literal["approve", "reject"]
     note: str = ""
     override: bool = False
@@ -116,7 +116,7 @@ class CheckIn(Schema):
     items: list[str] = Field(description="URLs, hosts or hashes.")
 
 
-class MatchOut(Schema):
+class RegistryMatchOut(Schema):
     indicator: str
     entry: int | None
     category: str | None
@@ -127,7 +127,7 @@ class CheckResultOut(Schema):
     input: str
     canonical: str | None
     listed: bool
-    match: MatchOut | None
+    match: RegistryMatchOut | None
     error: str | None = None
 
 
@@ -218,7 +218,7 @@ def submit_entry(request, payload: ItemIn):
 
 
 @router.post("/entries/batch", response={201: BatchOut, 400: Error, 401: Error, 403: Error})
-def submit_batch(request, payload: BatchIn):
+def submit_batch(request, payload: RegistryBatchIn):
     """Submit up to REGISTRY_MAX_BATCH (1,000) indicators, all or none: a bad batch answers 400
     with every bad row in `fields` (``items.<row>.<field>``, rows from 0)."""
     check_can_submit(request.user)
@@ -230,7 +230,7 @@ def submit_batch(request, payload: BatchIn):
     )
 
 
-@router.get("/entries", response={200: list[EntryOut], 400: Error}, auth=public)
+@router.get("/entries", response={200: list[RegistryEntryOut], 400: Error}, auth=public)
 def search_entries(
     request, q: str = "", category: str = "", status: str = "", offset: int = 0, limit: int = 100
 ):
@@ -243,7 +243,7 @@ def search_entries(
     return [_entry_out(e) for e in entries]
 
 
-@router.get("/entries/{entry_id}", response={200: EntryOut, 404: Error}, auth=public)
+@router.get("/entries/{entry_id}", response={200: RegistryEntryOut, 404: Error}, auth=public)
 def get_entry(request, entry_id: int):
     entry = get_entry_for_user(request.user, entry_id)
     return _entry_out(entry, secretariat=getattr(request.user, "is_secretariat", False))
@@ -251,9 +251,9 @@ def get_entry(request, entry_id: int):
 
 @router.post(
     "/entries/{entry_id}/review",
-    response={200: EntryOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+    response={200: RegistryEntryOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )
-def review_entry(request, entry_id: int, payload: ReviewIn):
+def review_entry(request, entry_id: int, payload: RegistryReviewIn):
     """Approve (list) or reject (with the reason) an entry awaiting review; `override` is the
     secretariat head's for an entry on the warning list."""
     entry = get_entry_for_user(request.user, entry_id, to="review")
@@ -269,7 +269,7 @@ def review_entry(request, entry_id: int, payload: ReviewIn):
 
 @router.post(
     "/entries/{entry_id}/delist",
-    response={200: EntryOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+    response={200: RegistryEntryOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
 )
 def delist_entry(request, entry_id: int, payload: DelistIn):
     entry = get_entry_for_user(request.user, entry_id, to="review")
@@ -277,7 +277,7 @@ def delist_entry(request, entry_id: int, payload: DelistIn):
     return _entry_out(actions.do_delist_entry(entry, actor=request.user, **data), secretariat=True)
 
 
-@router.get("/review", response={200: list[EntryOut], 401: Error, 403: Error})
+@router.get("/review", response={200: list[RegistryEntryOut], 401: Error, 403: Error})
 def review_queue(request, offset: int = 0, limit: int = 100):
     """Entries awaiting review, oldest first (with trusted units' unreviewed listings)."""
     check_can_review(request.user)

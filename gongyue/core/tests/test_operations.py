@@ -85,7 +85,7 @@ def test_site_url_follows_host_and_port_unless_set():
 
 
 def in_the_site_layout(page: str) -> bool:
-    return '<header class="site">' in page and '<footer class="site">' in page
+    return '<header class="site"' in page and '<footer class="site"' in page
 
 
 @pytest.mark.django_db
