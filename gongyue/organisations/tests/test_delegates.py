@@ -227,4 +227,7 @@ def test_a_delegate_signs_on_the_last_day_of_the_authorisation_and_not_the_day_a
 def test_unit_staff_and_people_of_other_units_are_not_signers(unit_staff, other_member, unit_a):
     for person in (unit_staff, other_member):
         assert unit_a.signing_grant(person, timezone.localdate()) is None
-        assert unit_a.blockers_to_sign(person, timezone.now()) == [not_a_signer_message()]
+        assert unit_a.blockers_to_sign(person, timezone.now())[0] == not_a_signer_message()
+    # The unit's own contact is also told who signs instead; a stranger is not.
+    assert len(unit_a.blockers_to_sign(other_member, timezone.now())) == 1
+    assert "联系人" in unit_a.blockers_to_sign(unit_staff, timezone.now())[1]
