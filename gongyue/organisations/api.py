@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 
 from gongyue.accounts.models import Role, RoleGrant
 from gongyue.api.auth import public
-from gongyue.api.errors import ApiError, cleaned
+from gongyue.api.errors import ApiError, Error, cleaned
 from gongyue.convention import actions as convention_actions
 from gongyue.convention.models import Founder
 
@@ -107,7 +107,7 @@ class ReasonsIn(Schema):
     reasons: str = ""
 
 
-class ApproveIn(Schema):
+class ApplicationApproveIn(Schema):
     reasons: str = ""
     confirm_legal_rep: bool = False
 
@@ -122,7 +122,7 @@ class LegalRepInvitationOut(Schema):
     claimed: bool
 
 
-class ClaimIn(Schema):
+class LegalRepClaimIn(Schema):
     confirm: bool = False
 
 
@@ -402,7 +402,7 @@ def attach_licence(request, application_id: int, licence: File[UploadedFile] = N
 
 
 @router.post("/applications/{application_id}/approve", response=ApplicationOut)
-def approve_application(request, application_id: int, payload: ApproveIn):
+def approve_application(request, application_id: int, payload: ApplicationApproveIn):
     """Approve. `confirm_legal_rep: true` records that the secretariat checked, against the
     licence, that the applicant is the legal representative; otherwise the named legal
     representative is invited by mail to claim the role."""
@@ -433,8 +433,8 @@ def read_claim(request, token: str):
     return invitation_out(invitation)
 
 
-@router.post("/claims/{token}", response=LegalRepClaimOut)
-def claim(request, token: str, payload: ClaimIn):
+@router.post("/claims/{token}", response={200: LegalRepClaimOut, 410: Error})
+def claim(request, token: str, payload: LegalRepClaimIn):
     """Claim the unit's legal representative role as the signed-in owner of the invited
     address; `confirm: true`. Accounts for new people are opened on the link's page."""
     invitation, nonce = _claim_link(token)
