@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongyue.accounts.models import User
-from gongyue.core.uploads import UploadField, read_text_upload
+from gongyue.core.uploads import UploadField, check_upload, read_text_upload
 
 from .models import (
     APPLICATION_FIELDS,

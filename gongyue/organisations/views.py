@@ -308,9 +308,7 @@ def _licence_and_submit(request, application, data, submitting):
 def application_licence(request, application_id):
     """The licence scan: the applicant's and the secretariat's only."""
     application = get_application_for_user(request.user, application_id)
-    name = application.licence_scan.name if application.licence_scan else ""
-    extension = name.rsplit(".", 1)[-1] if "." in name else "pdf"
-    return _private_file(application.licence_scan, f"licence-{application.pk}.{extension}")
+    return serve_upload(application.licence_scan, f"licence-{application.pk}")
 
 
 def claim_legal_rep(request, token):
