@@ -247,6 +247,8 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "gongyue <noreply@localhost>")
 # How often a failed notification mail is tried before it is marked failed, and the first wait.
 MAIL_MAX_ATTEMPTS = envint("MAIL_MAX_ATTEMPTS", 8)
+# Days a legal representative's invitation link stays valid (docs/membership.md).
+LEGAL_REP_CLAIM_DAYS = envint("LEGAL_REP_CLAIM_DAYS", 14)
 MAIL_RETRY_SECONDS = envint("MAIL_RETRY_SECONDS", 60)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -327,7 +329,8 @@ AXES_RESET_ON_SUCCESS = False  # a login to one's own account must not clear an 
 AXES_VERBOSE = False
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: it refuses a locked-out attempt
-    "django.contrib.auth.backends.ModelBackend",
+    # People sign in with their user name or their email address (docs/membership.md).
+    "gongyue.accounts.backends.UsernameOrEmailBackend",
 ]
 # Password reset mail: requests per client address and hour, and mails per account in
 # PASSWORD_RESET_WINDOW_HOURS; requests beyond either send nothing (and say the same).

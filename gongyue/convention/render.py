@@ -31,6 +31,8 @@ REGISTER_PERIOD_LABELS = {
 def rule_display(rule: Rule, value) -> str:
     if rule.key == "register_period":
         return str(REGISTER_PERIOD_LABELS.get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
     return str(value)
 
 

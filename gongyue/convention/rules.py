@@ -74,6 +74,12 @@ RULES = [
         _("Share of member units whose agreement adopts an annex: more than (denominator)"),
     ),
     Rule("review_requests", 1, 22, _("Reviews a sanctioned unit may ask for")),
+    Rule(
+        "joining_declaration",
+        True,
+        27,
+        _("An application declares that the unit accepts the convention's rules"),
+    ),
 ]
 RULES_BY_KEY = {rule.key: rule for rule in RULES}
 REGISTER_PERIODS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}

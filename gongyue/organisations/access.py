@@ -15,7 +15,33 @@ from gongyue.accounts.models import Role, RoleGrant
 from gongyue.convention.models import Convention
 from gongyue.core.access import is_secretariat
 
-from .models import Application, Membership, RegisterList, Signature, Unit, Withdrawal
+from .models import (
+    Application,
+    LegalRepInvitation,
+    Membership,
+    RegisterList,
+    Signature,
+    Unit,
+    Withdrawal,
+)
+
+
+class InvalidClaimLink(Http404):
+    """A claim link whose signature does not check out: forged, cut short or mistyped."""
+
+
+def get_invitation_for_claim(token: str) -> tuple[LegalRepInvitation, str]:
+    """The invitation a claim link names, with the nonce it carries. Anyone holding the link may
+    see the invitation; whether they may claim it is the action's to decide."""
+    invitation, nonce = LegalRepInvitation.objects.from_token(token)
+    if invitation is None:
+        raise InvalidClaimLink(
+            _(
+                "This link is not valid. Check that you opened it whole, as it came in the mail, "
+                "or ask the secretariat to send a new one."
+            )
+        )
+    return invitation, nonce
 
 
 def _belongs_to(user, unit_id) -> bool:

@@ -9,15 +9,17 @@ from ninja.files import UploadedFile
 
 from gongyue.accounts.models import Role, RoleGrant
 from gongyue.api.auth import public
-from gongyue.api.errors import ApiError, cleaned
+from gongyue.api.errors import ApiError, Error, cleaned
 from gongyue.convention import actions as convention_actions
 from gongyue.convention.models import Founder
 
 from . import actions, queries
 from .access import (
+    InvalidClaimLink,
     get_application_for_user,
     get_current_convention,
     get_delegate_grant_for_user,
+    get_invitation_for_claim,
     get_public_unit,
     get_register_list,
     get_signature_for_user,
@@ -27,13 +29,16 @@ from .access import (
 )
 from .forms import (
     ApplicationForm,
+    ClaimForm,
     DelegateForm,
     DirectoryForm,
     FoundersForm,
     ImportForm,
+    LicenceForm,
     PublishConventionForm,
     ReasonsForm,
     RegisterPublishForm,
+    ReviewForm,
     ScanForm,
     SignForm,
     WithdrawalForm,
@@ -53,6 +58,11 @@ class ApplicationIn(Schema):
     name: str | None = None
     uscc: str | None = None
     legal_rep_name: str | None = None
+    legal_rep_id_type: str | None = None
+    legal_rep_id_last4: str | None = None
+    legal_rep_email: str | None = None
+    applicant_is_legal_rep: bool | None = None
+    accepts_rules: bool | None = None
     categories: list[str] | None = None
     icp_numbers: list[str] | None = None
     websites: list[str] | None = None
@@ -70,6 +80,13 @@ class ApplicationOut(Schema):
     name: str
     uscc: str
     legal_rep_name: str
+    legal_rep_id_type: str
+    legal_rep_id_last4: str
+    legal_rep_email: str
+    applicant_is_legal_rep: bool
+    accepts_rules: bool
+    licence: bool
+    legal_rep_confirmed: bool
     categories: list[str]
     icp_numbers: list[str]
     websites: list[str]
@@ -88,6 +105,32 @@ class ApplicationOut(Schema):
 
 class ReasonsIn(Schema):
     reasons: str = ""
+
+
+class ApplicationApproveIn(Schema):
+    reasons: str = ""
+    confirm_legal_rep: bool = False
+
+
+class LegalRepInvitationOut(Schema):
+    id: int
+    unit_id: int
+    unit: str
+    name: str
+    email: str
+    expires_at: datetime
+    claimed: bool
+
+
+class LegalRepClaimIn(Schema):
+    confirm: bool = False
+
+
+class LegalRepClaimOut(Schema):
+    unit_id: int
+    person: str
+    username: str
+    role: str
 
 
 class DelegateIn(Schema):
@@ -226,10 +269,33 @@ class MemberImportOut(Schema):
 
 def application_out(application) -> dict:
     return {
-        name: getattr(application, name)
-        for name in ApplicationOut.model_fields
-        if hasattr(application, name)
+        **{
+            name: getattr(application, name)
+            for name in ApplicationOut.model_fields
+            if hasattr(application, name)
+        },
+        "licence": bool(application.licence_scan),
     }
+
+
+def invitation_out(invitation) -> dict:
+    """What a link shows its holder: the address masked, as on the page."""
+    return {
+        "id": invitation.pk,
+        "unit_id": invitation.unit_id,
+        "unit": invitation.unit.name,
+        "name": invitation.name,
+        "email": invitation.masked_email,
+        "expires_at": invitation.expires_at,
+        "claimed": invitation.claimed_at is not None,
+    }
+
+
+def _claim_link(token: str):
+    try:
+        return get_invitation_for_claim(token)
+    except InvalidClaimLink as invalid:
+        raise ApiError(404, "invalid_link", str(invalid)) from None
 
 
 def signature_out(signature) -> dict:
@@ -325,13 +391,61 @@ def submit_application(request, application_id: int):
     return application_out(actions.do_submit_application(application, actor=request.user))
 
 
-@router.post("/applications/{application_id}/approve", response=ApplicationOut)
-def approve_application(request, application_id: int, payload: ReasonsIn):
-    application = get_application_for_user(request.user, application_id, to="review")
-    note = cleaned(ReasonsForm(payload.dict()))["reasons"]
+@router.post("/applications/{application_id}/licence", response=ApplicationOut)
+def attach_licence(request, application_id: int, licence: File[UploadedFile] = None):
+    """Attach the scan of the business licence (multipart `licence`: PDF, PNG or JPEG)."""
+    application = get_application_for_user(request.user, application_id, to="edit")
+    data = cleaned(LicenceForm(request.POST, request.FILES))
     return application_out(
-        actions.do_approve_application(application, actor=request.user, note=note)
+        actions.do_attach_licence(application, actor=request.user, upload=data["licence"])
     )
+
+
+@router.post("/applications/{application_id}/approve", response=ApplicationOut)
+def approve_application(request, application_id: int, payload: ApplicationApproveIn):
+    """Approve. `confirm_legal_rep: true` records that the secretariat checked, against the
+    licence, that the applicant is the legal representative; otherwise the named legal
+    representative is invited by mail to claim the role."""
+    application = get_application_for_user(request.user, application_id, to="review")
+    data = cleaned(ReviewForm(payload.dict()))
+    return application_out(
+        actions.do_approve_application(
+            application,
+            actor=request.user,
+            note=data["reasons"],
+            confirm_legal_rep=data["confirm_legal_rep"],
+        )
+    )
+
+
+@router.post("/applications/{application_id}/invitation", response={201: LegalRepInvitationOut})
+def resend_invitation(request, application_id: int):
+    """Send the legal representative a new claim link; the previous one stops working."""
+    application = get_application_for_user(request.user, application_id, to="review")
+    invitation = actions.do_resend_legal_rep_invitation(application, actor=request.user)
+    return Status(201, invitation_out(invitation))
+
+
+@router.get("/claims/{token}", response=LegalRepInvitationOut, auth=public)
+def read_claim(request, token: str):
+    """The invitation a claim link names (the address masked)."""
+    invitation, _nonce = _claim_link(token)
+    return invitation_out(invitation)
+
+
+@router.post("/claims/{token}", response={200: LegalRepClaimOut, 410: Error})
+def claim(request, token: str, payload: LegalRepClaimIn):
+    """Claim the unit's legal representative role as the signed-in owner of the invited
+    address; `confirm: true`. Accounts for new people are opened on the link's page."""
+    invitation, nonce = _claim_link(token)
+    cleaned(ClaimForm(payload.dict()))
+    grant = actions.do_claim_legal_rep(invitation, nonce=nonce, actor=request.user)
+    return {
+        "unit_id": grant.unit_id,
+        "person": str(grant.user),
+        "username": grant.user.username,
+        "role": grant.role,
+    }
 
 
 @router.post("/applications/{application_id}/return", response=ApplicationOut)

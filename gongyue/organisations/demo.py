@@ -82,6 +82,10 @@ def _person(username, name, *, password, unit=None, role=None, granted_by=None) 
     return person
 
 
+def _licence() -> ContentFile:
+    return ContentFile(b"%PDF-1.4\n% demo business licence\n%%EOF\n", name="licence.pdf")
+
+
 def load_membership_demo(*, password: str, secretariat) -> dict:
     """Create the demo's units and people; returns the people by username."""
     convention = Convention.objects.current()
@@ -150,10 +154,17 @@ def load_membership_demo(*, password: str, secretariat) -> dict:
             "contact_name": "刘敏",
             "contact_phone": "0797-8888666",
             "contact_email": "contact@poyang.example.cn",
+            "legal_rep_id_type": "resident_id",
+            "legal_rep_id_last4": "301X",
+            "legal_rep_email": "poyang_rep@example.cn",
+            # The applicant is the legal representative, and the secretariat confirms it.
+            "applicant_is_legal_rep": True,
+            "accepts_rules": True,
         },
     )
+    actions.do_attach_licence(application, actor=people["poyang_rep"], upload=_licence())
     actions.do_submit_application(application, actor=people["poyang_rep"])
-    actions.do_approve_application(application, actor=secretariat)
+    actions.do_approve_application(application, actor=secretariat, confirm_legal_rep=True)
     people["poyang_rep"].refresh_from_db()
     actions.do_sign_convention(
         poyang, actor=people["poyang_rep"], version=version, sha256=version.sha256
@@ -191,8 +202,15 @@ def load_membership_demo(*, password: str, secretariat) -> dict:
             "contact_name": "吴敏",
             "contact_phone": "0793-8000000",
             "contact_email": "wu@shangrao.example.cn",
+            # The contact applies; approving it invites the legal representative by mail.
+            "legal_rep_id_type": "resident_id",
+            "legal_rep_id_last4": "0021",
+            "legal_rep_email": "wu.rep@shangrao.example.cn",
+            "applicant_is_legal_rep": False,
+            "accepts_rules": True,
         },
     )
+    actions.do_attach_licence(waiting, actor=people["shenqing"], upload=_licence())
     actions.do_submit_application(waiting, actor=people["shenqing"])
 
     # One imported member leaves. No list is published: the convention took effect today, and

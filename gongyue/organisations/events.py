@@ -11,6 +11,12 @@ class OrganisationsEvent(models.TextChoices):
     APPLICATION_RETURNED = "organisations.application_returned", _("Application returned")
     APPLICATION_REJECTED = "organisations.application_rejected", _("Application rejected")
     APPLICATION_APPROVED = "organisations.application_approved", _("Application approved")
+    LICENCE_ATTACHED = "organisations.licence_attached", _("Business licence attached")
+    LEGAL_REP_INVITED = "organisations.legal_rep_invited", _("Legal representative invited")
+    LEGAL_REP_CLAIMED = (
+        "organisations.legal_rep_claimed",
+        _("Legal representative took up the role"),
+    )
     DELEGATE_AUTHORISED = "organisations.delegate_authorised", _("Delegate authorised")
     DELEGATE_REVOKED = "organisations.delegate_revoked", _("Delegate revoked")
     CONVENTION_SIGNED = "organisations.convention_signed", _("Convention signed")

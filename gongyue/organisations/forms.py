@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongyue.accounts.models import User
-from gongyue.core.uploads import UploadField, read_text_upload
+from gongyue.core.uploads import UploadField, check_upload, read_text_upload
 
 from .models import (
     APPLICATION_FIELDS,
@@ -17,9 +17,21 @@ from .models import (
     Application,
     Category,
     Unit,
+    declaration_missing_message,
+    declaration_text,
+    joining_declaration_required,
     uscc_holder_blockers,
 )
-from .validators import validate_icp, validate_uscc, validate_website
+from .validators import validate_icp, validate_id_last4, validate_uscc, validate_website
+
+# What a business-licence scan may be (content checked, not the name).
+LICENCE_KINDS = ("pdf", "png", "jpeg")
+
+
+def clean_licence(upload):
+    """The one check of a licence scan, for the page's form and the API's upload alike."""
+    check_upload(upload, kinds=LICENCE_KINDS)
+    return upload
 
 
 class LineListField(forms.Field):
@@ -99,6 +111,15 @@ class ApplicationForm(forms.ModelForm):
         required=False,
         help_text=_("One per line."),
     )
+    # No max_length: a whole document number gets the message that says to give four characters.
+    legal_rep_id_last4 = forms.CharField(
+        label=_("Last four characters of the document number"),
+        required=False,
+        help_text=_("Only the last four; the platform does not keep whole document numbers."),
+    )
+    licence = forms.FileField(
+        label=_("Scan of the business licence (PDF, PNG or JPEG)"), required=False
+    )
 
     class Meta:
         model = Application
@@ -106,11 +127,42 @@ class ApplicationForm(forms.ModelForm):
 
     def __init__(self, *args, submitting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.submitting = submitting
         for name, field in self.fields.items():
             field.required = name == "name" or (
-                submitting and name not in OPTIONAL_APPLICATION_FIELDS
+                submitting and name not in OPTIONAL_APPLICATION_FIELDS and name != "licence"
             )
         self.fields["uscc"].help_text = _("18 characters, as on the business licence.")
+        self.fields["legal_rep_name"].help_text = _("As on the business licence.")
+        self.fields["legal_rep_email"].help_text = _(
+            "Unless you are this person, they are invited at this address to claim the unit's "
+            "signing role."
+        )
+        self.fields["applicant_is_legal_rep"].help_text = _(
+            "The secretariat then checks it against the licence; until then, and otherwise, you "
+            "are the unit's contact."
+        )
+        self.fields["accepts_rules"].label = declaration_text()
+        if self.instance.pk and self.instance.licence_scan:
+            self.fields["licence"].help_text = _("A scan is on file; a new one replaces it.")
+
+    def clean_legal_rep_id_last4(self):
+        value = self.cleaned_data.get("legal_rep_id_last4", "")
+        return validate_id_last4(value) if value else ""
+
+    def clean_licence(self):
+        upload = self.cleaned_data.get("licence")
+        return clean_licence(upload) if upload else None
+
+    def clean(self):
+        data = super().clean()
+        if self.submitting:
+            if not data.get("licence") and not self.instance.licence_scan:
+                if "licence" not in self.errors:
+                    self.add_error("licence", _("Attach the scan of the business licence."))
+            if joining_declaration_required() and not data.get("accepts_rules"):
+                self.add_error("accepts_rules", declaration_missing_message())
+        return data
 
     def clean_uscc(self):
         value = self.cleaned_data.get("uscc", "")
@@ -132,6 +184,46 @@ class ReasonsForm(forms.Form):
         required=False,
         max_length=5000,
     )
+
+
+class ReviewForm(ReasonsForm):
+    """The review: reasons, and on approval the confirmation that the applicant is the legal
+    representative, checked against the licence."""
+
+    confirm_legal_rep = forms.BooleanField(
+        label=_(
+            "I checked the business licence: the applicant is the legal representative named "
+            "there (name, document type and last four characters match)."
+        ),
+        required=False,
+    )
+
+
+class LicenceForm(forms.Form):
+    licence = forms.FileField(label=_("Scan of the business licence (PDF, PNG or JPEG)"))
+
+    def clean_licence(self):
+        return clean_licence(self.cleaned_data["licence"])
+
+
+class ClaimForm(forms.Form):
+    """A signed-in legal representative confirms the claim."""
+
+    confirm = forms.BooleanField(
+        label=_("I am this unit's legal representative and take up its signing role."),
+        error_messages={"required": _("Confirm that you are the unit's legal representative.")},
+    )
+
+
+class ClaimAccountForm(UserCreationForm):
+    """An account for the invited legal representative; the address is the invited one."""
+
+    display_name = forms.CharField(label=_("Your name"), max_length=100)
+    confirm = ClaimForm.base_fields["confirm"]
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username", "display_name"]
 
 
 class DelegateForm(forms.Form):

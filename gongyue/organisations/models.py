@@ -129,6 +129,42 @@ class Unit(models.Model):
         )
         return min(grants, key=lambda g: g.role != Role.LEGAL_REP, default=None)
 
+    def signer_blockers(self, person, on: date) -> list[str]:
+        """Why `person` does not sign for this unit on a day: empty when they do.
+
+        The unit's contact (staff), who filled in the application, is told where the signing role
+        is: with the legal representative, once they claim it, or a delegate they authorise.
+        """
+        from gongyue.accounts.models import Role, RoleGrant
+
+        if self.signing_grant(person, on) is not None:
+            return []
+        blockers = [not_a_signer_message()]
+        if (
+            getattr(person, "pk", None)
+            and RoleGrant.objects.active(on)
+            .filter(user=person, unit=self, role=Role.UNIT_STAFF)
+            .exists()
+        ):
+            pending = LegalRepInvitation.objects.open().filter(unit=self).first()
+            if pending is not None:
+                blockers.append(
+                    _(
+                        "You are the unit's contact. Its legal representative, %(name)s, was "
+                        "invited by mail to %(email)s to claim the role; they sign, or authorise a "
+                        "delegate."
+                    )
+                    % {"name": pending.name, "email": pending.masked_email}
+                )
+            else:
+                blockers.append(
+                    _(
+                        "You are the unit's contact; the legal representative signs, or a delegate "
+                        "with their written authorisation."
+                    )
+                )
+        return blockers
+
     def blockers_to_sign(
         self, person, on: datetime, *, version=None, sha256: str | None = None
     ) -> list[str]:
@@ -142,9 +178,7 @@ class Unit(models.Model):
         from gongyue.convention.models import Founder, VersionStatus
         from gongyue.core.deadlines import china_date
 
-        blockers = []
-        if self.signing_grant(person, china_date(on)) is None:
-            blockers.append(not_a_signer_message())
+        blockers = self.signer_blockers(person, china_date(on))
         if version is None:
             return blockers
         if version.status != VersionStatus.ADOPTED:
@@ -193,6 +227,19 @@ class UnitCategory(models.Model):
         return self.get_code_display()
 
 
+class IdType(models.TextChoices):
+    """Identity documents a legal representative may hold (as on the business licence)."""
+
+    RESIDENT_ID = "resident_id", _("resident identity card")
+    HK_MACAO_PERMIT = (
+        "hk_macao_permit",
+        _("Mainland travel permit for Hong Kong and Macao residents"),
+    )
+    TAIWAN_PERMIT = "taiwan_permit", _("Mainland travel permit for Taiwan residents")
+    FOREIGN_RESIDENCE = "foreign_residence", _("foreign permanent resident ID card")
+    PASSPORT = "passport", _("passport")
+
+
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("submitted, awaiting review")
@@ -218,6 +265,10 @@ APPLICATION_FIELDS = [
     "name",
     "uscc",
     "legal_rep_name",
+    "legal_rep_id_type",
+    "legal_rep_id_last4",
+    "legal_rep_email",
+    "applicant_is_legal_rep",
     "categories",
     "icp_numbers",
     "websites",
@@ -226,13 +277,20 @@ APPLICATION_FIELDS = [
     "contact_name",
     "contact_phone",
     "contact_email",
+    "accepts_rules",
 ]
-OPTIONAL_APPLICATION_FIELDS = {"icp_numbers", "websites"}
+# `applicant_is_legal_rep` is a yes/no answer: "no" is a complete answer. The declaration and the
+# licence scan have their own blockers, which name the article and the document.
+OPTIONAL_APPLICATION_FIELDS = {"icp_numbers", "websites", "applicant_is_legal_rep", "accepts_rules"}
 
 # An application holds its code while under review or approved and not yet signed.
 ACTIVE_APPLICATION = Q(status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED]) | Q(
     status=ApplicationStatus.APPROVED, joined_at__isnull=True
 )
+
+
+def licence_scan_path(application, filename):
+    return private_path(f"licences/{application.applicant_id}", filename)
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -285,6 +343,19 @@ class Application(models.Model):
     name = models.CharField(_("name of the organisation"), max_length=200)
     uscc = models.CharField(_("Unified Social Credit Code"), max_length=18, blank=True)
     legal_rep_name = models.CharField(_("legal representative"), max_length=100, blank=True)
+    legal_rep_id_type = models.CharField(
+        _("legal representative's identity document"),
+        max_length=32,
+        choices=IdType.choices,
+        blank=True,
+    )
+    # Only the last four characters: enough for the secretariat to compare with the licence
+    # holder's document, too little to be worth stealing.
+    legal_rep_id_last4 = models.CharField(
+        _("last four characters of the document number"), max_length=4, blank=True
+    )
+    legal_rep_email = models.EmailField(_("legal representative's email"), blank=True)
+    applicant_is_legal_rep = models.BooleanField(_("I am this legal representative"), default=False)
     categories = models.JSONField(_("categories"), default=list, blank=True)
     icp_numbers = models.JSONField(_("ICP filing numbers"), default=list, blank=True)
     websites = models.JSONField(_("websites"), default=list, blank=True)
@@ -293,6 +364,14 @@ class Application(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
+    accepts_rules = models.BooleanField(_("the unit accepts the convention's rules"), default=False)
+    licence_scan = models.FileField(
+        _("scan of the business licence"), upload_to=licence_scan_path, blank=True
+    )
+    licence_scan_at = models.DateTimeField(null=True, blank=True)
+    # Set on approval when the secretariat checked, against the licence, that the applicant is
+    # the legal representative named above.
+    legal_rep_confirmed = models.BooleanField(default=False)
 
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
@@ -362,6 +441,10 @@ class Application(models.Model):
             blockers.append(
                 _("Fill in “%(field)s”.") % {"field": self._meta.get_field(name).verbose_name}
             )
+        if not self.licence_scan:
+            blockers.append(_("Attach the scan of the business licence."))
+        if joining_declaration_required() and not self.accepts_rules:
+            blockers.append(declaration_missing_message())
         if self.uscc:
             blockers += uscc_holder_blockers(self.uscc, exclude_application=self)
         return blockers
@@ -389,6 +472,41 @@ class Application(models.Model):
         return blockers
 
 
+def joining_article() -> int | None:
+    """The article of the convention in force on joining (Art. 27 of the seed text)."""
+    from gongyue.convention.models import Convention
+    from gongyue.convention.rules import RULES_BY_KEY
+
+    convention = Convention.objects.current()
+    rule = RULES_BY_KEY["joining_declaration"]
+    return convention.rule_article(rule) if convention else rule.article
+
+
+def joining_declaration_required() -> bool:
+    from gongyue.convention.models import Convention
+    from gongyue.convention.rules import RULES_BY_KEY
+
+    convention = Convention.objects.current()
+    if convention is None:
+        return bool(RULES_BY_KEY["joining_declaration"].default)
+    return bool(convention.rule("joining_declaration"))
+
+
+def declaration_text() -> str:
+    article = joining_article()
+    if article is None:
+        return gettext("The unit accepts the convention's self-discipline rules.")
+    return gettext(
+        "The unit accepts the convention's self-discipline rules (Art. %(article)s)."
+    ) % {"article": article}
+
+
+def declaration_missing_message() -> str:
+    return gettext("Declare that the unit accepts the convention's rules: “%(text)s”") % {
+        "text": declaration_text()
+    }
+
+
 def uscc_holder_blockers(code: str, *, exclude_application=None, exclude_unit=None) -> list[str]:
     """Who else holds this code: a current member, or an application under review or approved."""
     blockers = []
@@ -406,6 +524,127 @@ def uscc_holder_blockers(code: str, *, exclude_application=None, exclude_unit=No
             % {"code": code}
         )
     return blockers
+
+
+CLAIM_SALT = "gongyue.organisations.legal-rep-claim"
+
+
+def mask_email(address: str) -> str:
+    """z***@poyang.example.cn: enough to recognise one's own address, not to harvest it."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+class LegalRepInvitationQuerySet(models.QuerySet):
+    def open(self, moment: datetime | None = None):
+        """Invitations that can still be claimed at `moment` (default: now)."""
+        return self.filter(
+            claimed_at__isnull=True,
+            withdrawn_at__isnull=True,
+            expires_at__gt=moment or timezone.now(),
+        )
+
+    def from_token(self, token: str) -> tuple["LegalRepInvitation | None", str]:
+        """The invitation a claim link names and the nonce it carries; (None, "") if forged."""
+        from django.core import signing
+
+        try:
+            data = signing.loads(str(token)[:500], salt=CLAIM_SALT)
+            pk, nonce = int(data["i"]), str(data["n"])
+        except (signing.BadSignature, KeyError, TypeError, ValueError, OverflowError):
+            return None, ""
+        return self.select_related("unit", "application").filter(pk=pk).first(), nonce
+
+
+class LegalRepInvitation(models.Model):
+    """The invitation to the legal representative named in an approved application to claim
+    the unit's signing role (RULES.md rule 1): a signed link, valid until `expires_at`, used once.
+
+    The link carries the row's id and `nonce`, signed with the secret key; a new invitation for
+    the same application withdraws the old one, whose link then no longer works.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="legal_rep_invitations"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="legal_rep_invitations")
+    name = models.CharField(_("legal representative"), max_length=100)
+    email = models.EmailField(_("email"))
+    nonce = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("valid until"))
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LegalRepInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation to the legal representative")
+        verbose_name_plural = _("invitations to legal representatives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(claimed_at__isnull=True, withdrawn_at__isnull=True),
+                name="one_pending_invitation_per_application",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} · {self.unit}"
+
+    @property
+    def token(self) -> str:
+        from django.core import signing
+
+        return signing.dumps({"i": self.pk, "n": self.nonce}, salt=CLAIM_SALT, compress=True)
+
+    @property
+    def masked_email(self) -> str:
+        return mask_email(self.email)
+
+    def link_blockers(self, nonce: str, moment: datetime) -> list[str]:
+        """Why the link carrying `nonce` cannot be used at `moment` (all answered with 410)."""
+        if not secrets.compare_digest(nonce, self.nonce) or self.withdrawn_at is not None:
+            return [
+                _(
+                    "This link was replaced by a newer invitation; use the link in the latest "
+                    "mail, or ask the secretariat to send one."
+                )
+            ]
+        if self.claimed_at is not None:
+            return [_("This link was already used; it works only once. Log in instead.")]
+        if self.expires_at <= moment:
+            return [
+                _("This link expired on %(day)s; ask the secretariat to send a new one.")
+                % {"day": timezone.localtime(self.expires_at).strftime("%Y-%m-%d %H:%M")}
+            ]
+        return []
+
+    def person_blockers(self, person) -> list[str]:
+        """Why `person` (signed in) cannot claim: the invitation is for one address and unit."""
+        blockers = []
+        if (person.email or "").strip().lower() != self.email.strip().lower():
+            blockers.append(
+                _(
+                    "This invitation is for the owner of %(email)s; you are signed in as someone "
+                    "else. Sign out, or sign in with the account of that address."
+                )
+                % {"email": self.masked_email}
+            )
+        elif person.unit_id not in (None, self.unit_id):
+            blockers.append(
+                _("Your account belongs to another unit, %(unit)s.") % {"unit": person.unit}
+            )
+        if person.is_secretariat or person.is_authority:
+            blockers.append(_("Secretariat and authority accounts cannot represent a unit."))
+        return blockers
 
 
 class JoinedBy(models.TextChoices):

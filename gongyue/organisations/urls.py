@@ -43,6 +43,12 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("apply/", views.apply, name="apply"),
     path("applications/<int:application_id>/", views.application, name="application"),
+    path(
+        "applications/<int:application_id>/licence/",
+        views.application_licence,
+        name="application_licence",
+    ),
+    path("claim/<str:token>/", views.claim_legal_rep, name="claim_legal_rep"),
     path("units/<int:unit_id>/manage/", views.unit_home, name="unit"),
     path("units/<int:unit_id>/sign/", views.sign, name="sign"),
     path("units/<int:unit_id>/delegates/", views.authorise_delegate, name="authorise_delegate"),

@@ -108,3 +108,21 @@ def validate_website(value: str) -> str:
             _("“%(value)s” is not a web address.") % {"value": value.strip()}, code="url"
         ) from None
     return url
+
+
+def validate_id_last4(value: str) -> str:
+    """The last four characters of an identity document number, in capitals (an ID card may end
+    in X; permits and passports carry letters). A whole number is refused, never stored."""
+    text = re.sub(r"\s+", "", value or "").upper()
+    if len(text) != 4:
+        raise ValidationError(
+            _("Give exactly the last four characters of the document number; you gave %(count)s.")
+            % {"count": len(text)},
+            code="length",
+        )
+    if not re.fullmatch(r"[0-9A-Z]{4}", text):
+        raise ValidationError(
+            _("The last four characters of a document number are digits or Latin letters."),
+            code="invalid",
+        )
+    return text

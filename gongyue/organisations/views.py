@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongyue.accounts.models import Role, RoleGrant
+from gongyue.accounts.backends import LOGIN_BACKEND
+from gongyue.accounts.models import Role, RoleGrant, User
 from gongyue.convention import actions as convention_actions
 from gongyue.convention.models import Convention, Founder
 from gongyue.convention.templatetags.articles import article_of, citation
@@ -30,9 +31,11 @@ from gongyue.core.uploads import serve_upload
 
 from . import actions, queries
 from .access import (
+    InvalidClaimLink,
     get_application_for_user,
     get_current_convention,
     get_delegate_grant_for_user,
+    get_invitation_for_claim,
     get_public_unit,
     get_register_list,
     get_signature_for_user,
@@ -41,15 +44,17 @@ from .access import (
 )
 from .forms import (
     ApplicationForm,
+    ClaimAccountForm,
+    ClaimForm,
     ConventionDatesForm,
     DelegateForm,
     DirectoryForm,
     FoundersForm,
     ImportForm,
     PublishConventionForm,
-    ReasonsForm,
     RegisterPublishForm,
     RegistrationForm,
+    ReviewForm,
     ScanForm,
     SignForm,
     WithdrawalForm,
@@ -58,6 +63,7 @@ from .importing import check_member_csv
 from .models import (
     Application,
     ApplicationStatus,
+    LegalRepInvitation,
     RegisterList,
     Signature,
     Unit,
@@ -275,7 +281,7 @@ def register_account(request):
             return render(request, "organisations/register.html", {"form": form}, status=429)
         if form.is_valid():
             user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=LOGIN_BACKEND)
             messages.success(request, _("Your account is ready. Now fill in the application."))
             return redirect("organisations:apply")
     return render(
@@ -298,17 +304,13 @@ def apply(request):
     if existing:
         return redirect("organisations:application", existing.pk)
     submitting = "submit" in request.POST
-    form = ApplicationForm(*_posted(request), submitting=submitting)
+    form = ApplicationForm(*_posted(request, files=True), submitting=submitting)
     done = Outcome()
     if request.method == "POST":
 
         def create(data):
             application = actions.do_create_application(actor=request.user, data=data)
-            return (
-                actions.do_submit_application(application, actor=request.user)
-                if submitting
-                else application
-            )
+            return _licence_and_submit(request, application, data, submitting)
 
         if done := perform(form, create):
             messages.success(
@@ -322,6 +324,80 @@ def apply(request):
         "organisations/application_form.html",
         {"form": form, "application": None},
         status=status,
+    )
+
+
+def _licence_and_submit(request, application, data, submitting):
+    """The steps after saving the fields: keep the licence scan if one came, then submit."""
+    if data.get("licence"):
+        application = actions.do_attach_licence(
+            application, actor=request.user, upload=data["licence"]
+        )
+    if submitting:
+        return actions.do_submit_application(application, actor=request.user)
+    return application
+
+
+@login_required
+def application_licence(request, application_id):
+    """The licence scan: the applicant's and the secretariat's only."""
+    application = get_application_for_user(request.user, application_id)
+    return serve_upload(application.licence_scan, f"licence-{application.pk}")
+
+
+def claim_legal_rep(request, token):
+    """The invited legal representative's link: sign in (or open an account) and claim."""
+    try:
+        invitation, nonce = get_invitation_for_claim(token)
+    except InvalidClaimLink as invalid:
+        return render(
+            request,
+            "organisations/claim.html",
+            {"invitation": None, "refusal": [str(invalid)]},
+            status=404,
+        )
+    person = request.user if request.user.is_authenticated else None
+    now = timezone.now()
+    refusal, status = invitation.link_blockers(nonce, now), 410
+    if not refusal and person is not None:
+        refusal, status = invitation.person_blockers(person), 403
+    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    form_class = ClaimForm if person is not None else ClaimAccountForm
+    form = None if refusal or (person is None and has_account) else form_class(*_posted(request))
+    answer = status if refusal else 200
+    if request.method == "POST" and form is None and not refusal:
+        answer = 409  # an account holder who is not signed in: the page says to sign in
+    if request.method == "POST" and form is not None:
+        done = perform(
+            form,
+            lambda data: actions.do_claim_legal_rep(
+                invitation,
+                nonce=nonce,
+                actor=request.user,
+                account=None
+                if person
+                else {
+                    "username": data["username"],
+                    "display_name": data["display_name"],
+                    "password": data["password1"],
+                },
+            ),
+        )
+        if done:
+            if person is None:
+                login(request, done.result.user, backend=LOGIN_BACKEND)
+            messages.success(
+                request,
+                _("You are the legal representative of %(unit)s and may sign for it.")
+                % {"unit": invitation.unit.name},
+            )
+            return redirect("organisations:unit", invitation.unit_id)
+        answer = done.status
+    return render(
+        request,
+        "organisations/claim.html",
+        {"invitation": invitation, "refusal": refusal, "form": form, "has_account": has_account},
+        status=answer,
     )
 
 
@@ -349,7 +425,8 @@ def application(request, application_id):
         )
     submitting = "submit" in request.POST
     form = guard_edits(
-        ApplicationForm(request.POST, instance=application, submitting=submitting), application
+        ApplicationForm(request.POST, request.FILES, instance=application, submitting=submitting),
+        application,
     )
 
     def update(data):
@@ -357,7 +434,7 @@ def application(request, application_id):
         updated = actions.do_update_application(
             Application.objects.get(pk=application.pk), actor=request.user, data=data
         )
-        return actions.do_submit_application(updated, actor=request.user) if submitting else updated
+        return _licence_and_submit(request, updated, data, submitting)
 
     if done := perform(form, update):
         messages.success(
@@ -763,15 +840,24 @@ def queue(request):
 def review(request, application_id):
     """Approve, return for correction (with reasons) or reject (with reasons)."""
     application = get_application_for_user(request.user, application_id, to="review")
-    form = ReasonsForm(*_posted(request))
+    form = ReviewForm(*_posted(request))
     status = 200
     if request.method == "POST":
         decisions = {
             "approve": (
                 lambda data: actions.do_approve_application(
-                    application, actor=request.user, note=data["reasons"]
+                    application,
+                    actor=request.user,
+                    note=data["reasons"],
+                    confirm_legal_rep=data["confirm_legal_rep"],
                 ),
                 _("The application was approved."),
+            ),
+            "invite": (
+                lambda data: actions.do_resend_legal_rep_invitation(
+                    application, actor=request.user
+                ),
+                _("A new invitation was sent to the legal representative."),
             ),
             "return": (
                 lambda data: actions.do_return_application(
@@ -830,6 +916,8 @@ def review(request, application_id):
             "blockers": application.blockers_to_approve()
             if application.status == ApplicationStatus.SUBMITTED
             else [],
+            "invitations": LegalRepInvitation.objects.filter(application=application),
+            "now": timezone.now(),
         },
         status=status,
     )

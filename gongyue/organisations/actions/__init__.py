@@ -12,6 +12,7 @@ The convention's founders, taking effect and publication are the convention's ow
 
 from .applications import (
     do_approve_application,
+    do_attach_licence,
     do_create_application,
     do_reject_application,
     do_return_application,
@@ -19,6 +20,7 @@ from .applications import (
     do_update_application,
 )
 from .delegates import do_authorise_delegate, do_revoke_delegate
+from .legal_reps import do_claim_legal_rep, do_resend_legal_rep_invitation
 from .registers import do_import_members, do_publish_register
 from .signing import do_attach_sealed_scan, do_sign_convention
 from .withdrawal import (
@@ -30,14 +32,17 @@ from .withdrawal import (
 
 __all__ = [
     "do_approve_application",
+    "do_attach_licence",
     "do_attach_sealed_scan",
     "do_authorise_delegate",
+    "do_claim_legal_rep",
     "do_complete_withdrawal",
     "do_create_application",
     "do_give_withdrawal_notice",
     "do_import_members",
     "do_publish_register",
     "do_reject_application",
+    "do_resend_legal_rep_invitation",
     "do_retract_withdrawal",
     "do_return_application",
     "do_revoke_delegate",

@@ -1,4 +1,7 @@
-"""Applications to join: drafts, submission, and the secretariat's review (Art. 4, 27)."""
+"""Applications to join: drafts, the licence scan, submission, and the secretariat's review
+(Art. 4, 27; RULES.md rule 1)."""
+
+import hashlib
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -13,11 +16,18 @@ from gongyue.core.notify import notify
 
 from .. import queries
 from ..models import APPLICATION_FIELDS, Application, ApplicationStatus, Unit, UnitCategory
+from .legal_reps import invite_legal_rep, make_legal_rep
 
 MAIL = "organisations/mail/"
 
 # Contact details stay out of the append-only audit log; it records only that they changed.
-PRIVATE_FIELDS = {"contact_name", "contact_phone", "contact_email"}
+PRIVATE_FIELDS = {
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "legal_rep_email",
+    "legal_rep_id_last4",
+}
 
 
 def _application_values(application) -> dict:
@@ -76,6 +86,42 @@ def do_update_application(application, *, actor, data: dict) -> Application:
         subject=application,
         old=_audit_values({k: v for k, v in old.items() if v != new[k]}),
         new=_audit_values({k: v for k, v in new.items() if v != old[k]}),
+        visibility=Visibility.SECRETARIAT,
+    )
+    return application
+
+
+def file_sha256(upload) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def do_attach_licence(application, *, actor, upload) -> Application:
+    """Keep the scan of the business licence with a draft or returned application; a new scan
+    replaces the one before (the audit row keeps the SHA-256 of each)."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.applicant_id != actor.pk:
+        raise ActionRefused(
+            _("Only the applicant changes an application."), code="forbidden", status=403
+        )
+    if not application.is_editable:
+        raise ActionRefused(
+            _("Only a draft or a returned application can be changed."), code="not_editable"
+        )
+    sha256 = file_sha256(upload)
+    replaced = bool(application.licence_scan)
+    application.licence_scan.save(upload.name, upload, save=False)
+    application.licence_scan_at = application.updated_at = timezone.now()
+    application.save(update_fields=["licence_scan", "licence_scan_at", "updated_at"])
+    record(
+        "organisations.licence_attached",
+        actor=actor,
+        subject=application,
+        new={"sha256": sha256, "size": upload.size, "replaced": replaced},
         visibility=Visibility.SECRETARIAT,
     )
     return application
@@ -187,9 +233,16 @@ def do_reject_application(application, *, actor, reasons: str) -> Application:
 
 
 @transaction.atomic
-def do_approve_application(application, *, actor, note: str = "") -> Application:
-    """Approve: the unit is recorded (or updated, when it rejoins) and the applicant's account
-    becomes its legal representative's, which may then sign (RULES.md rule 1)."""
+def do_approve_application(
+    application, *, actor, note: str = "", confirm_legal_rep: bool = False
+) -> Application:
+    """Approve: the unit is recorded (or updated, when it rejoins) and the applicant becomes its
+    contact (unit staff), who cannot sign (RULES.md rule 1).
+
+    The signing role goes to the legal representative named in the application: to the applicant
+    when they declared being that person and the secretariat, with `confirm_legal_rep`, confirms
+    it against the licence; otherwise the named person is invited by mail to claim it.
+    """
     if not actor.is_secretariat:
         raise ActionRefused(
             _("Only the secretariat reviews applications."), code="forbidden", status=403
@@ -198,6 +251,17 @@ def do_approve_application(application, *, actor, note: str = "") -> Application
         Application.objects.select_for_update().select_related("applicant").get(pk=application.pk)
     )
     refuse_if(application.blockers_to_approve(), code="cannot_approve")
+    if confirm_legal_rep and not application.applicant_is_legal_rep:
+        raise ActionRefused(
+            _(
+                "The applicant did not declare being the legal representative, so there is "
+                "nothing to confirm; approve without it and the named legal representative is "
+                "invited by mail."
+            ),
+            code="invalid",
+            field="confirm_legal_rep",
+            status=400,
+        )
     now = timezone.now()
     unit = Unit.objects.select_for_update().filter(uscc=application.uscc).first() or Unit(
         uscc=application.uscc
@@ -222,34 +286,69 @@ def do_approve_application(application, *, actor, note: str = "") -> Application
     if applicant.unit_id != unit.pk:
         applicant.unit = unit
         applicant.save(update_fields=["unit"])
-    if not RoleGrant.objects.filter(
-        user=applicant, role=Role.LEGAL_REP, unit=unit, revoked_at__isnull=True
-    ).exists():
-        RoleGrant.objects.create(
+    legal_rep, retired, invitation = None, [], None
+    if confirm_legal_rep:
+        legal_rep = applicant
+        _grant, retired = make_legal_rep(applicant, unit, actor=actor)
+    else:
+        if not RoleGrant.objects.filter(
             user=applicant,
-            role=Role.LEGAL_REP,
             unit=unit,
-            granted_by=actor,
-            valid_from=timezone.localdate(now),
+            role__in=[Role.UNIT_STAFF, Role.LEGAL_REP, Role.DELEGATE],
+            revoked_at__isnull=True,
+        ).exists():
+            RoleGrant.objects.create(
+                user=applicant,
+                role=Role.UNIT_STAFF,
+                unit=unit,
+                granted_by=actor,
+                valid_from=timezone.localdate(now),
+            )
+        holder = (
+            RoleGrant.objects.active(timezone.localdate(now))
+            .filter(unit=unit, role=Role.LEGAL_REP, user__email__iexact=application.legal_rep_email)
+            .select_related("user")
+            .first()
         )
+        if holder is not None:
+            # A unit that rejoins keeps its legal representative when the application names them.
+            legal_rep = holder.user
+        else:
+            invitation = invite_legal_rep(application, unit, actor=actor, now=now)
     application.status = ApplicationStatus.APPROVED
     application.decided_at, application.decided_by = now, actor
     application.unit = unit
     application.reasons = (note or "").strip()
+    application.legal_rep_confirmed = confirm_legal_rep
     application.save()
     record(
         "organisations.application_approved",
         actor=actor,
         subject=application,
         old={"status": ApplicationStatus.SUBMITTED},
-        new={"status": ApplicationStatus.APPROVED, "unit": unit.pk, "legal_rep": applicant.pk},
+        new={
+            "status": ApplicationStatus.APPROVED,
+            "unit": unit.pk,
+            "contact": applicant.pk,
+            "legal_rep_confirmed_against_licence": confirm_legal_rep,
+            "legal_rep": getattr(legal_rep, "pk", None),
+            "legal_rep_grants_ended": retired,
+            "invitation": getattr(invitation, "pk", None),
+        },
         visibility=Visibility.SECRETARIAT,
     )
     notify(
         [application.applicant],
         kind="membership",
         template=MAIL + "application_approved",
-        context={"name": application.name},
-        url=reverse("organisations:sign", args=[unit.pk]),
+        context={
+            "name": application.name,
+            "confirmed": confirm_legal_rep,
+            "legal_rep": application.legal_rep_name,
+            "invited": invitation.masked_email if invitation else "",
+        },
+        url=reverse(
+            "organisations:sign" if confirm_legal_rep else "organisations:unit", args=[unit.pk]
+        ),
     )
     return application

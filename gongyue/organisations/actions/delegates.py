@@ -108,6 +108,8 @@ def do_authorise_delegate(
         "valid_from": valid_from,
         "valid_until": valid_until,
         "by": str(actor),
+        "username": person.username,
+        "email": person.email,
     }
     if created:
         uid = urlsafe_base64_encode(force_bytes(person.pk))

@@ -24,10 +24,17 @@ from ..models import (
     Membership,
     Signature,
     Unit,
-    not_a_signer_message,
 )
 
 MAIL = "organisations/mail/"
+
+
+def signer_name(unit, actor, grant) -> str:
+    """The name that goes on the signature page: the legal representative's name as the
+    secretariat recorded it from the licence, or the delegate's name from the authorisation."""
+    if grant.role == Role.LEGAL_REP and unit.legal_rep_name:
+        return unit.legal_rep_name
+    return str(actor)
 
 
 @transaction.atomic
@@ -47,7 +54,9 @@ def do_sign_convention(unit, *, actor, version, sha256: str) -> Signature:
     # Who signs is refused first, and alone, with 403: the rest is none of a stranger's business.
     grant = unit.signing_grant(actor, china_date(now))
     if grant is None:
-        raise ActionRefused(not_a_signer_message(), code="not_a_signer", status=403)
+        raise ActionRefused(
+            *unit.signer_blockers(actor, china_date(now)), code="not_a_signer", status=403
+        )
     if Signature.objects.filter(unit=unit, version=version).exists():
         raise ActionRefused(
             _("This unit has already signed version %(number)s.") % {"number": version.number},
@@ -60,7 +69,7 @@ def do_sign_convention(unit, *, actor, version, sha256: str) -> Signature:
                 unit=unit,
                 version=version,
                 signer=actor,
-                signer_name=str(actor)[:150],
+                signer_name=signer_name(unit, actor, grant)[:150],
                 capacity=Capacity.LEGAL_REP if grant.role == Role.LEGAL_REP else Capacity.DELEGATE,
                 grant=grant,
                 signed_at=now,

@@ -152,6 +152,11 @@ VALID_APPLICATION = {
     "contact_name": "李四",
     "contact_phone": "0791-88888888",
     "contact_email": "contact@poyang.example.cn",
+    "legal_rep_id_type": "resident_id",
+    "legal_rep_id_last4": "123X",
+    "legal_rep_email": "zhang.san@poyang.example.cn",
+    "applicant_is_legal_rep": False,
+    "accepts_rules": True,
 }
 
 
@@ -165,4 +170,19 @@ def submitted_application(applicant, application_data):
     from gongyue.organisations import actions
 
     application = actions.do_create_application(actor=applicant, data=application_data)
+    actions.do_attach_licence(application, actor=applicant, upload=pdf_upload("licence.pdf"))
     return actions.do_submit_application(application, actor=applicant)
+
+
+def api_apply(client, data, *, submit=True):
+    """Apply through the API as an integrator would: the fields, the licence scan, submission."""
+    created = client.post("/api/v1/members/applications", data, content_type="application/json")
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    attached = client.post(
+        f"/api/v1/members/applications/{pk}/licence", {"licence": pdf_upload("licence.pdf")}
+    )
+    assert attached.status_code == 200, attached.content
+    if not submit:
+        return attached
+    return client.post(f"/api/v1/members/applications/{pk}/submit")

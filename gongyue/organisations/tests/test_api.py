@@ -51,8 +51,8 @@ def test_an_application_is_made_with_a_personal_token(client, applicant):
     _, secret = ApiToken.issue(applicant, "erp")
     response = client.post(
         f"{API}/applications",
-        {**VALID_APPLICATION, "submit": True},
+        VALID_APPLICATION,
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {secret}",
     )
-    assert response.status_code == 201 and response.json()["status"] == "submitted"
+    assert response.status_code == 201 and response.json()["status"] == "draft"

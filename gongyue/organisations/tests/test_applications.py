@@ -8,7 +8,7 @@ from gongyue.core.tasks import run_queued_tasks
 from gongyue.organisations import actions
 from gongyue.organisations.models import Application, ApplicationStatus, Unit
 
-from .conftest import VALID_APPLICATION, make_member
+from .conftest import VALID_APPLICATION, api_apply, make_member, pdf_upload
 
 API = "/api/v1/members"
 
@@ -31,7 +31,8 @@ def test_an_applicant_saves_a_draft_then_submits_and_the_secretariat_is_told(
     application = Application.objects.get(applicant=applicant)
     assert response.status_code == 302 and application.status == ApplicationStatus.DRAFT
     response = client.post(
-        f"/members/applications/{application.pk}/", {**form_data(), "submit": "1"}
+        f"/members/applications/{application.pk}/",
+        {**form_data(), "licence": pdf_upload("licence.pdf"), "submit": "1"},
     )
     assert response.status_code == 302
     application.refresh_from_db()
@@ -84,8 +85,8 @@ def test_a_returned_application_tells_the_applicant_why_and_can_be_corrected(
     assert submitted_application.address == "南昌市新建区 2 号"
 
 
-def test_approval_records_the_unit_and_makes_the_applicant_its_legal_representative(
-    client_for, submitted_application, applicant, secretariat, smtp_server
+def test_approval_records_the_unit_and_makes_the_applicant_its_contact_who_cannot_sign(
+    client_for, submitted_application, applicant, secretariat, smtp_server, convention
 ):
     response = client_for(secretariat).post(
         f"/members/secretariat/applications/{submitted_application.pk}/", {"decision": "approve"}
@@ -98,12 +99,25 @@ def test_approval_records_the_unit_and_makes_the_applicant_its_legal_representat
         and submitted_application.unit == unit
     )
     assert unit.category_codes == ["info_service", "product_maker"]
+    assert unit.legal_rep_name == VALID_APPLICATION["legal_rep_name"]
     applicant.refresh_from_db()
     assert applicant.unit == unit
-    assert RoleGrant.objects.filter(user=applicant, unit=unit, role=Role.LEGAL_REP).exists()
-    assert AuditEntry.objects.filter(action="organisations.application_approved").count() == 1
+    assert set(
+        RoleGrant.objects.filter(user=applicant, unit=unit).values_list("role", flat=True)
+    ) == {Role.UNIT_STAFF}
+    [entry] = AuditEntry.objects.filter(action="organisations.application_approved")
+    assert entry.new["contact"] == applicant.pk and entry.new["legal_rep"] is None
+    assert entry.new["legal_rep_confirmed_against_licence"] is False
     run_queued_tasks()
-    assert smtp_server.to(applicant.email)
+    [mail] = smtp_server.to(applicant.email)
+    assert "联系人" in smtp_server.body(mail)
+    # The contact is told on the signing page why they cannot sign, and the action refuses.
+    page = client_for(applicant).get(f"/members/units/{unit.pk}/sign/").content.decode()
+    assert "联系人" in page and "z***@poyang.example.cn" in page
+    version = convention.version_in_force
+    with pytest.raises(ActionRefused) as refused:
+        actions.do_sign_convention(unit, actor=applicant, version=version, sha256=version.sha256)
+    assert refused.value.status == 403 and "联系人" in refused.value.blockers[1]
 
 
 def test_a_rejection_needs_reasons_and_ends_the_application(
@@ -224,12 +238,8 @@ def test_a_former_member_may_apply_again_with_its_code(client_for, applicant, un
     membership = make_member(unit_a, date(2024, 1, 1))
     membership.ended_at, membership.ended_by = start_of_day(date(2025, 1, 1)), "withdrawal"
     membership.save()
-    response = client_for(applicant).post(
-        f"{API}/applications",
-        {**VALID_APPLICATION, "uscc": unit_a.uscc, "submit": True},
-        content_type="application/json",
-    )
-    assert response.status_code == 201
+    response = api_apply(client_for(applicant), {**VALID_APPLICATION, "uscc": unit_a.uscc})
+    assert response.status_code == 200 and response.json()["status"] == "submitted"
 
 
 def test_a_malformed_icp_number_is_refused_on_the_page_and_by_the_api(client_for, applicant):
@@ -264,12 +274,8 @@ def test_submitting_an_incomplete_application_lists_the_missing_fields(client_fo
 
 
 def test_the_whole_review_works_through_the_api(client_for, applicant, secretariat):
-    created = client_for(applicant).post(
-        f"{API}/applications",
-        {**VALID_APPLICATION, "submit": True},
-        content_type="application/json",
-    )
-    assert created.status_code == 201 and created.json()["status"] == "submitted"
+    created = api_apply(client_for(applicant), VALID_APPLICATION)
+    assert created.status_code == 200 and created.json()["status"] == "submitted"
     pk = created.json()["id"]
     queue = client_for(secretariat).get(f"{API}/applications?status=submitted").json()
     assert [a["id"] for a in queue] == [pk]

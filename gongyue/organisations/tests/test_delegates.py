@@ -227,4 +227,42 @@ def test_a_delegate_signs_on_the_last_day_of_the_authorisation_and_not_the_day_a
 def test_unit_staff_and_people_of_other_units_are_not_signers(unit_staff, other_member, unit_a):
     for person in (unit_staff, other_member):
         assert unit_a.signing_grant(person, timezone.localdate()) is None
-        assert unit_a.blockers_to_sign(person, timezone.now()) == [not_a_signer_message()]
+        assert unit_a.blockers_to_sign(person, timezone.now())[0] == not_a_signer_message()
+    # The unit's own contact is also told who signs instead; a stranger is not.
+    assert len(unit_a.blockers_to_sign(other_member, timezone.now())) == 1
+    assert "联系人" in unit_a.blockers_to_sign(unit_staff, timezone.now())[1]
+
+
+def test_the_delegate_mail_gives_the_user_name_and_both_sign_in_with_it_or_the_address(
+    client, client_for, legal_rep, unit_a, smtp_server
+):
+    existing = make_user("zhaoliu", email="zhao@ganjiang.example.cn")
+    client_for(legal_rep).post(f"/members/units/{unit_a.pk}/delegates/", delegate_post())
+    run_queued_tasks()
+    [mail] = smtp_server.to("zhao@ganjiang.example.cn")
+    assert "用户名是 zhaoliu" in smtp_server.body(mail)
+    client.logout()
+    from gongyue.core.testing import PASSWORD
+
+    for name in ("zhaoliu", "ZHAO@ganjiang.example.cn"):
+        response = client.post("/accounts/login/", {"username": name, "password": PASSWORD})
+        assert response.status_code == 302, name
+        assert client.session["_auth_user_id"] == str(existing.pk)
+        client.logout()
+    wrong = client.post(
+        "/accounts/login/", {"username": "zhao@ganjiang.example.cn", "password": "wrong"}
+    )
+    assert wrong.status_code == 200 and "_auth_user_id" not in client.session
+
+
+def test_an_address_shared_by_two_accounts_does_not_sign_anyone_in(client, db):
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    from gongyue.core.testing import PASSWORD
+
+    make_user("one", email="shared@example.cn")
+    make_user("two", email="Shared@example.cn")
+    request = RequestFactory().post("/accounts/login/")  # the lockout backend needs one
+    assert authenticate(request, username="shared@example.cn", password=PASSWORD) is None
+    assert authenticate(request, username="two", password=PASSWORD).username == "two"
