@@ -12,7 +12,7 @@ from gongyue.core import testing
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-LETTER = b"%PDF-1.4 authorisation letter of unit A\n"
+LETTER = b"%PDF-1.4\n% authorisation letter of unit A\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_a_backup_restores_the_database_and_the_files_and_the_chain_verifies(
 
 
 def damage_media(folder):
-    [letter] = (folder / "media").rglob("*letter.pdf")
+    [letter] = (folder / "media").rglob("*.pdf")  # stored under a name the server chose
     letter.write_bytes(LETTER.replace(b"unit A", b"unit B"))
     return letter
 

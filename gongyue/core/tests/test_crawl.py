@@ -42,6 +42,7 @@ def sample_values() -> dict:
         "token_id": first(ApiToken.objects),
         "uidb64": "MQ",
         "token": "set-password",
+        "name": "all.rpz",  # a registry feed
     }
 
 

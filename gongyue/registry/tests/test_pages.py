@@ -1,10 +1,9 @@
 """The pages: search, entry with its public history, submission, review, appeals, check, feeds."""
 
 from gongyue.audit.models import AuditEntry
+from gongyue.organisations.tests.conftest import PNG_BYTES as PNG
 from gongyue.registry import publishing
 from gongyue.registry.models import Appeal, Entry, EvidenceFile, Status
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def test_the_search_page_shows_listed_entries_and_not_pending_ones(
