@@ -570,7 +570,7 @@ class LegalRepInvitation(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="legal_rep_invitations")
     name = models.CharField(_("legal representative"), max_length=100)
     email = models.EmailField(_("email"))
-    nonce = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    nonce = models.CharField(max_length=64, default=secrets.token_hex, editable=False)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, verbose_name='legal representative')),
                 ('email', models.EmailField(max_length=254, verbose_name='email')),
-                ('nonce', models.CharField(default=secrets.token_hex, editable=False, max_length=32)),
+                ('nonce', models.CharField(default=secrets.token_hex, editable=False, max_length=64)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent')),
                 ('expires_at', models.DateTimeField(verbose_name='valid until')),
                 ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='claimed')),
