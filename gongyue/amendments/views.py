@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongyue.convention.diff import diff_structures
@@ -177,40 +178,35 @@ def proposal(request, proposal_id):
     return _proposal_page(request, get_proposal_for_user(request.user, proposal_id))
 
 
-@login_required
-@require_POST
-def submit(request, proposal_id):
-    proposal = get_proposal_for_user(request.user, proposal_id, to="edit")
-    return _run(
-        request,
-        proposal,
-        lambda: actions.do_submit_proposal(proposal, actor=request.user),
-        _("The proposal is submitted."),
-    )
+def _proposal_step(to: str, action, done_message):
+    """A page that runs one form-less action on a proposal (submit, sponsor, …) for the person
+    the access helper lets through, and shows a refusal above the proposal."""
+
+    @login_required
+    @require_POST
+    def view(request, proposal_id):
+        proposal = get_proposal_for_user(request.user, proposal_id, to=to)
+        return _run(request, proposal, lambda: action(proposal, actor=request.user), done_message)
+
+    return view
 
 
-@login_required
-@require_POST
-def sponsor(request, proposal_id):
-    proposal = get_proposal_for_user(request.user, proposal_id, to="sponsor")
-    return _run(
-        request,
-        proposal,
-        lambda: actions.do_sponsor_proposal(proposal, actor=request.user),
-        _("Your unit now sponsors this proposal."),
-    )
-
-
-@login_required
-@require_POST
-def unsponsor(request, proposal_id):
-    proposal = get_proposal_for_user(request.user, proposal_id, to="sponsor")
-    return _run(
-        request,
-        proposal,
-        lambda: actions.do_withdraw_sponsorship(proposal, actor=request.user),
-        _("Your unit's sponsorship is withdrawn."),
-    )
+submit = _proposal_step(
+    "edit", actions.do_submit_proposal, gettext_lazy("The proposal is submitted.")
+)
+sponsor = _proposal_step(
+    "sponsor", actions.do_sponsor_proposal, gettext_lazy("Your unit now sponsors this proposal.")
+)
+unsponsor = _proposal_step(
+    "sponsor",
+    actions.do_withdraw_sponsorship,
+    gettext_lazy("Your unit's sponsorship is withdrawn."),
+)
+publish = _proposal_step(
+    "publish",
+    actions.do_publish_amendment,
+    gettext_lazy("The amendment is published: its text is in force from today."),
+)
 
 
 @login_required
@@ -236,18 +232,6 @@ def _run(request, proposal, action, done_message):
         return _proposal_page(request, proposal, status=refused.status, refusal=refused.blockers)
     messages.success(request, done_message)
     return redirect("amendments:proposal", proposal.pk)
-
-
-@login_required
-@require_POST
-def publish(request, proposal_id):
-    proposal = get_proposal_for_user(request.user, proposal_id, to="publish")
-    return _run(
-        request,
-        proposal,
-        lambda: actions.do_publish_amendment(proposal, actor=request.user),
-        _("The amendment is published: its text is in force from today."),
-    )
 
 
 def article_history(request, identity_id):

@@ -13,6 +13,7 @@ DEL, ``#`` and ``%``. A host written in Chinese (or any other script) becomes it
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -106,10 +107,9 @@ def _host(raw: bytes) -> str:
     if ipv4:
         return ipv4
     if not host.isascii():
-        try:
+        # A name IDNA cannot write is escaped as bytes below, as Safe Browsing does.
+        with contextlib.suppress(UnicodeDecodeError, CanonicalError):
             return idna_host(host.decode("utf-8"))
-        except (UnicodeDecodeError, CanonicalError):
-            pass  # not a name IDNA can write: escaped as bytes, as Safe Browsing does
     return _escape(host)
 
 

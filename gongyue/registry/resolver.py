@@ -6,6 +6,7 @@ names, with an ``rpz:`` clause that fetches the feed over HTTP; ``answer(name)``
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import time
@@ -109,11 +110,10 @@ class Unbound:
         import dns.exception
 
         while time.monotonic() - started < timeout:
-            try:
+            # A resolver busy loading a zone times out: ask again.
+            with contextlib.suppress(dns.exception.Timeout):
                 if test(self.answer(name)):
                     return time.monotonic() - started
-            except dns.exception.Timeout:
-                pass  # busy loading a zone: ask again
             time.sleep(every)
         raise TimeoutError(f"{name}: still {self.answer(name)} after {timeout} s\n{self.log()}")
 
