@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "gongyue.amendments",
     "gongyue.bulletins",
     "gongyue.registry",
+    "gongyue.cases",
     "gongyue.portal",
     "gongyue.api",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("registry/", include("gongyue.registry.urls")),
     path("audit/", include("gongyue.audit.urls")),
     path("amendments/", include("gongyue.amendments.urls")),
+    path("cases/", include("gongyue.cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

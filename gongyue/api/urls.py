@@ -34,6 +34,10 @@ ROUTERS = [
     ("/bulletins/", "gongyue.bulletins.api.router"),
     ("/requests/", "gongyue.bulletins.api.requests_router"),
     ("/campaigns/", "gongyue.bulletins.campaign_api.router"),
+    ("/cases/disputes/", "gongyue.cases.redress_api.disputes_router"),
+    ("/cases/complaints/", "gongyue.cases.redress_api.complaints_router"),
+    ("/cases/criticism/", "gongyue.cases.redress_api.criticism_router"),
+    ("/cases/", "gongyue.cases.api.router"),
 ]
 
 

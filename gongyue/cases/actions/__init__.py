@@ -1,0 +1,1 @@
+"""Every step of a case, dispute, complaint or criticism is a `do_*` action here."""

@@ -1,0 +1,3 @@
+"""Pages of a case: report, triage, notice and reply, finding, sanction, review, publication."""
+
+urlpatterns = []

@@ -1,0 +1,2 @@
+"""The models by noun: cases (Art. 21-22: report to sanction and review), disputes (Art. 20),
+complaints about the executing body (Art. 23) and public criticism (Art. 17)."""

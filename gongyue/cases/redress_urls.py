@@ -1,0 +1,3 @@
+"""Pages of disputes (Art. 20), complaints to the authority (Art. 23) and public criticism (Art. 17)."""
+
+urlpatterns = []
