@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 
 from gongyue.api.auth import public
 from gongyue.api.errors import cleaned
+from gongyue.core.uploads import serve_upload
 
 from . import actions, queries
 from .access import (
@@ -20,7 +21,6 @@ from .access import (
 )
 from .forms import AnswerForm, BulletinForm, ForwardForm, ReplyForm, RequestForm, files_of
 from .models import Submission
-from .views import download
 
 router = Router(tags=["bulletins"])
 requests_router = Router(tags=["requests"])
@@ -154,7 +154,7 @@ def read_bulletin(request, bulletin_id: int):
 def download_attachment(request, bulletin_id: int, attachment_id: int) -> HttpResponse:
     bulletin = get_bulletin_for_user(request.user, bulletin_id)
     attachment = get_object_or_404(bulletin.attachments, pk=attachment_id)
-    return download(attachment.file, attachment.name)
+    return serve_upload(attachment.file, attachment.download_stem)
 
 
 @router.post("/{bulletin_id}/publish", response=BulletinOut)
@@ -311,6 +311,14 @@ def reply(request, submission_id: int, payload: ReplyIn):
 @requests_router.get("/{request_id}", response=RequestOut)
 def read_request(request, request_id: int):
     return request_out(get_request_for_user(request.user, request_id))
+
+
+@requests_router.get("/{request_id}/files/{attachment_id}", response={200: None})
+def download_request_attachment(request, request_id: int, attachment_id: int) -> HttpResponse:
+    """A file of a request, to those who may see the request (served inert: core.uploads)."""
+    obj = get_request_for_user(request.user, request_id)
+    attachment = get_object_or_404(obj.attachments, pk=attachment_id)
+    return serve_upload(attachment.file, attachment.download_stem)
 
 
 @requests_router.post("/{request_id}/answer", response=RequestOut)

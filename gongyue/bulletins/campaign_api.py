@@ -2,11 +2,13 @@
 
 from datetime import datetime
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from gongyue.api.errors import ApiError, cleaned
 from gongyue.convention.models import Convention
+from gongyue.core.uploads import serve_upload
 
 from . import actions, queries
 from .access import get_campaign_for_user, get_response_for_user, require_secretariat
@@ -58,6 +60,15 @@ class QuestionIn(Schema):
     required: bool = False
 
 
+class CampaignEvidenceOut(Schema):
+    answer_id: int
+    question_id: int
+    name: str
+    kind: str
+    size: int | None
+    sha256: str
+
+
 class ResponseOut(Schema):
     id: int
     unit_id: int
@@ -68,6 +79,7 @@ class ResponseOut(Schema):
     review_note: str
     case_flagged_at: datetime | None
     answers: dict[str, str]
+    evidence: list[CampaignEvidenceOut]
 
 
 class CampaignReviewIn(Schema):
@@ -97,9 +109,26 @@ def campaign_out(c) -> dict:
 
 
 def response_out(r) -> dict:
+    answers = list(r.answers.all())
     return {
-        **{name: getattr(r, name) for name in ResponseOut.model_fields if name != "answers"},
-        "answers": {str(a.question_id): a.value for a in r.answers.all()},
+        **{
+            name: getattr(r, name)
+            for name in ResponseOut.model_fields
+            if name not in {"answers", "evidence"}
+        },
+        "answers": {str(a.question_id): a.value for a in answers},
+        "evidence": [
+            {
+                "answer_id": a.pk,
+                "question_id": a.question_id,
+                "name": a.file_name or a.value,
+                "kind": a.file_kind,
+                "size": a.file_size,
+                "sha256": a.sha256,
+            }
+            for a in answers
+            if a.file
+        ],
     }
 
 
@@ -185,6 +214,14 @@ def answer(request, campaign_id: int):
 def list_responses(request, campaign_id: int):
     campaign = get_campaign_for_user(request.user, campaign_id, to="manage")
     return [response_out(r) for r in campaign.responses.prefetch_related("answers")]
+
+
+@router.get("/responses/{response_id}/files/{answer_id}", response={200: None})
+def download_evidence(request, response_id: int, answer_id: int) -> HttpResponse:
+    """A file of evidence, to the unit and the secretariat (served inert: core.uploads)."""
+    response = get_response_for_user(request.user, response_id)
+    answer = get_object_or_404(response.answers.exclude(file=""), pk=answer_id)
+    return serve_upload(answer.file, answer.download_stem)
 
 
 @router.post("/responses/{response_id}/review", response=ResponseOut)

@@ -189,3 +189,13 @@ def campaign_report(campaign) -> dict:
         "totals": totals,
         "missing": missing,
     }
+
+
+def campaign_evidence(campaign):
+    """The file evidence of the units that submitted, with what was kept of each file."""
+    return (
+        Answer.objects.filter(response__campaign=campaign, response__status__in=ANSWERED)
+        .exclude(file="")
+        .select_related("response__unit", "question")
+        .order_by("response__unit__name", "question__position")
+    )

@@ -25,7 +25,6 @@ from ..models import (
     Response,
     ResponseStatus,
 )
-from .bulletins import sha256_of
 
 MAIL = "bulletins/mail/"
 
@@ -163,15 +162,30 @@ def do_save_answers(response, *, actor, answers: dict, submit: bool, now=None) -
             code="invalid_transition",
         )
     existing = {a.question_id: a for a in response.answers.all()}
+    evidence = []
     for question, value in answers.items():
         if value in (None, "", []):
             continue
         answer = existing.get(question.pk) or Answer(response=response, question=question)
         if question.answer_type == AnswerType.FILE:
-            upload, _kind = value
-            answer.sha256 = sha256_of(upload)
+            upload, kind = value
+            # The field checks the content again, names the file and sets answer.sha256.
             answer.file.save(upload.name, upload, save=False)
             answer.value, answer.compliant = upload.name[-200:], None
+            answer.file_name, answer.file_kind, answer.file_size = (
+                upload.name[-200:],
+                kind,
+                upload.size,
+            )
+            evidence.append(
+                {
+                    "question": question.position,
+                    "name": answer.file_name,
+                    "kind": kind,
+                    "size": upload.size,
+                    "sha256": answer.sha256,
+                }
+            )
         else:
             answer.value = str(value)
             answer.compliant = question.is_compliant(answer.value)
@@ -197,7 +211,12 @@ def do_save_answers(response, *, actor, answers: dict, submit: bool, now=None) -
         actor=actor,
         subject=campaign,
         old={"unit": response.unit_id, "status": old},
-        new={"unit": response.unit_id, "status": response.status, "answers": len(existing)},
+        new={
+            "unit": response.unit_id,
+            "status": response.status,
+            "answers": len(existing),
+            "evidence": evidence,
+        },
         visibility=Visibility.SECRETARIAT,
     )
     return response
