@@ -1,15 +1,16 @@
 """Bulletins, requests and submissions under /api/v1/bulletins/ and /api/v1/requests/: the pages'
 access helpers, forms and actions."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from gongyue.api.auth import public
-from gongyue.api.errors import cleaned
+from gongyue.api.errors import MAX_OFFSET, cleaned
 from gongyue.core.uploads import serve_upload
 
 from . import actions, queries
@@ -95,6 +96,24 @@ def receipt_out(r) -> dict:
     }
 
 
+class BulletinOverdueOut(Schema):
+    bulletin_id: int
+    title: str
+    unit_id: int
+    unit: str
+    ack_due_at: datetime
+    last_day: date
+    days_overdue: int
+
+
+MAX_LIMIT = 1000
+
+
+def page_of(rows, offset: int, limit: int):
+    offset = min(max(0, offset), MAX_OFFSET)
+    return rows[offset : offset + max(1, min(limit, MAX_LIMIT))]
+
+
 # Bulletins ---------------------------------------------------------------------------------------
 
 
@@ -125,6 +144,31 @@ def receipt_out_light(r) -> dict:
         "acknowledged_at": r.acknowledged_at,
         "ack_due_at": r.bulletin.ack_due_at,
     }
+
+
+@router.get("/overdue", response=list[BulletinOverdueOut])
+def overdue_acknowledgements(request, offset: int = 0, limit: int = 100):
+    """Every unit that has not acknowledged a bulletin asking for it past its deadline (the
+    secretariat), oldest deadline first; `offset` and `limit` (at most 1000) page through."""
+    require_secretariat(request.user)
+    now = timezone.now()
+    rows = queries.with_overdue_days(
+        page_of(queries.overdue_acknowledgements(now), offset, limit),
+        lambda r: r.bulletin.ack_due_at,
+        now,
+    )
+    return [
+        {
+            "bulletin_id": r.bulletin_id,
+            "title": r.bulletin.title,
+            "unit_id": r.unit_id,
+            "unit": r.unit.name,
+            "ack_due_at": r.bulletin.ack_due_at,
+            "last_day": r.last_day,
+            "days_overdue": r.days_overdue,
+        }
+        for r in rows
+    ]
 
 
 @router.post("", response={201: BulletinOut})

@@ -1,9 +1,10 @@
 """Compliance campaigns under /api/v1/campaigns/: the pages' access helpers, forms and actions."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from gongyue.api.errors import ApiError, cleaned
@@ -12,6 +13,7 @@ from gongyue.core.uploads import serve_upload
 
 from . import actions, queries
 from .access import get_campaign_for_user, get_response_for_user, require_secretariat
+from .api import page_of
 from .forms import AnswersForm, CampaignForm, QuestionForm, ReviewForm
 from .models import Campaign, Response
 
@@ -82,6 +84,17 @@ class ResponseOut(Schema):
     evidence: list[CampaignEvidenceOut]
 
 
+class CampaignOverdueOut(Schema):
+    campaign_id: int
+    title: str
+    unit_id: int
+    unit: str
+    status: str
+    due_at: datetime
+    last_day: date
+    days_overdue: int
+
+
 class CampaignReviewIn(Schema):
     decision: str = ""
     note: str = ""
@@ -146,6 +159,32 @@ def list_campaigns(request):
             status="open", responses__unit=request.user.unit_id or 0
         )
     return [campaign_out(c) for c in campaigns.prefetch_related("questions")[:200]]
+
+
+@router.get("/overdue", response=list[CampaignOverdueOut])
+def overdue_answers(request, offset: int = 0, limit: int = 100):
+    """Every unit that has not submitted its answers to an open campaign past its deadline
+    (the secretariat), oldest deadline first; `offset` and `limit` (at most 1000) page through."""
+    require_secretariat(request.user)
+    now = timezone.now()
+    rows = queries.with_overdue_days(
+        page_of(queries.overdue_campaign_responses(now), offset, limit),
+        lambda r: r.campaign.due_at,
+        now,
+    )
+    return [
+        {
+            "campaign_id": r.campaign_id,
+            "title": r.campaign.title,
+            "unit_id": r.unit_id,
+            "unit": r.unit.name,
+            "status": r.status,
+            "due_at": r.campaign.due_at,
+            "last_day": r.last_day,
+            "days_overdue": r.days_overdue,
+        }
+        for r in rows
+    ]
 
 
 @router.post("/", response={201: CampaignOut})

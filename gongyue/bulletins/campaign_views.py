@@ -85,6 +85,7 @@ def _manage_page(request, campaign, *, status=200, question_form=None, refusal=N
 
 
 def _answer_page(request, campaign, response, *, status=200, form=None):
+    response.campaign = campaign
     answers = {a.question_id: a for a in response.answers.all()}
     questions = list(campaign.questions.all())
     if form is None:
@@ -101,7 +102,7 @@ def _answer_page(request, campaign, response, *, status=200, form=None):
             "form": form,
             "answers": answers,
             "deadline": campaign.deadline(),
-            "open_for_answers": campaign.accepts_answers(timezone.now())
+            "open_for_answers": response.accepts_answers(timezone.now())
             and response.status not in ("submitted", "reviewed"),
         },
         status=status,

@@ -274,6 +274,33 @@ def remind(request, bulletin_id):
     return redirect("bulletins:receipts", bulletin.pk)
 
 
+@secretariat_required
+def overdue(request):
+    """Across bulletins and campaigns: every unit whose acknowledgement or answers are overdue,
+    with the deadline and how many days have passed since; a fixed number of queries."""
+    now = timezone.now()
+    acks = Paginator(queries.overdue_acknowledgements(now), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    answers = Paginator(queries.overdue_campaign_responses(now), PAGE_SIZE).get_page(
+        request.GET.get("campaigns_page")
+    )
+    return render(
+        request,
+        "bulletins/overdue.html",
+        {
+            "acks": acks,
+            "ack_rows": queries.with_overdue_days(
+                acks.object_list, lambda r: r.bulletin.ack_due_at, now
+            ),
+            "answers": answers,
+            "answer_rows": queries.with_overdue_days(
+                answers.object_list, lambda r: r.campaign.due_at, now
+            ),
+        },
+    )
+
+
 # Requests ----------------------------------------------------------------------------------------
 
 

@@ -148,7 +148,7 @@ def do_save_answers(response, *, actor, answers: dict, submit: bool, now=None) -
     response = Response.objects.select_for_update().select_related("campaign").get(pk=response.pk)
     _refuse_unless_answerer(response, actor)
     campaign = response.campaign
-    if not campaign.accepts_answers(now):
+    if not response.accepts_answers(now):
         raise ActionRefused(
             _("The campaign closed for answers at %(when)s.")
             % {"when": timezone.localtime(campaign.due_at).strftime("%Y-%m-%d %H:%M")},
@@ -205,7 +205,9 @@ def do_save_answers(response, *, actor, answers: dict, submit: bool, now=None) -
     response.status = target
     if submit:
         response.submitted_at, response.submitted_by = now, actor
-    response.save(update_fields=["status", "submitted_at", "submitted_by"])
+        # What was asked is answered: a later request for more opens it again.
+        response.more_requested_at = None
+    response.save(update_fields=["status", "submitted_at", "submitted_by", "more_requested_at"])
     record(
         BulletinEvent.ANSWERS_SUBMITTED if submit else BulletinEvent.ANSWERS_SAVED,
         actor=actor,
@@ -229,7 +231,8 @@ def do_request_more(response, *, actor, note: str) -> Response:
     if not response.can_become(ResponseStatus.MORE_REQUESTED):
         raise ActionRefused(_("Only submitted answers can be reviewed."), code="not_submitted")
     response.status, response.review_note = ResponseStatus.MORE_REQUESTED, note
-    response.save(update_fields=["status", "review_note"])
+    response.more_requested_at = timezone.now()
+    response.save(update_fields=["status", "review_note", "more_requested_at"])
     record(
         BulletinEvent.MORE_REQUESTED,
         actor=actor,

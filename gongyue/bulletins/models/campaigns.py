@@ -169,6 +169,9 @@ class Response(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     review_note = models.TextField(_("what more is asked"), blank=True)
+    # Set when the secretariat asks for more: the unit may then complete its answers even after
+    # the campaign's deadline, until it submits them again.
+    more_requested_at = models.DateTimeField(_("more requested"), null=True, blank=True)
     finding = models.CharField(_("finding"), max_length=20, choices=Finding.choices, blank=True)
     finding_note = models.TextField(_("finding note"), blank=True)
     found_at = models.DateTimeField(_("finding recorded"), null=True, blank=True)
@@ -194,6 +197,18 @@ class Response(models.Model):
 
     def can_become(self, status) -> bool:
         return status in RESPONSE_TRANSITIONS[ResponseStatus(self.status)]
+
+    def accepts_answers(self, now) -> bool:
+        """Before the campaign's deadline; after it, only to give what the secretariat asked
+        for (more requested, not yet submitted again)."""
+        campaign = self.campaign
+        if not campaign.is_open:
+            return False
+        completing = self.more_requested_at is not None and self.status in (
+            ResponseStatus.MORE_REQUESTED,
+            ResponseStatus.DRAFT,
+        )
+        return now < campaign.due_at or completing
 
 
 class Answer(models.Model):
