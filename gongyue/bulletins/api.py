@@ -1,15 +1,17 @@
 """Bulletins, requests and submissions under /api/v1/bulletins/ and /api/v1/requests/: the pages'
 access helpers, forms and actions."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from gongyue.api.auth import public
-from gongyue.api.errors import cleaned
+from gongyue.api.errors import MAX_OFFSET, cleaned
+from gongyue.core.uploads import serve_upload
 
 from . import actions, queries
 from .access import (
@@ -20,7 +22,6 @@ from .access import (
 )
 from .forms import AnswerForm, BulletinForm, ForwardForm, ReplyForm, RequestForm, files_of
 from .models import Submission
-from .views import download
 
 router = Router(tags=["bulletins"])
 requests_router = Router(tags=["requests"])
@@ -95,6 +96,24 @@ def receipt_out(r) -> dict:
     }
 
 
+class BulletinOverdueOut(Schema):
+    bulletin_id: int
+    title: str
+    unit_id: int
+    unit: str
+    ack_due_at: datetime
+    last_day: date
+    days_overdue: int
+
+
+MAX_LIMIT = 1000
+
+
+def page_of(rows, offset: int, limit: int):
+    offset = min(max(0, offset), MAX_OFFSET)
+    return rows[offset : offset + max(1, min(limit, MAX_LIMIT))]
+
+
 # Bulletins ---------------------------------------------------------------------------------------
 
 
@@ -127,6 +146,31 @@ def receipt_out_light(r) -> dict:
     }
 
 
+@router.get("/overdue", response=list[BulletinOverdueOut])
+def overdue_acknowledgements(request, offset: int = 0, limit: int = 100):
+    """Every unit that has not acknowledged a bulletin asking for it past its deadline (the
+    secretariat), oldest deadline first; `offset` and `limit` (at most 1000) page through."""
+    require_secretariat(request.user)
+    now = timezone.now()
+    rows = queries.with_overdue_days(
+        page_of(queries.overdue_acknowledgements(now), offset, limit),
+        lambda r: r.bulletin.ack_due_at,
+        now,
+    )
+    return [
+        {
+            "bulletin_id": r.bulletin_id,
+            "title": r.bulletin.title,
+            "unit_id": r.unit_id,
+            "unit": r.unit.name,
+            "ack_due_at": r.bulletin.ack_due_at,
+            "last_day": r.last_day,
+            "days_overdue": r.days_overdue,
+        }
+        for r in rows
+    ]
+
+
 @router.post("", response={201: BulletinOut})
 def create_bulletin(request):
     """Write a bulletin (multipart or form fields: title, body, kind, audience, all_members or
@@ -154,7 +198,7 @@ def read_bulletin(request, bulletin_id: int):
 def download_attachment(request, bulletin_id: int, attachment_id: int) -> HttpResponse:
     bulletin = get_bulletin_for_user(request.user, bulletin_id)
     attachment = get_object_or_404(bulletin.attachments, pk=attachment_id)
-    return download(attachment.file, attachment.name)
+    return serve_upload(attachment.file, attachment.download_stem)
 
 
 @router.post("/{bulletin_id}/publish", response=BulletinOut)
@@ -311,6 +355,14 @@ def reply(request, submission_id: int, payload: ReplyIn):
 @requests_router.get("/{request_id}", response=RequestOut)
 def read_request(request, request_id: int):
     return request_out(get_request_for_user(request.user, request_id))
+
+
+@requests_router.get("/{request_id}/files/{attachment_id}", response={200: None})
+def download_request_attachment(request, request_id: int, attachment_id: int) -> HttpResponse:
+    """A file of a request, to those who may see the request (served inert: core.uploads)."""
+    obj = get_request_for_user(request.user, request_id)
+    attachment = get_object_or_404(obj.attachments, pk=attachment_id)
+    return serve_upload(attachment.file, attachment.download_stem)
 
 
 @requests_router.post("/{request_id}/answer", response=RequestOut)

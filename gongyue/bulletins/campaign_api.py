@@ -1,15 +1,19 @@
 """Compliance campaigns under /api/v1/campaigns/: the pages' access helpers, forms and actions."""
 
-from datetime import datetime
+from datetime import date, datetime
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from gongyue.api.errors import ApiError, cleaned
 from gongyue.convention.models import Convention
+from gongyue.core.uploads import serve_upload
 
 from . import actions, queries
 from .access import get_campaign_for_user, get_response_for_user, require_secretariat
+from .api import page_of
 from .forms import AnswersForm, CampaignForm, QuestionForm, ReviewForm
 from .models import Campaign, Response
 
@@ -58,6 +62,15 @@ class QuestionIn(Schema):
     required: bool = False
 
 
+class CampaignEvidenceOut(Schema):
+    answer_id: int
+    question_id: int
+    name: str
+    kind: str
+    size: int | None
+    sha256: str
+
+
 class ResponseOut(Schema):
     id: int
     unit_id: int
@@ -68,6 +81,18 @@ class ResponseOut(Schema):
     review_note: str
     case_flagged_at: datetime | None
     answers: dict[str, str]
+    evidence: list[CampaignEvidenceOut]
+
+
+class CampaignOverdueOut(Schema):
+    campaign_id: int
+    title: str
+    unit_id: int
+    unit: str
+    status: str
+    due_at: datetime
+    last_day: date
+    days_overdue: int
 
 
 class CampaignReviewIn(Schema):
@@ -97,9 +122,26 @@ def campaign_out(c) -> dict:
 
 
 def response_out(r) -> dict:
+    answers = list(r.answers.all())
     return {
-        **{name: getattr(r, name) for name in ResponseOut.model_fields if name != "answers"},
-        "answers": {str(a.question_id): a.value for a in r.answers.all()},
+        **{
+            name: getattr(r, name)
+            for name in ResponseOut.model_fields
+            if name not in {"answers", "evidence"}
+        },
+        "answers": {str(a.question_id): a.value for a in answers},
+        "evidence": [
+            {
+                "answer_id": a.pk,
+                "question_id": a.question_id,
+                "name": a.file_name or a.value,
+                "kind": a.file_kind,
+                "size": a.file_size,
+                "sha256": a.sha256,
+            }
+            for a in answers
+            if a.file
+        ],
     }
 
 
@@ -117,6 +159,32 @@ def list_campaigns(request):
             status="open", responses__unit=request.user.unit_id or 0
         )
     return [campaign_out(c) for c in campaigns.prefetch_related("questions")[:200]]
+
+
+@router.get("/overdue", response=list[CampaignOverdueOut])
+def overdue_answers(request, offset: int = 0, limit: int = 100):
+    """Every unit that has not submitted its answers to an open campaign past its deadline
+    (the secretariat), oldest deadline first; `offset` and `limit` (at most 1000) page through."""
+    require_secretariat(request.user)
+    now = timezone.now()
+    rows = queries.with_overdue_days(
+        page_of(queries.overdue_campaign_responses(now), offset, limit),
+        lambda r: r.campaign.due_at,
+        now,
+    )
+    return [
+        {
+            "campaign_id": r.campaign_id,
+            "title": r.campaign.title,
+            "unit_id": r.unit_id,
+            "unit": r.unit.name,
+            "status": r.status,
+            "due_at": r.campaign.due_at,
+            "last_day": r.last_day,
+            "days_overdue": r.days_overdue,
+        }
+        for r in rows
+    ]
 
 
 @router.post("/", response={201: CampaignOut})
@@ -185,6 +253,14 @@ def answer(request, campaign_id: int):
 def list_responses(request, campaign_id: int):
     campaign = get_campaign_for_user(request.user, campaign_id, to="manage")
     return [response_out(r) for r in campaign.responses.prefetch_related("answers")]
+
+
+@router.get("/responses/{response_id}/files/{answer_id}", response={200: None})
+def download_evidence(request, response_id: int, answer_id: int) -> HttpResponse:
+    """A file of evidence, to the unit and the secretariat (served inert: core.uploads)."""
+    response = get_response_for_user(request.user, response_id)
+    answer = get_object_or_404(response.answers.exclude(file=""), pk=answer_id)
+    return serve_upload(answer.file, answer.download_stem)
 
 
 @router.post("/responses/{response_id}/review", response=ResponseOut)

@@ -16,12 +16,12 @@ from gongyue.convention.models import Convention
 from gongyue.core.access import is_secretariat, login_required, secretariat_required
 from gongyue.core.errors import ActionRefused
 from gongyue.core.forms import Outcome, perform
+from gongyue.core.uploads import serve_upload
 
 from . import actions, queries
 from .access import get_campaign_for_user, get_response_for_user
 from .forms import AnswersForm, CampaignForm, QuestionForm, ReviewForm
 from .models import ANSWERED, Answer, Campaign, Response
-from .views import download
 
 
 def _version(campaign):
@@ -85,6 +85,7 @@ def _manage_page(request, campaign, *, status=200, question_form=None, refusal=N
 
 
 def _answer_page(request, campaign, response, *, status=200, form=None):
+    response.campaign = campaign
     answers = {a.question_id: a for a in response.answers.all()}
     questions = list(campaign.questions.all())
     if form is None:
@@ -101,7 +102,7 @@ def _answer_page(request, campaign, response, *, status=200, form=None):
             "form": form,
             "answers": answers,
             "deadline": campaign.deadline(),
-            "open_for_answers": campaign.accepts_answers(timezone.now())
+            "open_for_answers": response.accepts_answers(timezone.now())
             and response.status not in ("submitted", "reviewed"),
         },
         status=status,
@@ -206,7 +207,7 @@ def evidence(request, response_id, answer_id):
     answer = get_object_or_404(Answer, pk=answer_id, response=response)
     if not answer.file:
         raise Http404
-    return download(answer.file, answer.value)
+    return serve_upload(answer.file, answer.download_stem)
 
 
 def report_rows(campaign, report):
@@ -241,6 +242,7 @@ def report(request, campaign_id, fmt="html"):
         )
         response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.pdf"'
         return response
+    context["evidence"] = queries.campaign_evidence(campaign)
     return render(request, "bulletins/campaign_report.html", context)
 
 
@@ -254,6 +256,10 @@ CSV_COLUMNS = [
     "answer_type",
     "answer",
     "compliant",
+    "evidence_name",
+    "evidence_kind",
+    "evidence_size",
+    "evidence_sha256",
 ]
 
 
@@ -279,6 +285,11 @@ def _report_csv(campaign) -> HttpResponse:
                 a.question.answer_type,
                 a.value,
                 {True: "yes", False: "no", None: ""}[a.compliant],
+                *(
+                    [a.file_name or a.value, a.file_kind, a.file_size or "", a.sha256]
+                    if a.file
+                    else ["", "", "", ""]
+                ),
             ]
         )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

@@ -25,3 +25,13 @@ class BulletinEvent(models.TextChoices):
     FINDING_RECORDED = "bulletins.finding_recorded", _("finding recorded")
     SUMMARY_PUBLISHED = "bulletins.summary_published", _("campaign summary published")
     CAMPAIGN_REMINDED = "bulletins.campaign_reminded", _("units reminded to answer a campaign")
+
+
+# Rows that put something before members or the public: each stores a signed chain head, so
+# what was published, and when, can be proved later against the platform's public key. The
+# authority's reply is correspondence with the submitting units, not a publication; its row is
+# covered by the next signed head like any other.
+PUBLICATIONS = {
+    BulletinEvent.BULLETIN_PUBLISHED,
+    BulletinEvent.SUMMARY_PUBLISHED,
+}

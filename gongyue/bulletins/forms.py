@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongyue.core.uploads import DOCUMENT_KINDS, check_upload
+from gongyue.core.uploads import DOCUMENT_KINDS, KINDS, UploadField
 from gongyue.organisations.models import Category
 
 from .models import AnswerType, Audience, BulletinKind, Finding, Request, RequestKind
@@ -20,14 +20,15 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class AttachmentsField(forms.FileField):
-    """Several files, each checked for size and real type; cleans to (upload, kind) pairs."""
+class AttachmentsField(UploadField):
+    """Several files (one `<input type=file multiple>`), each checked for size and real type by
+    core.uploads; cleans to (upload, detected kind) pairs. Any bad file refuses them all."""
 
-    widget = MultipleFileInput
-
-    def __init__(self, **kwargs):
+    def __init__(self, *, kinds=DOCUMENT_KINDS, **kwargs):
         kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
+        accept = ",".join(KINDS[k].mime for k in kinds)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        super().__init__(kinds=kinds, **kwargs)
 
     def clean(self, data, initial=None):
         uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
@@ -37,14 +38,19 @@ class AttachmentsField(forms.FileField):
             )
         cleaned, errors = [], []
         for upload in uploads:
-            single = super().clean(upload, initial)
             try:
-                cleaned.append((single, check_upload(single, kinds=DOCUMENT_KINDS)))
+                single = super().clean(upload, initial)
             except ValidationError as error:
+                name = getattr(upload, "name", "")
+                # check_upload gives its active-content problems as a list without codes.
                 errors.extend(
-                    ValidationError(f"{single.name}: {message}", code=error.code)
-                    for message in error.messages
+                    ValidationError(f"{name}: {message}", code=item.code or "active_content")
+                    for item in error.error_list
+                    for message in item.messages
                 )
+                continue
+            if single:
+                cleaned.append((single, single.detected_kind))
         if errors:
             raise ValidationError(errors)
         return cleaned
@@ -292,7 +298,7 @@ class AnswersForm(forms.Form):
             elif q.answer_type == AnswerType.TEXT:
                 field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
             else:
-                field = forms.FileField()
+                field = UploadField(kinds=DOCUMENT_KINDS)
             field.label, field.required = label, required
             self.fields[name] = field
 
@@ -301,10 +307,8 @@ class AnswersForm(forms.Form):
         for name, q in self.questions.items():
             upload = data.get(name)
             if q.answer_type == AnswerType.FILE and upload:
-                try:
-                    data[name] = (upload, check_upload(upload))
-                except ValidationError as error:
-                    self.add_error(name, error)
+                # UploadField checked it and noted the kind it read from the content.
+                data[name] = (upload, upload.detected_kind)
         return data
 
     def answers(self) -> dict:

@@ -2,6 +2,7 @@
 
 import statistics
 from collections import Counter
+from datetime import timedelta
 
 from django.db.models import Count, F, FloatField, Q
 from django.db.models.functions import Cast, Round
@@ -11,7 +12,18 @@ from gongyue.core.access import is_authority, is_secretariat
 from gongyue.core.deadlines import CHINA
 from gongyue.organisations.models import Unit
 
-from .models import ANSWERED, Answer, Bulletin, Receipt, Request, RequestKind, Response
+from .models import (
+    ANSWERED,
+    Answer,
+    Bulletin,
+    BulletinStatus,
+    CampaignStatus,
+    Receipt,
+    Request,
+    RequestKind,
+    Response,
+    ResponseStatus,
+)
 
 
 def addressed_units(bulletin, moment):
@@ -188,4 +200,73 @@ def campaign_report(campaign) -> dict:
         "distribution": distribution,
         "totals": totals,
         "missing": missing,
+    }
+
+
+def campaign_evidence(campaign):
+    """The file evidence of the units that submitted, with what was kept of each file."""
+    return (
+        Answer.objects.filter(response__campaign=campaign, response__status__in=ANSWERED)
+        .exclude(file="")
+        .select_related("response__unit", "question")
+        .order_by("response__unit__name", "question__position")
+    )
+
+
+# Overdue lists -----------------------------------------------------------------------------------
+
+# Not handed in: what a campaign's deadline is waiting for.
+NOT_SUBMITTED = [ResponseStatus.PENDING, ResponseStatus.DRAFT]
+
+
+def days_overdue(ends_at, now) -> int:
+    """Whole days since the last day of a period that ended at `ends_at` (the next day's
+    00:00 in China): 1 on the day after the last day."""
+    return (now.astimezone(CHINA).date() - ends_at.astimezone(CHINA).date()).days + 1
+
+
+def with_overdue_days(rows, ends_at_of, now) -> list:
+    """Each row with the last day of its period and the days since, for the overdue lists."""
+    rows = list(rows)
+    for row in rows:
+        ends_at = ends_at_of(row)
+        row.last_day = ends_at.astimezone(CHINA).date() - timedelta(days=1)
+        row.days_overdue = days_overdue(ends_at, now)
+    return rows
+
+
+def overdue_acknowledgements(now):
+    """Every addressed unit that has not acknowledged a published bulletin asking for it whose
+    deadline has passed, oldest deadline first; bulletin and unit come with each row."""
+    return (
+        Receipt.objects.filter(
+            bulletin__status=BulletinStatus.PUBLISHED,
+            bulletin__ack_required=True,
+            bulletin__ack_due_at__lte=now,
+            acknowledged_at__isnull=True,
+        )
+        .select_related("bulletin", "unit")
+        .order_by("bulletin__ack_due_at", "bulletin_id", "unit__name", "pk")
+    )
+
+
+def overdue_campaign_responses(now):
+    """Every addressed unit that has not submitted its answers to an open campaign whose
+    deadline has passed, oldest deadline first; campaign and unit come with each row."""
+    return (
+        Response.objects.filter(
+            campaign__status=CampaignStatus.OPEN,
+            campaign__due_at__lte=now,
+            status__in=NOT_SUBMITTED,
+        )
+        .select_related("campaign", "unit")
+        .order_by("campaign__due_at", "campaign_id", "unit__name", "pk")
+    )
+
+
+def overdue_counts(now) -> dict:
+    """How many (bulletin, unit) acknowledgements and (campaign, unit) answers are overdue."""
+    return {
+        "acknowledgements": overdue_acknowledgements(now).order_by().count(),
+        "answers": overdue_campaign_responses(now).order_by().count(),
     }

@@ -18,6 +18,7 @@ urlpatterns = [
     # The secretariat
     path("manage/", views.manage, name="manage"),
     path("manage/new/", views.new_bulletin, name="new"),
+    path("overdue/", views.overdue, name="overdue"),
     path("<int:bulletin_id>/publish/", views.publish, name="publish"),
     path("<int:bulletin_id>/receipts/", views.receipts, name="receipts"),
     path("<int:bulletin_id>/remind/", views.remind, name="remind"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from gongyue.core.access import (
 )
 from gongyue.core.errors import ActionRefused
 from gongyue.core.forms import Outcome, perform
+from gongyue.core.uploads import serve_upload
 
 from . import actions, queries
 from .access import get_bulletin_for_user, get_request_for_user, get_submission_for_user
@@ -58,18 +59,6 @@ def _posted(request):
     if request.method != "POST":
         return (None,)
     return (request.POST, files_of(request.FILES))
-
-
-def download(field, name: str) -> FileResponse:
-    """A private upload, only ever as a download (never rendered by the browser)."""
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, filename=name, as_attachment=True)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
 
 
 # Bulletins: reading ------------------------------------------------------------------------------
@@ -139,7 +128,7 @@ def bulletin(request, bulletin_id):
 def bulletin_attachment(request, bulletin_id, attachment_id):
     bulletin = get_bulletin_for_user(request.user, bulletin_id)
     attachment = get_object_or_404(BulletinAttachment, pk=attachment_id, bulletin=bulletin)
-    return download(attachment.file, attachment.name)
+    return serve_upload(attachment.file, attachment.download_stem)
 
 
 @login_required
@@ -285,6 +274,33 @@ def remind(request, bulletin_id):
     return redirect("bulletins:receipts", bulletin.pk)
 
 
+@secretariat_required
+def overdue(request):
+    """Across bulletins and campaigns: every unit whose acknowledgement or answers are overdue,
+    with the deadline and how many days have passed since; a fixed number of queries."""
+    now = timezone.now()
+    acks = Paginator(queries.overdue_acknowledgements(now), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    answers = Paginator(queries.overdue_campaign_responses(now), PAGE_SIZE).get_page(
+        request.GET.get("campaigns_page")
+    )
+    return render(
+        request,
+        "bulletins/overdue.html",
+        {
+            "acks": acks,
+            "ack_rows": queries.with_overdue_days(
+                acks.object_list, lambda r: r.bulletin.ack_due_at, now
+            ),
+            "answers": answers,
+            "answer_rows": queries.with_overdue_days(
+                answers.object_list, lambda r: r.campaign.due_at, now
+            ),
+        },
+    )
+
+
 # Requests ----------------------------------------------------------------------------------------
 
 
@@ -352,7 +368,7 @@ def request_detail(request, request_id):
 def request_attachment(request, request_id, attachment_id):
     obj = get_request_for_user(request.user, request_id)
     attachment = get_object_or_404(RequestAttachment, pk=attachment_id, request=obj)
-    return download(attachment.file, attachment.name)
+    return serve_upload(attachment.file, attachment.download_stem)
 
 
 @secretariat_required

@@ -1,6 +1,5 @@
 """Bulletins: draft, publish now or at a set time, read receipts, acknowledgement, reminders."""
 
-import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,23 +29,10 @@ def _visibility(bulletin) -> str:
     return Visibility.PUBLIC if bulletin.is_public else Visibility.MEMBERS
 
 
-def sha256_of(upload) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
 def save_attachment(model, owner_field: str, owner, upload, kind: str):
-    """Store one checked upload with its SHA-256, under a name the server picks."""
-    attachment = model(
-        **{owner_field: owner},
-        name=upload.name[-200:],
-        kind=kind,
-        size=upload.size,
-        sha256=sha256_of(upload),
-    )
+    """Store one upload checked by the form; the InertFileField checks it again, names it and
+    records its SHA-256 (core.uploads)."""
+    attachment = model(**{owner_field: owner}, name=upload.name[-200:], kind=kind, size=upload.size)
     attachment.file.save(upload.name, upload, save=False)
     attachment.save()
     return attachment

@@ -25,7 +25,6 @@ from ..models import (
     Response,
     ResponseStatus,
 )
-from .bulletins import sha256_of
 
 MAIL = "bulletins/mail/"
 
@@ -149,7 +148,7 @@ def do_save_answers(response, *, actor, answers: dict, submit: bool, now=None) -
     response = Response.objects.select_for_update().select_related("campaign").get(pk=response.pk)
     _refuse_unless_answerer(response, actor)
     campaign = response.campaign
-    if not campaign.accepts_answers(now):
+    if not response.accepts_answers(now):
         raise ActionRefused(
             _("The campaign closed for answers at %(when)s.")
             % {"when": timezone.localtime(campaign.due_at).strftime("%Y-%m-%d %H:%M")},
@@ -163,15 +162,30 @@ def do_save_answers(response, *, actor, answers: dict, submit: bool, now=None) -
             code="invalid_transition",
         )
     existing = {a.question_id: a for a in response.answers.all()}
+    evidence = []
     for question, value in answers.items():
         if value in (None, "", []):
             continue
         answer = existing.get(question.pk) or Answer(response=response, question=question)
         if question.answer_type == AnswerType.FILE:
-            upload, _kind = value
-            answer.sha256 = sha256_of(upload)
+            upload, kind = value
+            # The field checks the content again, names the file and sets answer.sha256.
             answer.file.save(upload.name, upload, save=False)
             answer.value, answer.compliant = upload.name[-200:], None
+            answer.file_name, answer.file_kind, answer.file_size = (
+                upload.name[-200:],
+                kind,
+                upload.size,
+            )
+            evidence.append(
+                {
+                    "question": question.position,
+                    "name": answer.file_name,
+                    "kind": kind,
+                    "size": upload.size,
+                    "sha256": answer.sha256,
+                }
+            )
         else:
             answer.value = str(value)
             answer.compliant = question.is_compliant(answer.value)
@@ -191,13 +205,20 @@ def do_save_answers(response, *, actor, answers: dict, submit: bool, now=None) -
     response.status = target
     if submit:
         response.submitted_at, response.submitted_by = now, actor
-    response.save(update_fields=["status", "submitted_at", "submitted_by"])
+        # What was asked is answered: a later request for more opens it again.
+        response.more_requested_at = None
+    response.save(update_fields=["status", "submitted_at", "submitted_by", "more_requested_at"])
     record(
         BulletinEvent.ANSWERS_SUBMITTED if submit else BulletinEvent.ANSWERS_SAVED,
         actor=actor,
         subject=campaign,
         old={"unit": response.unit_id, "status": old},
-        new={"unit": response.unit_id, "status": response.status, "answers": len(existing)},
+        new={
+            "unit": response.unit_id,
+            "status": response.status,
+            "answers": len(existing),
+            "evidence": evidence,
+        },
         visibility=Visibility.SECRETARIAT,
     )
     return response
@@ -210,7 +231,8 @@ def do_request_more(response, *, actor, note: str) -> Response:
     if not response.can_become(ResponseStatus.MORE_REQUESTED):
         raise ActionRefused(_("Only submitted answers can be reviewed."), code="not_submitted")
     response.status, response.review_note = ResponseStatus.MORE_REQUESTED, note
-    response.save(update_fields=["status", "review_note"])
+    response.more_requested_at = timezone.now()
+    response.save(update_fields=["status", "review_note", "more_requested_at"])
     record(
         BulletinEvent.MORE_REQUESTED,
         actor=actor,

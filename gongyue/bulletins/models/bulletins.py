@@ -6,9 +6,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongyue.core.uploads import DOCUMENT_KINDS, InertFileField
 from gongyue.organisations.models import Category, category_labels
 
-from .common import bulletin_file_path
+from .common import bulletin_file_path, download_stem
 
 # Bulletins ---------------------------------------------------------------------------------------
 
@@ -144,17 +145,22 @@ class BulletinAttachment(models.Model):
     served only as a download."""
 
     bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=bulletin_file_path)
+    file = InertFileField(upload_to=bulletin_file_path, kinds=DOCUMENT_KINDS, sha256_field="sha256")
     name = models.CharField(_("file name"), max_length=200)
     kind = models.CharField(max_length=10)
     size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
+    # Set by the file field when the file is saved (core.uploads).
+    sha256 = models.CharField(max_length=64, editable=False)
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def download_stem(self) -> str:
+        return download_stem(self.name, f"bulletin-{self.bulletin_id}-{self.pk}")
 
 
 class ReceiptQuerySet(models.QuerySet):

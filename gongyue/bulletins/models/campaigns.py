@@ -8,9 +8,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongyue.core.uploads import DOCUMENT_KINDS, InertFileField
 from gongyue.organisations.models import category_labels
 
-from .common import private_path
+from .common import download_stem, private_path
 
 
 def evidence_path(answer, filename):
@@ -168,6 +169,9 @@ class Response(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     review_note = models.TextField(_("what more is asked"), blank=True)
+    # Set when the secretariat asks for more: the unit may then complete its answers even after
+    # the campaign's deadline, until it submits them again.
+    more_requested_at = models.DateTimeField(_("more requested"), null=True, blank=True)
     finding = models.CharField(_("finding"), max_length=20, choices=Finding.choices, blank=True)
     finding_note = models.TextField(_("finding note"), blank=True)
     found_at = models.DateTimeField(_("finding recorded"), null=True, blank=True)
@@ -194,14 +198,32 @@ class Response(models.Model):
     def can_become(self, status) -> bool:
         return status in RESPONSE_TRANSITIONS[ResponseStatus(self.status)]
 
+    def accepts_answers(self, now) -> bool:
+        """Before the campaign's deadline; after it, only to give what the secretariat asked
+        for (more requested, not yet submitted again)."""
+        campaign = self.campaign
+        if not campaign.is_open:
+            return False
+        completing = self.more_requested_at is not None and self.status in (
+            ResponseStatus.MORE_REQUESTED,
+            ResponseStatus.DRAFT,
+        )
+        return now < campaign.due_at or completing
+
 
 class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     # yes/no, the choice, the number or the text as written; the file's name for evidence.
     value = models.TextField(blank=True)
-    file = models.FileField(upload_to=evidence_path, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
+    file = InertFileField(
+        upload_to=evidence_path, blank=True, kinds=DOCUMENT_KINDS, sha256_field="sha256"
+    )
+    sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    # File evidence as received: the uploader's name, the kind read from the content, the size.
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    file_kind = models.CharField(_("file type"), max_length=10, blank=True)
+    file_size = models.PositiveIntegerField(_("file size"), null=True, blank=True)
     # Whether the answer is one of the question's compliant answers (None: not assessed).
     compliant = models.BooleanField(null=True)
 
@@ -212,3 +234,7 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.question_id}: {self.value[:40]}"
+
+    @property
+    def download_stem(self) -> str:
+        return download_stem(self.file_name or self.value, f"evidence-{self.pk}")

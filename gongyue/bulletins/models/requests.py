@@ -6,7 +6,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .common import request_file_path
+from gongyue.core.uploads import DOCUMENT_KINDS, InertFileField
+
+from .common import download_stem, request_file_path
 
 # Requests and suggestions ------------------------------------------------------------------------
 
@@ -154,15 +156,21 @@ class Request(models.Model):
 
 
 class RequestAttachment(models.Model):
+    """A file of a request: checked, named and hashed like a bulletin's (core.uploads)."""
+
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=request_file_path)
+    file = InertFileField(upload_to=request_file_path, kinds=DOCUMENT_KINDS, sha256_field="sha256")
     name = models.CharField(_("file name"), max_length=200)
     kind = models.CharField(max_length=10)
     size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, editable=False)
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def download_stem(self) -> str:
+        return download_stem(self.name, f"request-{self.request_id}-{self.pk}")

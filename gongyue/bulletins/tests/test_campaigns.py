@@ -3,6 +3,7 @@ answers before the deadline with evidence, review and findings, and a report com
 database that a recount from its CSV reproduces."""
 
 import csv
+import hashlib
 import io
 import shutil
 import subprocess
@@ -87,9 +88,19 @@ def test_a_unit_drafts_then_submits_with_evidence(campaign, legal_rep, client_fo
     response.refresh_from_db()
     assert response.status == "submitted" and response.submitted_by == legal_rep
     evidence = Answer.objects.get(response=response, question__position=3)
-    assert evidence.file and len(evidence.sha256) == 64
+    assert evidence.file and evidence.sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
+    assert (evidence.file_name, evidence.file_kind, evidence.file_size) == (
+        "制度.pdf",
+        "pdf",
+        len(PDF_BYTES),
+    )
+    assert evidence.file.name.endswith(".pdf") and "制度" not in evidence.file.name
     download = client.get(f"/bulletins/campaigns/responses/{response.pk}/files/{evidence.pk}/")
-    assert download["Content-Disposition"].startswith("attachment")
+    # A PDF is shown by the browser's viewer, under the sandboxing policy of every upload.
+    assert download["Content-Disposition"].startswith("inline")
+    assert download["Content-Type"] == "application/pdf"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"].startswith("sandbox")
     assert b"".join(download.streaming_content) == PDF_BYTES
 
 
@@ -269,3 +280,67 @@ def test_a_published_summary_is_for_members_without_unit_names(
     assert legal_rep.unit.name not in page.content.decode()
     assert client_for(outsider).get(url).status_code == 404
     assert client_for(None).get(url).status_code == 302
+
+
+def test_file_evidence_keeps_its_name_kind_size_and_hash_on_the_review_report_csv_and_api(
+    campaign, legal_rep, secretariat, client_for
+):
+    from gongyue.accounts.models import ApiToken
+
+    answer(
+        legal_rep,
+        campaign,
+        {1: "yes", 2: "7日内", 3: pdf("制度文件.pdf")},
+        client=client_for(legal_rep),
+    )
+    evidence = Answer.objects.get(question__position=3)
+    digest = hashlib.sha256(PDF_BYTES).hexdigest()
+    entry = AuditEntry.objects.get(action="bulletins.answers_submitted")
+    assert entry.new["evidence"] == [
+        {
+            "question": 3,
+            "name": "制度文件.pdf",
+            "kind": "pdf",
+            "size": len(PDF_BYTES),
+            "sha256": digest,
+        }
+    ]
+    client = client_for(secretariat)
+    review = client.get(f"/bulletins/campaigns/responses/{evidence.response_id}/").content.decode()
+    report = client.get(f"/bulletins/campaigns/{campaign.pk}/report/").content.decode()
+    for page in (review, report):
+        assert "制度文件.pdf" in page and "PDF" in page and digest in page
+        assert f"/bulletins/campaigns/responses/{evidence.response_id}/files/{evidence.pk}/" in page
+    rows = list(csv.DictReader(io.StringIO(client.get(
+        f"/bulletins/campaigns/{campaign.pk}/report.csv").content.decode())))  # fmt: skip
+    [row] = [r for r in rows if r["question"] == "3"]
+    assert (row["evidence_name"], row["evidence_kind"], row["evidence_size"]) == (
+        "制度文件.pdf",
+        "pdf",
+        str(len(PDF_BYTES)),
+    )
+    assert row["evidence_sha256"] == digest
+    assert all(r["evidence_sha256"] == "" for r in rows if r["question"] != "3")
+
+    _token, secret = ApiToken.issue(secretariat, "test")
+    api = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    [mine] = [
+        r
+        for r in client.get(f"/api/v1/campaigns/{campaign.pk}/responses", **api).json()
+        if r["evidence"]
+    ]
+    assert mine["evidence"] == [
+        {
+            "answer_id": evidence.pk,
+            "question_id": evidence.question_id,
+            "name": "制度文件.pdf",
+            "kind": "pdf",
+            "size": len(PDF_BYTES),
+            "sha256": digest,
+        }
+    ]
+    served = client.get(
+        f"/api/v1/campaigns/responses/{evidence.response_id}/files/{evidence.pk}", **api
+    )
+    assert served.status_code == 200 and b"".join(served.streaming_content) == PDF_BYTES
+    assert served["Content-Security-Policy"].startswith("sandbox")

@@ -70,7 +70,7 @@ def test_hostile_text_in_a_request_is_escaped(members, legal_rep, secretariat, c
         assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
 
 
-def test_an_attachment_is_stored_with_its_sha256_and_served_only_as_a_download(
+def test_an_attachment_is_stored_with_its_sha256_and_served_inert(
     secretariat, members, legal_rep, client_for
 ):
     response = client_for(secretariat).post(
@@ -84,8 +84,12 @@ def test_an_attachment_is_stored_with_its_sha256_and_served_only_as_a_download(
         f"/bulletins/{attachment.bulletin_id}/files/{attachment.pk}/"
     )
     assert download.status_code == 200
-    assert download["Content-Disposition"].startswith("attachment")
+    # Through core.uploads.serve_upload: a PDF inline, sandboxed, its type read from the bytes.
+    assert download["Content-Disposition"].startswith("inline")
+    assert 'filename="notice.pdf"' in download["Content-Disposition"]
+    assert download["Content-Type"] == "application/pdf"
     assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"].startswith("sandbox")
     assert b"".join(download.streaming_content) == PDF_BYTES
 
 
