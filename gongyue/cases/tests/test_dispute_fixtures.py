@@ -61,4 +61,6 @@ def superuser(db):
 
 def counts() -> dict[str, int]:
     """Rows per table, without the login records a test client's sign-in writes."""
-    return {k: v for k, v in testing.table_counts().items() if not k.startswith(("axes.", "sessions."))}
+    return {
+        k: v for k, v in testing.table_counts().items() if not k.startswith(("axes.", "sessions."))
+    }
