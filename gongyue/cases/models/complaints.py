@@ -62,6 +62,8 @@ class Complaint(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # When the duty flagged the answer as overdue to the authority (its claim: flagged once).
+    overdue_flagged_at = models.DateTimeField(null=True, blank=True, editable=False)
     closing_note = models.TextField(_("closing note"), blank=True)
 
     class Meta:

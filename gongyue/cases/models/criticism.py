@@ -104,6 +104,9 @@ class Criticism(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    # When the duty flagged the answer as overdue to the secretariat (its claim: flagged once).
+    overdue_flagged_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = CriticismQuerySet.as_manager()
 
     class Meta:

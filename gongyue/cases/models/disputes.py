@@ -98,6 +98,8 @@ class Dispute(models.Model):
     )
     mediator_assigned_at = models.DateTimeField(_("mediator named"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # When the duty flagged the mediator's naming as overdue (its claim: flagged once).
+    assignment_overdue_at = models.DateTimeField(null=True, blank=True, editable=False)
     end_reason = models.TextField(_("why it ended without settlement"), blank=True)
 
     objects = DisputeQuerySet.as_manager()
