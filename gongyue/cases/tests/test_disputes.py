@@ -114,8 +114,8 @@ def test_a_dispute_with_ones_own_unit_or_a_non_member_is_refused_and_changes_not
     before = counts()
     own = open_dispute(client, unit_a)
     stranger = open_dispute(client, outsider_unit)
-    assert own.status_code == 400 and "not your own" in own.content.decode()
-    assert stranger.status_code == 400 and "not a member" in stranger.content.decode()
+    assert own.status_code == 400 and "不能是本单位" in own.content.decode()
+    assert stranger.status_code == 400 and "不是成员单位" in stranger.content.decode()
     assert counts() == before
 
 
@@ -126,7 +126,7 @@ def test_mediation_asked_twice_is_refused(client_for, members, legal_rep, other_
     assert client_for(legal_rep).post(f"/cases/disputes/{dispute.pk}/mediation/").status_code == 302
     before = counts()
     again = client_for(other_member).post(f"/cases/disputes/{dispute.pk}/mediation/")
-    assert again.status_code == 409 and "already asked" in again.content.decode()
+    assert again.status_code == 409 and "已于" in again.content.decode()
     assert counts() == before
 
 
@@ -150,7 +150,7 @@ def test_a_conflicted_mediator_is_refused_and_the_recusal_is_recorded(
     head = client_for(secretariat_head)
     for person in (conflicted_staff, secretariat):
         response = head.post(f"/cases/disputes/{dispute.pk}/assign/", {"mediator": person.pk})
-        assert response.status_code == 409 and "may not mediate" in response.content.decode()
+        assert response.status_code == 409 and "不得调解" in response.content.decode()
     dispute.refresh_from_db()
     assert dispute.mediator is None and dispute.status == DisputeStatus.MEDIATION_REQUESTED
 
@@ -188,8 +188,8 @@ def test_a_dispute_ends_not_settled_with_its_date(client_for, members, legal_rep
 @pytest.mark.parametrize(
     ("upload", "problem"),
     [
-        (SimpleUploadedFile("a.html", b"<html><script>x</script></html>"), "must be one of"),
-        ("too_large", "the limit is"),
+        (SimpleUploadedFile("a.html", b"<html><script>x</script></html>"), "文件格式必须为"),
+        ("too_large", "上限为"),
     ],
 )
 def test_a_document_of_the_wrong_type_or_over_the_limit_is_refused(
