@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEntry, SignedHead
+from .models import AuditEntry, SignedHead, Visibility
 
 
 @admin.register(AuditEntry)
@@ -15,6 +15,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "visibility",
     ]
     list_filter = ["action", "actor_kind", "visibility"]
+
+    def get_queryset(self, request):
+        # The authority's rows (Art. 23 complaints) are never shown to the site's administrators.
+        return super().get_queryset(request).exclude(visibility=Visibility.AUTHORITY)
 
     def has_add_permission(self, request):
         return False

@@ -80,6 +80,26 @@ RULES = [
         27,
         _("An application declares that the unit accepts the convention's rules"),
     ),
+    # Disputes, complaints to the authority and public criticism (Art. 20, 23, 17).
+    Rule(
+        "mediation_assignment_days",
+        7,
+        20,
+        _("Days within which the secretariat names a mediator once a party asks for mediation"),
+    ),
+    Rule("mediation_days", 30, 20, _("Days within which a mediation should end")),
+    Rule(
+        "complaint_answer_days",
+        30,
+        23,
+        _("Days within which the authority answers a complaint about the executing body"),
+    ),
+    Rule(
+        "criticism_answer_days",
+        15,
+        17,
+        _("Days within which the secretariat answers criticism from the public"),
+    ),
 ]
 RULES_BY_KEY = {rule.key: rule for rule in RULES}
 REGISTER_PERIODS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}

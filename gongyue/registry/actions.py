@@ -8,18 +8,17 @@ the feeds published once the transaction commits (``tasks.publish_feeds``).
 from __future__ import annotations
 
 import ipaddress
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongyue.audit.log import record
 from gongyue.audit.models import Visibility
+from gongyue.core import receipts
 from gongyue.core.errors import ActionRefused
 from gongyue.core.locks import bump_singleton
 from gongyue.core.refusals import FileRefused, Problem
@@ -605,9 +604,7 @@ def do_untrust_unit(unit, *, actor) -> None:
 
 def new_receipt_code() -> str:
     """A code a person without an account keeps to follow their appeal, e.g. K7QF-3MZP-9XWD."""
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    raw = "".join(secrets.choice(alphabet) for _ in range(12))
-    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+    return receipts.new_receipt_code(12)
 
 
 @transaction.atomic
@@ -641,7 +638,7 @@ def do_file_appeal(
         contact=contact.strip()[:200],
         grounds=grounds[:MAX_TEXT_CHARS],
         evidence=(evidence or "").strip()[:MAX_TEXT_CHARS],
-        receipt_digest=make_password(code) if code else "",
+        receipt_digest=receipts.hash_receipt(code) if code else "",
     )
     EntryEvent.objects.create(entry=entry, kind=EventKind.APPEALED, at=appeal.created_at)
     record(

@@ -2,7 +2,6 @@
 queue, appeals, the link check, the feed directory; and the feed files themselves."""
 
 from django.contrib import messages
-from django.contrib.auth.hashers import check_password
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
@@ -16,6 +15,7 @@ from gongyue.api.auth import TokenAuth
 from gongyue.core.access import is_secretariat, login_required, secretariat_required
 from gongyue.core.forms import Outcome, perform
 from gongyue.core.ratelimit import anonymous_rate_limit
+from gongyue.core.receipts import check_receipt
 
 from . import actions, publishing, queries, service
 from .access import (
@@ -181,7 +181,7 @@ def appeal_status(request):
                 .first()
             )
             code = form.cleaned_data["code"].strip().upper()
-            if found is None or not check_password(code, found.receipt_digest):
+            if not check_receipt(code, found.receipt_digest if found else None):
                 found = None
                 form.add_error(None, _("No appeal has this number and receipt code."))
                 status = 404

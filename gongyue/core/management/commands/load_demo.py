@@ -60,6 +60,7 @@ class Command(BaseCommand):
             self.create_amendments(people)
             self.create_bulletins(people)
             self.create_registry(people)
+            self.create_redress(people)
         self.print_accounts()
 
     def create_people(self) -> dict:
@@ -134,6 +135,11 @@ class Command(BaseCommand):
         from gongyue.registry.demo import load_registry_demo
 
         load_registry_demo(secretariat=people["gongzuorenyuan"])
+
+    def create_redress(self, people):
+        from gongyue.cases.redress_demo import load_redress_demo
+
+        load_redress_demo(self.people)
 
     def print_accounts(self):
         self.stdout.write("")
