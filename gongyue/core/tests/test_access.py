@@ -38,6 +38,7 @@ def role_pages(resolver=None, prefix=""):
                 *("bulletin_id", "attachment_id", "request_id", "submission_id"),
                 *("campaign_id", "response_id", "answer_id"),
                 "withdrawal_id",
+                *("case_id", "file_id"),
                 "name",
             ):
                 url = url.replace(f"<{converter}>", "1").replace(f"<str:{converter}>", "2026-Q1")

@@ -60,6 +60,7 @@ class Command(BaseCommand):
             self.create_amendments(people)
             self.create_bulletins(people)
             self.create_registry(people)
+            self.create_cases(people)
         self.print_accounts()
 
     def create_people(self) -> dict:
@@ -134,6 +135,11 @@ class Command(BaseCommand):
         from gongyue.registry.demo import load_registry_demo
 
         load_registry_demo(secretariat=people["gongzuorenyuan"])
+
+    def create_cases(self, people):
+        from gongyue.cases.demo import load_cases_demo
+
+        load_cases_demo(self.people)
 
     def print_accounts(self):
         self.stdout.write("")
