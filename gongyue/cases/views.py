@@ -257,10 +257,12 @@ def _step(
         messages.success(request, done_message)
         return redirect("cases:case", case.pk)
     case = _load(request, case_id)
+    # The refusal is shown above the page too: the form it came from may no longer be offered.
+    refusal = [str(error) for error in form.non_field_errors()]
     return render(
         request,
         "cases/case.html",
-        case_context(request, case, **{form_name: form}),
+        case_context(request, case, **{form_name: form, "refusal": refusal}),
         status=done.status,
     )
 

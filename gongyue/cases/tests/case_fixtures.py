@@ -152,9 +152,18 @@ def review_asked(sanctioned, other_member):
 
 def client_as(user):
     """A test client of its own, signed in as `user` (None: anonymous)."""
+    from django.conf import settings
     from django.test import Client
 
     client = Client()
+    if settings.LANGUAGE_CODE == "en":
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     if user is not None:
         client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=False)
+def in_english(settings):
+    """The messages in English, for the tests that quote them (the site's default is Chinese)."""
+    settings.LANGUAGE_CODE = "en"
