@@ -156,7 +156,7 @@ def test_closing_as_unfounded_without_reasons_is_refused_and_changes_nothing(
     before = table_counts()
     response = client.post(f"/cases/{case.pk}/triage/", {"decision": "unfounded", "reasons": ""})
     assert response.status_code == 400
-    assert "Give the reasons" in response.content.decode() or "理由" in response.content.decode()
+    assert "请说明理由，举报人将看到这些理由。" in response.content.decode()
     assert table_counts() == before
     case.refresh_from_db()
     assert case.status == CaseStatus.RECEIVED
@@ -187,9 +187,9 @@ def test_staff_with_a_declared_conflict_or_working_for_a_party_cannot_be_assigne
     inside = testing.make_user("sec_b", Role.SECRETARIAT_STAFF, unit=member_b)
     before = table_counts()
     response = client.post(f"/cases/{reported.pk}/assign/", {"person": conflicted.pk})
-    assert response.status_code == 409 and "conflict" in response.content.decode()
+    assert response.status_code == 409 and "已申报与本案件存在利益冲突" in response.content.decode()
     response = client.post(f"/cases/{reported.pk}/assign/", {"person": inside.pk})
-    assert response.status_code == 409 and "works for a unit" in response.content.decode()
+    assert response.status_code == 409 and "任职于本案件的一方单位" in response.content.decode()
     assert response.status_code == 409
     assert table_counts() == before
     reported.refresh_from_db()
