@@ -227,6 +227,8 @@ BULLETIN_ACK_REMINDER_DAYS = envint("BULLETIN_ACK_REMINDER_DAYS", 2)
 BULLETIN_ACK_DAYS = envint("BULLETIN_ACK_DAYS", 10)
 # Days before a compliance campaign's deadline to remind units that have not submitted.
 CAMPAIGN_REMINDER_DAYS = envint("CAMPAIGN_REMINDER_DAYS", 3)
+# Cases (Art. 21): the largest evidence or reply file accepted.
+CASE_FILE_MAX_BYTES = envint("CASE_FILE_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 12 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -75,6 +75,24 @@ RULES = [
     ),
     Rule("review_requests", 1, 22, _("Reviews a sanctioned unit may ask for")),
     Rule(
+        "case_triage_days",
+        7,
+        21,
+        _("Days after a report within which the secretariat triages it"),
+    ),
+    Rule(
+        "case_reply_days",
+        15,
+        21,
+        _("Days after the notice within which the reported unit may reply"),
+    ),
+    Rule(
+        "case_review_days",
+        15,
+        22,
+        _("Days after a sanction within which the sanctioned unit may ask for a review"),
+    ),
+    Rule(
         "joining_declaration",
         True,
         27,

@@ -31,6 +31,7 @@ class OrganisationsEvent(models.TextChoices):
     WITHDRAWAL_RETRACTED = "organisations.withdrawal_retracted", _("Withdrawal notice retracted")
     WITHDRAWAL_EFFECTIVE = "organisations.withdrawal_effective", _("Withdrawal took effect")
     MEMBERSHIP_REVOKED = "organisations.membership_revoked", _("Membership revoked")
+    MEMBERSHIP_REINSTATED = "organisations.membership_reinstated", _("Membership reinstated")
     REGISTER_PUBLISHED = "organisations.register_published", _("Join and leave list published")
     MEMBERS_IMPORTED = "organisations.members_imported", _("Members imported")
 

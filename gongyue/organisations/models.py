@@ -650,6 +650,7 @@ class LegalRepInvitation(models.Model):
 class JoinedBy(models.TextChoices):
     SIGNATURE = "signature", _("signature")
     IMPORT = "import", _("imported member list")
+    REINSTATED = "reinstated", _("reinstated after a review annulled a revocation")
 
 
 class EndedBy(models.TextChoices):

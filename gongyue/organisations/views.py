@@ -695,6 +695,9 @@ def _dashboard_context(convention):
         due_published=RegisterList.objects.filter(period=period.key).exists(),
         unsealed=Signature.objects.filter(sealed_scan="").count(),
     )
+    from gongyue.cases.queries import overdue
+
+    context["case_overdue"] = overdue(now)
     return context
 
 

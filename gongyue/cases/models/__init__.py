@@ -37,3 +37,18 @@ __all__ = [
     "DisputeStatus",
     "RecusalReason",
 ]
+from .cases import (  # noqa: F401
+    CASE_TRANSITIONS,
+    Case,
+    CaseFile,
+    CaseSource,
+    CaseStatus,
+    FileRole,
+    Finding,
+    Measure,
+    Recusal,
+    Review,
+    ReviewOutcome,
+    Sanction,
+    last_day,
+)

@@ -200,7 +200,9 @@ class DisputeRecusal(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["dispute", "person"], name="one_recusal_per_person")
+            models.UniqueConstraint(
+                fields=["dispute", "person"], name="one_dispute_recusal_per_person"
+            )
         ]
 
     def __str__(self):

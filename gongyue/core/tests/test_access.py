@@ -39,6 +39,7 @@ def role_pages(resolver=None, prefix=""):
                 *("campaign_id", "response_id", "answer_id"),
                 "withdrawal_id",
                 *("dispute_id", "message_id", "agreement_id", "complaint_id", "criticism_id"),
+                *("case_id", "file_id"),
                 "name",
             ):
                 url = url.replace(f"<{converter}>", "1").replace(f"<str:{converter}>", "2026-Q1")

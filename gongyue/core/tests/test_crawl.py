@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gongyue.accounts.models import ApiToken, Role, RoleGrant, User
 from gongyue.api.urls import api
+from gongyue.cases.models import Case, CaseFile
 from gongyue.convention.models import Version
 from gongyue.core.models import Notification
 from gongyue.organisations.models import Application, RegisterList, Signature, Unit
@@ -43,6 +44,8 @@ def sample_values() -> dict:
         "uidb64": "MQ",
         "token": "set-password",
         "name": "all.rpz",  # a registry feed
+        "case_id": first(Case.objects),
+        "file_id": first(CaseFile.objects),
     }
 
 

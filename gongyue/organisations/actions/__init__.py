@@ -26,6 +26,7 @@ from .signing import do_attach_sealed_scan, do_sign_convention
 from .withdrawal import (
     do_complete_withdrawal,
     do_give_withdrawal_notice,
+    do_reinstate_membership,
     do_retract_withdrawal,
     do_revoke_membership,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "do_give_withdrawal_notice",
     "do_import_members",
     "do_publish_register",
+    "do_reinstate_membership",
     "do_reject_application",
     "do_resend_legal_rep_invitation",
     "do_retract_withdrawal",

@@ -15,7 +15,7 @@ from gongyue.core.errors import ActionRefused, refuse_if
 from gongyue.core.notify import notify
 
 from .. import queries
-from ..models import EndedBy, Membership, Unit, Withdrawal, WithdrawalStatus
+from ..models import EndedBy, JoinedBy, Membership, Unit, Withdrawal, WithdrawalStatus
 
 MAIL = "organisations/mail/"
 
@@ -217,6 +217,55 @@ def do_revoke_membership(unit, *, actor, reason: str) -> Membership:
         queries.unit_signers(unit),
         kind="membership",
         template=MAIL + "membership_revoked",
+        context={"unit": unit.name, "reason": reason},
+        url=reverse("organisations:public_unit", args=[unit.pk]),
+    )
+    return membership
+
+
+@transaction.atomic
+def do_reinstate_membership(unit, *, actor, reason: str, origin=None) -> Membership:
+    """Restore a revoked membership (a review annulled the revocation, Art. 22): a new interval
+    from now, `joined_by=reinstated`; the revoked interval stays on record as it was.
+
+    `origin` is what decided it (the case), named in the audit row.
+    """
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if not getattr(actor, "is_secretariat", False):
+        raise ActionRefused(
+            _("Only the secretariat reinstates a membership."), code="forbidden", status=403
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionRefused(
+            _("Give the reasons for the reinstatement."), code="invalid", field="reason", status=400
+        )
+    now = timezone.now()
+    if unit.current_membership(now) is not None:
+        raise ActionRefused(
+            _("%(unit)s is already a member.") % {"unit": unit}, code="already_member"
+        )
+    last = unit.memberships.order_by("-started_at").first()
+    if last is None or last.ended_by != EndedBy.REVOCATION:
+        raise ActionRefused(_("Only a revoked membership can be reinstated."), code="not_revoked")
+    membership = Membership.objects.create(unit=unit, started_at=now, joined_by=JoinedBy.REINSTATED)
+    record(
+        "organisations.membership_reinstated",
+        actor=actor,
+        subject=membership,
+        visibility=Visibility.PUBLIC,
+        old={"revoked_membership": last.pk, "ended_at": last.ended_at},
+        new={
+            "started_at": now,
+            "joined_by": JoinedBy.REINSTATED,
+            "reason": reason,
+            "origin": str(origin) if origin is not None else "",
+        },
+    )
+    notify(
+        queries.unit_signers(unit),
+        kind="membership",
+        template=MAIL + "membership_reinstated",
         context={"unit": unit.name, "reason": reason},
         url=reverse("organisations:public_unit", args=[unit.pk]),
     )

@@ -61,6 +61,7 @@ class Command(BaseCommand):
             self.create_bulletins(people)
             self.create_registry(people)
             self.create_redress(people)
+            self.create_cases(people)
         self.print_accounts()
 
     def create_people(self) -> dict:
@@ -140,6 +141,11 @@ class Command(BaseCommand):
         from gongyue.cases.redress_demo import load_redress_demo
 
         load_redress_demo(self.people)
+
+    def create_cases(self, people):
+        from gongyue.cases.demo import load_cases_demo
+
+        load_cases_demo(self.people)
 
     def print_accounts(self):
         self.stdout.write("")
