@@ -1,0 +1,117 @@
+"""Every page a person can reach has no axe-core violation of WCAG 2 A/AA (GB/T 37668): the crawl
+test's page list on the demo data, visited in Chromium anonymously, as a member unit's legal
+representative and as secretariat staff; and the home page and a list at phone width."""
+
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+from gongyue.accounts.models import User
+from gongyue.core import testing
+from gongyue.core.tests.test_crawl import (  # noqa: F401 (a fixture)
+    _forget_the_demo_engine,
+    page_urls,
+    sample_values,
+)
+
+# The demo's people: a founding member's legal representative and the secretariat's staff.
+PERSONAS = [None, "ganjiang_rep", "gongzuorenyuan"]
+PHONE = {"width": 390, "height": 844}
+
+
+def browser_context(chromium, live_server, username=None, **options):
+    """A Chromium context on the live server, signed in as the demo's `username` (None: nobody)
+    through a session cookie made by the test client, which is quicker than the login form."""
+    context = chromium.new_context(locale="zh-CN", base_url=live_server.url, **options)
+    if username is not None:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+    return context
+
+
+def visit(page, url):
+    """Open `url`; the response if it ended on an HTML page (200), else None (a file, a feed)."""
+    from playwright.sync_api import Error
+
+    try:
+        response = page.goto(url, wait_until="load")
+    except Error:
+        return None  # a download: no page to check
+    if response is None or response.status != 200:
+        return None
+    if not response.headers.get("content-type", "").startswith("text/html"):
+        return None
+    return response
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("_forget_the_demo_engine")
+def test_no_page_has_an_accessibility_violation_for_anyone(chromium, live_server):
+    call_command("load_demo", verbosity=0)
+    urls = page_urls(sample_values())
+    assert len(urls) >= 80
+
+    started, checked, failures = time.monotonic(), 0, []
+    for username in PERSONAS:
+        context = browser_context(chromium, live_server, username)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        seen = set()  # a page reached twice (the login page, by redirect) is checked once
+        for url in urls:
+            if visit(page, url) is None:
+                continue
+            reached = page.url.removeprefix(live_server.url)
+            if reached != url:
+                reached = urlsplit(reached).path  # the login page's ?next= does not count
+            if reached in seen:
+                continue
+            seen.add(reached)
+            checked += 1
+            if violations := testing.axe_violations(page):
+                where = f"[{username or 'anonymous'} {reached}] "
+                failures.append(testing.describe_violations(violations, where))
+        context.close()
+    # Measured, to keep the crawl's cost in view (docs/accessibility.md).
+    print(f"axe crawl: {checked} pages in {time.monotonic() - started:.0f}s")
+    assert checked >= 60, checked
+    assert not failures, f"{len(failures)} page(s) with violations:\n" + "\n".join(failures)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("url", ["/", "/members/"])
+def test_the_home_page_and_a_list_are_accessible_at_phone_width(chromium, live_server, url):
+    call_command("load_demo", verbosity=0)
+    context = browser_context(chromium, live_server, viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    assert visit(page, url) is not None
+    assert page.evaluate("document.documentElement.clientWidth") == PHONE["width"]
+    testing.assert_accessible(page)
+    context.close()
+
+
+@pytest.mark.browser
+def test_the_accessibility_check_names_each_violation_readably(chromium, live_server):
+    """The helper fails on a page with known faults, naming rule, impact, element and help."""
+    context = browser_context(chromium, live_server)
+    page = context.new_page()
+    page.set_content('<html><body><img src="x.png"><a href="/"></a></body></html>')
+    with pytest.raises(AssertionError) as failure:
+        testing.assert_accessible(page)
+    context.close()
+    message = str(failure.value)
+    assert "image-alt (critical)" in message and "link-name (serious)" in message
+    assert "html-has-lang (serious)" in message and "document-title" in message
+    assert "\n    img    " in message and "dequeuniversity.com" in message
