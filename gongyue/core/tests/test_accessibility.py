@@ -125,3 +125,21 @@ def test_the_accessibility_check_names_each_violation_readably(chromium, live_se
     assert "image-alt (critical)" in message and "link-name (serious)" in message
     assert "html-has-lang (serious)" in message and "document-title" in message
     assert "\n    img    " in message and "dequeuniversity.com" in message
+
+
+@pytest.mark.browser
+def test_the_api_docs_page_is_accessible_browsed_and_tried_out(page, transactional_db):
+    """Swagger UI's own markup, as our template, stylesheet and script amend it."""
+    page.set_default_timeout(60_000)  # Swagger UI builds the page from the whole schema
+    page.goto("/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .opblock")
+    testing.assert_accessible(page)
+    page.click(".opblock-summary-control >> nth=0")
+    page.click(".try-out__btn")
+    testing.assert_accessible(page)
+    page.click(".execute")
+    page.wait_for_selector(".live-responses-table")
+    assert page.get_attribute(".curl-command .copy-to-clipboard button", "aria-label") == (
+        "复制到剪贴板"
+    )
+    testing.assert_accessible(page)
