@@ -1,6 +1,7 @@
 """Every page a person can reach has no axe-core violation of WCAG 2 A/AA (GB/T 37668): the crawl
 test's page list on the demo data, visited in Chromium anonymously, as a member unit's legal
-representative and as secretariat staff; and the home page and a list at phone width."""
+representative and as secretariat staff; the home page and a list at phone width; the API docs
+page; and the helper's own report of a page with faults (docs/accessibility.md)."""
 
 import time
 from urllib.parse import urlsplit
