@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+# axe-core for the browser tests' accessibility checks, pinned in package-lock.json.
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json 2>/dev/null | cksum | cut -d' ' -f1)
 CONVENTION ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -12,7 +14,7 @@ RUN_ENV := DEBUG=$${DEBUG:-true} HOST=$(HOST) PORT=$(PORT)
 # Commands that only build (translations, the migration check) need no secret key.
 BUILD_ENV := DEBUG=true
 
-.PHONY: run test bootstrap messages bench lock clean
+.PHONY: run test bootstrap node-deps messages bench lock clean
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +23,15 @@ $(STAMP): pyproject.toml uv.lock
 	@rm -f $(VENV)/.synced-* && touch $@
 
 bootstrap: $(STAMP)
+
+# Without npm (scripts/system-deps test names it) the accessibility checks are skipped, or fail
+# under CI=true; install scripts never run.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is missing: the accessibility checks need axe-core (apt-get install npm)"; fi
+
+node-deps: $(NODE_STAMP)
 
 messages: bootstrap
 	$(BUILD_ENV) $(BIN)/gongyue compilemessages --ignore=.venv --verbosity 0
@@ -36,6 +47,7 @@ run: bootstrap
 # With CI=true nothing may be skipped: a missing PostgreSQL or Chromium fails the run.
 test: bootstrap
 	@scripts/system-deps test
+	@$(MAKE) --no-print-directory node-deps
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
 	@$(MAKE) --no-print-directory messages
@@ -51,4 +63,4 @@ lock:
 	$(BIN)/uv lock
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles node_modules

@@ -184,3 +184,57 @@ def confirm(client, response):
     action, fields = form_fields(response.content.decode(), "confirm-form")
     fields.pop("csrfmiddlewaretoken", None)
     return client.post(action, fields)
+
+
+# axe-core from npm (package.json at the repository root; `make test` runs `npm ci`).
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0 and 2.1, levels A and AA (GB/T 37668-2019 follows WCAG 2.0 AA for the web).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _axe_source() -> str:
+    import pytest
+
+    if not AXE_SCRIPT.exists():
+        reason = f"axe-core is not installed ({AXE_SCRIPT}): run `npm ci --ignore-scripts`"
+        if browser_required():
+            pytest.fail(f"CI=true and {reason}")
+        pytest.skip(reason)
+    return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core's WCAG 2 A/AA rules on the page as it is now; its violations, as axe gives
+    them. The script is evaluated through the DevTools protocol, which the site's
+    Content-Security-Policy does not govern (an inline <script> tag it rightly refuses)."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    return page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+            .then(results => results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target, html: n.html, summary: n.failureSummary})),
+            })))""",
+        AXE_TAGS,
+    )
+
+
+def describe_violations(violations: list[dict], where: str = "") -> str:
+    """One readable block per violation: rule, impact, help, and each element's selector."""
+    lines = []
+    for v in violations:
+        lines.append(f"{where}{v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"]:
+            target = " ".join(" >>> ".join(t) if isinstance(t, list) else t for t in node["target"])
+            detail = (node.get("summary") or "").replace("\n", " ")
+            lines.append(f"    {target}    {detail[:200]}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page):
+    """Fail unless axe-core finds no WCAG 2 A/AA violation on the page as it is now."""
+    violations = axe_violations(page)
+    assert not violations, (
+        f"axe-core: {len(violations)} WCAG 2 A/AA violation(s) on {page.url}\n"
+        + describe_violations(violations)
+    )

@@ -7,6 +7,7 @@ import pytest
 from gongyue.amendments import actions
 from gongyue.amendments.models import Annex, Ballot, Proposal
 from gongyue.convention.models import Convention
+from gongyue.core.testing import assert_accessible
 
 from .conftest import Membership
 from .test_annexes import propose_annex
@@ -31,6 +32,7 @@ def test_a_member_amends_one_article_through_sponsors_and_a_ballot(
     page.click("[data-testid=edits-form] button[type=submit]")
     page.wait_for_url("**/amendments/*/")
     assert "并接受社会监督" in page.inner_text("[data-testid=diff] ins")
+    assert_accessible(page)
     page.click("[data-testid=submit]")
     page.wait_for_url("**/amendments/*/")
     assert "1" in page.inner_text("[data-testid=sponsors]")
@@ -65,6 +67,7 @@ def test_a_member_amends_one_article_through_sponsors_and_a_ballot(
     page.wait_for_url(f"**/amendments/ballots/{ballot.pk}/")
     assert page.inner_text("[data-testid=result]") == "已通过"
     assert page.inner_text("[data-testid=counts]").split()[-4:] == ["14", "1", "0", "6"]
+    assert_accessible(page)
     page.goto(f"/amendments/receipt/?code={receipt}")
     assert "不同意" in page.inner_text("[data-testid=found]")
 
@@ -77,6 +80,7 @@ def test_a_member_amends_one_article_through_sponsors_and_a_ballot(
     assert "关于修改第三条的提案" in page.inner_text("[data-testid=origin]")
     page.goto(f"/convention/diff/?from={version.number}&to={version.number + 1}")
     assert "并接受社会监督" in page.inner_text("[data-testid=diff]")
+    assert_accessible(page)
 
 
 @pytest.mark.browser
@@ -101,3 +105,4 @@ def test_a_unit_signs_an_annex_and_appears_among_its_signatories(
     page.wait_for_url(f"**/amendments/annexes/{annex.pk}/")
     assert "成员单位0002有限公司" in page.inner_text("[data-testid=signatories]")
     assert page.inner_text("h1").startswith("附件1")
+    assert_accessible(page)

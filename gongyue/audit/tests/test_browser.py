@@ -3,6 +3,7 @@
 import pytest
 
 from gongyue.audit.log import record
+from gongyue.core.testing import assert_accessible
 
 
 @pytest.mark.browser
@@ -23,3 +24,4 @@ def test_a_member_filters_the_log_to_the_secretariats_acts_on_its_unit(
     assert rows.count() == 2
     text = rows.nth(1).inner_text()
     assert "授予角色" in text and "（执行机构）" in text and unit_a.name in text
+    assert_accessible(page)

@@ -3,6 +3,7 @@
 import pytest
 
 from gongyue.bulletins.models import Bulletin, Receipt, Request
+from gongyue.core.testing import assert_accessible
 
 
 @pytest.mark.browser
@@ -22,6 +23,7 @@ def test_a_bulletin_to_one_category_reaches_its_units_and_the_receipts_fill_in(
     assert list(bulletin.receipts.values_list("unit", flat=True)) == [member_b.pk]
     assert page.locator("[data-testid=receipt-row]").count() == 1
     assert page.locator("[data-testid=receipt-row].unread").count() == 1
+    assert_accessible(page)
 
     # Unit A is not in the category: nothing in its inbox.
     login_page(legal_rep)
@@ -34,6 +36,7 @@ def test_a_bulletin_to_one_category_reaches_its_units_and_the_receipts_fill_in(
     page.click("text=接入服务提供者专项通知")
     page.wait_for_selector("[data-testid=bulletin-body] h2")
     assert page.evaluate("window.pwned") is None
+    assert_accessible(page)
     login_page(other_member)
     page.goto(f"/bulletins/{bulletin.pk}/")
 
@@ -79,6 +82,7 @@ def test_a_request_is_forwarded_answered_by_the_authority_and_seen_by_the_submit
     assert page.inner_text("[data-testid=request-status]") == "主管部门已答复"
     assert "建议已收悉，将在修订时研究采纳。" in page.inner_text("[data-testid=authority-reply]")
     assert len(page.locator("[data-testid=timeline] li").all()) == 3
+    assert_accessible(page)
 
 
 @pytest.mark.browser
@@ -112,3 +116,4 @@ def test_a_campaign_is_answered_by_two_units_and_its_report_shows_the_figures(
     assert "100.0" in rows[1]
     articles = page.locator("[data-testid=by-article] tbody tr").all_inner_texts()
     assert any("50.0" in row for row in articles) and any("100.0" in row for row in articles)
+    assert_accessible(page)

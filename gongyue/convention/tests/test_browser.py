@@ -1,6 +1,7 @@
 import pytest
 
 from gongyue.convention.testing import make_version
+from gongyue.core.testing import assert_accessible
 
 
 @pytest.mark.browser
@@ -19,6 +20,7 @@ def test_a_reader_follows_the_contents_compares_two_versions_in_english_and_down
     assert items.nth(3).is_visible() and items.nth(3).inner_text().startswith(
         "（四）引导广大用户文明使用网络"
     )
+    assert_accessible(page)
 
     page.click("[data-testid=lang-en]")
     page.wait_for_selector("html[lang=en]")
@@ -32,6 +34,7 @@ def test_a_reader_follows_the_contents_compares_two_versions_in_english_and_down
     change = page.locator("#diff-art-9")
     assert change.locator(".badge").inner_text() == "changed"
     assert change.locator("ins").inner_text() == "、不推荐"
+    assert_accessible(page)
 
     page.goto("/convention/")
     with page.expect_download() as download:

@@ -8,7 +8,7 @@ import pytest
 
 from gongyue.accounts.models import User
 from gongyue.core.tasks import run_queued_tasks
-from gongyue.core.testing import PASSWORD
+from gongyue.core.testing import PASSWORD, assert_accessible
 from gongyue.organisations.models import Application
 from gongyue.organisations.registers import current_period
 
@@ -29,6 +29,7 @@ def test_an_organisation_applies_is_returned_approved_signs_joins_and_withdraws(
     page.fill("input[name=password2]", PASSWORD)
     page.click("[data-testid=register-form] button[type=submit]")
     page.wait_for_url("**/members/apply/")
+    assert_accessible(page)
     for field in [
         "name",
         "uscc",
@@ -53,6 +54,7 @@ def test_an_organisation_applies_is_returned_approved_signs_joins_and_withdraws(
     page.click("[data-testid=submit-application]")
     page.wait_for_url("**/members/applications/*/")
     assert page.inner_text("[data-testid=application-status]") == "已提交，等待审核"
+    assert_accessible(page)
     application = Application.objects.get(name=name)
     applicant = User.objects.get(username="poyang")
 
@@ -106,9 +108,11 @@ def test_an_organisation_applies_is_returned_approved_signs_joins_and_withdraws(
     page.goto(f"/members/units/{application.unit_id}/sign/")
     assert page.inner_text("[data-testid=sha256]") == convention.version_in_force.sha256
     assert "第一条" in page.inner_text("[data-testid=canonical-text]")
+    assert_accessible(page)
     page.check("input[name=confirm]")
     page.click("[data-testid=sign]")
     page.wait_for_url("**/manage/*")
+    assert_accessible(page)  # the unit's page, with the sealed page's upload
     # WeasyPrint with CJK fonts can take longer than the default wait on a loaded machine.
     with page.expect_download(timeout=60_000) as download:
         page.click("[data-testid=signature-page]", timeout=60_000)
@@ -123,6 +127,7 @@ def test_an_organisation_applies_is_returned_approved_signs_joins_and_withdraws(
     page.goto(f"/members/lists/{quarter}/")
     assert name in page.inner_text("[data-testid=joined]")
     assert name not in page.inner_text("[data-testid=left]")
+    assert_accessible(page)
 
     # Later it withdraws (effective today) and appears in the leave list.
     application.refresh_from_db()

@@ -2,6 +2,8 @@
 
 import pytest
 
+from gongyue.core.testing import assert_accessible
+
 PHONE = {"width": 390, "height": 844}
 
 
@@ -80,6 +82,7 @@ def test_removing_a_term_asks_in_words_and_cancelling_keeps_it(
     page.click(f"[data-testid=remove-{term.pk}]")
     what = page.locator("[data-testid=confirm-what]").inner_text()
     assert term.term in what and "新的词库版本" in what
+    assert_accessible(page)
     page.click("[data-testid=cancel]")
     page.wait_for_url("**/screening/lexicon/")
     assert LexiconTerm.objects.get(pk=term.pk).is_active

@@ -1,5 +1,7 @@
 import pytest
 
+from gongyue.core.testing import assert_accessible
+
 
 def test_the_home_page_is_in_chinese_by_default(client, db):
     response = client.get("/")
@@ -19,6 +21,7 @@ def test_a_visitor_switches_the_home_page_to_english(page):
     page.click("[data-testid=lang-en]")
     page.wait_for_selector("html[lang=en]")
     assert "Log in" in page.inner_text("header")
+    assert_accessible(page)
 
 
 def test_an_english_browser_still_gets_chinese_until_it_switches(client, db):

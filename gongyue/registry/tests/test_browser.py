@@ -4,6 +4,7 @@ it, the RPZ feed lists it, the site owner appeals and it is delisted."""
 import pytest
 
 from gongyue.core.tasks import run_queued_tasks
+from gongyue.core.testing import assert_accessible
 from gongyue.registry.models import Appeal, Entry, Status
 
 
@@ -27,6 +28,7 @@ def test_a_phishing_url_is_submitted_approved_served_appealed_and_delisted(
     page.wait_for_url("**/registry/entries/*/")
     assert page.inner_text("[data-testid=indicator]") == "http://login.icbc-verify.com/"
     assert page.inner_text("[data-testid=status]") == "待审核"
+    assert_accessible(page)
     entry = Entry.objects.get()
 
     # The secretariat approves it from the queue; the feeds are published by the task.
@@ -46,6 +48,7 @@ def test_a_phishing_url_is_submitted_approved_served_appealed_and_delisted(
     page.fill("[name=grounds]", "域名已被转让，现内容为合法服务。")
     page.click("[data-testid=appeal-form] button[type=submit]")
     code = page.inner_text("[data-testid=receipt-code]")
+    assert_accessible(page)
     appeal = Appeal.objects.get()
 
     # Someone other than who listed it upholds the appeal.
@@ -66,6 +69,7 @@ def test_a_phishing_url_is_submitted_approved_served_appealed_and_delisted(
     page.fill("[name=code]", code)
     page.click("main form button[type=submit]")
     assert "支持：已撤销" in page.inner_text("[data-testid=appeal-status]")
+    assert_accessible(page)
     page.goto(f"/registry/entries/{entry.pk}/")
     history = page.inner_text("[data-testid=history]")
     assert "已登记" in history and "已申诉" in history and "已撤销" in history

@@ -3,6 +3,7 @@ page; a member's engineer pastes a post on the try page and sees it highlighted.
 
 import pytest
 
+from gongyue.core.testing import assert_accessible
 from gongyue.screening.models import LexiconVersion
 
 
@@ -29,6 +30,7 @@ def test_a_term_the_secretariat_adds_is_highlighted_on_the_members_try_page(
         page.locator("[data-testid=terms] tr[data-term='代開發票'] code").inner_text() == "代开发票"
     )
     assert LexiconVersion.objects.get().term_count == 1
+    assert_accessible(page)
 
     page.context.clear_cookies()
     login_page(legal_rep)
@@ -47,4 +49,5 @@ def test_a_term_the_secretariat_adds_is_highlighted_on_the_members_try_page(
     )
     assert marks.nth(1).inner_text() == "daikaifapiao"
     assert page.locator("[data-testid=matches] tr").count() == 3
+    assert_accessible(page)
     assert page.locator("[data-testid=matches] tr").nth(2).locator("td").last.inner_text() == "拼音"
