@@ -217,6 +217,7 @@ class InvalidBatch(FileRefused):
 class Submitted:
     entry: Entry
     outcome: str  # "created", "sighted" or "reopened"
+    sighting: Sighting | None = None
 
 
 def check_batch_size(count: int) -> None:
@@ -378,7 +379,7 @@ def do_submit_entries(items: list[Item], *, actor, unit) -> list[Submitted]:
                 sample_sha256=(item.sample_sha256 or "").lower(),
             )
         )
-        results.append(Submitted(entry, outcome))
+        results.append(Submitted(entry, outcome, sightings[-1]))
     Sighting.objects.bulk_create(sightings, batch_size=1000)
     EntryEvent.objects.bulk_create(events, batch_size=1000)
     serial = _changed(changes)
@@ -413,18 +414,22 @@ def do_submit_entry(item: Item, *, actor, unit) -> Submitted:
 
 
 @transaction.atomic
-def do_add_evidence_file(sighting: Sighting, upload, *, actor, kind: str, sha256: str):
-    """Attach a checked screenshot to a sighting."""
-    from .models import EvidenceFile
+def do_add_evidence_file(sighting: Sighting, upload, *, actor):
+    """Attach a screenshot to a sighting: its type read from its bytes (PNG or JPEG only),
+    stored under a server-chosen name with its SHA-256. FileRefused when it is no image."""
+    from gongyue.core.uploads import KINDS, check_upload
 
-    row = EvidenceFile.objects.create(
-        sighting=sighting, file=upload, kind=kind, sha256=sha256, size=upload.size
-    )
+    from .models import EVIDENCE_KINDS, EvidenceFile
+
+    kind = check_upload(upload, kinds=EVIDENCE_KINDS)
+    row = EvidenceFile(sighting=sighting, kind=KINDS[kind].name, size=upload.size)
+    row.file.save("evidence", upload, save=False)
+    row.save()
     record(
         Event.EVIDENCE_ADDED,
         actor=actor,
         subject=sighting.entry,
-        new={"sha256": sha256, "kind": kind, "size": upload.size},
+        new={"file": row.pk, "sha256": row.sha256, "kind": row.kind, "size": row.size},
         visibility=Visibility.SECRETARIAT,
     )
     return row

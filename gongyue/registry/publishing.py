@@ -16,10 +16,12 @@ import os
 import pickle
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from . import feeds
@@ -67,7 +69,9 @@ def _snapshot() -> tuple[int, list[feeds.Item]]:
             "listed_at",
             "expires_at",
         )
-        items = [feeds.Item(*row) for row in rows.iterator(chunk_size=5000)]
+        # In code-point order (the feeds' order), so that sorting them again costs one pass.
+        order = Collate("indicator", "C") if connection.vendor == "postgresql" else "indicator"
+        items = [feeds.Item(*row) for row in rows.order_by(order).iterator(chunk_size=20000)]
     return serial, items
 
 
@@ -82,7 +86,9 @@ def build_matcher(items) -> tuple[Matcher, dict[str, tuple]]:
 
 
 def write_files(folder: Path, items, *, serial: int, published_at) -> dict:
-    """Write every feed into ``folder``; returns {name: {size, gzip_size, sha256, count}}."""
+    """Write every feed into ``folder``, each with a gzipped copy; returns
+    {name: {size, gzip_size, sha256, count}}. The copies are compressed on a second thread
+    (zlib lets go of the interpreter lock) while the next file is built."""
     folder.mkdir(parents=True, exist_ok=True)
     meta = {
         "serial": serial,
@@ -95,24 +101,36 @@ def write_files(folder: Path, items, *, serial: int, published_at) -> dict:
         "expire": settings.REGISTRY_RPZ_EXPIRE,
         "ttl": settings.REGISTRY_RPZ_TTL,
     }
-    by_scope = {scope: [] for scope in SCOPES}
-    for item in items:
-        by_scope["all"].append(item)
-        by_scope[item.category].append(item)
-    files = {}
-    for scope, scoped in by_scope.items():
-        for name, data in feeds.build_scope(scoped, scope, **meta).items():
-            (folder / name).write_bytes(data)
-            # Level 1: most of what level 9 saves, at a fraction of the time, on every publication.
-            packed = gzip.compress(data, compresslevel=1, mtime=0)
-            (folder / f"{name}.gz").write_bytes(packed)
-            files[name] = {
-                "size": len(data),
-                "gzip_size": len(packed),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "count": len(scoped),
-            }
+
+    def pack(name: str, data: bytes) -> tuple[str, int, str]:
+        # Level 1: most of what level 9 saves, at a fraction of the time, on every publication.
+        packed = gzip.compress(data, compresslevel=1, mtime=0)
+        _write(folder / f"{name}.gz", packed)
+        return name, len(packed), hashlib.sha256(data).hexdigest()
+
+    files, pending = {}, []
+
+    def settle(future) -> None:
+        name, gzip_size, sha256 = future.result()
+        files[name].update(gzip_size=gzip_size, sha256=sha256)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for name, data, count, list_sha in feeds.build_all(items, SCOPES, **meta):
+            _write(folder / name, data)
+            files[name] = {"size": len(data), "count": count}
+            if list_sha is not None:  # the text feeds: the checksum of the scope's list
+                files[name]["list_sha256"] = list_sha
+            pending.append(pool.submit(pack, name, data))
+            if len(pending) > 4:  # bound the memory held by files waiting for compression
+                settle(pending.pop(0))
+        for future in pending:
+            settle(future)
     return files
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as out:
+        out.write(data)
 
 
 def publish() -> Publication:
@@ -140,7 +158,7 @@ def publish() -> Publication:
                 serial=serial,
                 published_at=now,
                 count=len(items),
-                sha256=feeds.list_sha256(item.indicator for item in items),
+                sha256=files["all.txt"]["list_sha256"],
                 history_from=history_from,
                 files=files,
                 took_ms=int((time.monotonic() - started) * 1000),
