@@ -25,6 +25,7 @@ from gongyue.core.locks import bump_singleton
 from gongyue.core.refusals import FileRefused, Problem
 from gongyue.organisations.models import Unit
 
+from . import notices
 from .canonical import CanonicalError, canonical_hash, parse_ipv4, registered_domain
 from .events import Event
 from .matcher import Indicator, parse_indicator
@@ -493,6 +494,7 @@ def do_approve_entry(entry: Entry, *, actor, note: str = "", override: bool = Fa
         },
         visibility=Visibility.SECRETARIAT,
     )
+    notices.entry_reviewed(entry, approved=True, note=note)
     return entry
 
 
@@ -530,6 +532,7 @@ def do_reject_entry(entry: Entry, *, actor, reason: str) -> Entry:
         new={**entry.snapshot(), "reason": reason, "serial": serial},
         visibility=Visibility.SECRETARIAT,
     )
+    notices.entry_reviewed(entry, approved=False, note=reason)
     return entry
 
 
@@ -656,6 +659,7 @@ def do_file_appeal(
         new={"entry": entry.pk, "indicator": entry.indicator, "unit": unit.pk if unit else None},
         visibility=Visibility.SECRETARIAT,
     )
+    notices.appeal_filed(appeal)
     return appeal, code
 
 
@@ -693,4 +697,5 @@ def do_decide_appeal(appeal: Appeal, *, actor, uphold: bool, reason: str) -> App
         new={"status": appeal.status, "entry": entry.pk, "reason": reason, "serial": serial},
         visibility=Visibility.SECRETARIAT,
     )
+    notices.appeal_decided(appeal)
     return appeal
