@@ -168,8 +168,8 @@ class FeedOut(Schema):
     url: str
     public: bool
     size: int
-    gzip_size: int
-    sha256: str
+    gzip_size: int | None = Field(None, description="Null until the gzipped copy is written.")
+    sha256: str | None = Field(None, description="The file's SHA-256; null until computed.")
     count: int
 
 
@@ -455,7 +455,10 @@ def feed_directory(request):
         "serial": publication.serial if publication else 0,
         "published_at": publication.published_at if publication else None,
         "feeds": [
-            {k: row[k] for k in ("name", "url", "public", "size", "gzip_size", "sha256", "count")}
+            {
+                k: row.get(k)
+                for k in ("name", "url", "public", "size", "gzip_size", "sha256", "count")
+            }
             for row in rows
         ],
     }

@@ -320,7 +320,8 @@ def feed(request, name):
     if publication is None or name not in publication.files:
         raise Http404
     info = publication.files[name]
-    etag = f'"{info["sha256"][:32]}"'
+    # One publication writes each file once, so its serial identifies the bytes.
+    etag = f'"{publication.serial}"'
     last_modified = int(publication.published_at.timestamp())
     headers = {
         "ETag": etag,
@@ -340,12 +341,18 @@ def feed(request, name):
         for key, value in headers.items():
             response[key] = value
         return response
-    gzipped = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
-    path = publishing.file_path(publication, name, gzipped=gzipped)
+    # The gzipped copy once it is written (it follows the plain file by a few seconds).
+    gzipped = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") and "gzip_size" in info
     try:
-        handle = open(path, "rb")
+        handle = open(publishing.file_path(publication, name, gzipped=gzipped), "rb")
     except OSError:
-        raise Http404 from None
+        if not gzipped:
+            raise Http404 from None
+        gzipped = False
+        try:
+            handle = open(publishing.file_path(publication, name), "rb")
+        except OSError:
+            raise Http404 from None
     response = FileResponse(handle, content_type=publishing.content_type(name))
     if gzipped:
         response["Content-Encoding"] = "gzip"
