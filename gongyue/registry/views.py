@@ -79,9 +79,9 @@ def entry_page(request, entry_id):
 
 
 @login_required
-def evidence_file(request, file_id):
+def evidence_file(request, attachment_id):
     """A screenshot: its unit's and the secretariat's only (see access.py)."""
-    row = get_evidence_file_for_user(request.user, file_id)
+    row = get_evidence_file_for_user(request.user, attachment_id)
     return serve_upload(row.file, f"evidence-{row.pk}")
 
 
