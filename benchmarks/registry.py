@@ -18,6 +18,7 @@ import gc
 import http.server
 import os
 import random
+import shutil
 import sys
 import tempfile
 import threading
@@ -132,7 +133,14 @@ def unbound_latency(tmp: Path, items, zone: str, refresh: int) -> tuple[float, f
     }
 
     def write(serial, scoped):
-        data = feeds.rpz(scoped, scope="all", serial=serial, published_at=datetime.now(UTC), **meta)
+        data = feeds.rpz(
+            scoped,
+            scope="all",
+            serial=serial,
+            published_at=datetime.now(UTC),
+            title="bench",
+            **{k: v for k, v in meta.items() if k != "title"},
+        )
         (folder / "next.rpz").write_bytes(data)
         os.replace(folder / "next.rpz", folder / "all.rpz")
 
@@ -238,47 +246,87 @@ def main() -> None:
         gc.collect()
 
         settings.REGISTRY_FEED_DIR = tmp / "feeds"
-        started = time.perf_counter()
+        from gongyue.registry import feeds
+
+        # As the snapshot reads them: in the feeds' (code-point) order, from the database.
+        items.sort(key=lambda i: i.indicator)
+        feeds.CACHE.clear()
+        gc.collect()
+        before = rss_mb()
+        wall, cpu = time.perf_counter(), time.process_time()
+        folder = tmp / "feeds" / "one"
         files = publishing.write_files(
-            tmp / "feeds" / "one", items, serial=1, published_at=datetime.now(UTC)
+            folder, items, serial=1, published_at=datetime.now(UTC), compress=False
         )
-        publish_seconds = time.perf_counter() - started
+        publish_seconds, publish_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        cache_mb = rss_mb() - before
+        wall, cpu = time.perf_counter(), time.process_time()
+        publishing.compress_files(folder, files)
+        gzip_seconds, gzip_cpu = time.perf_counter() - wall, time.process_time() - cpu
         total = sum(f["size"] for f in files.values())
+        packed = sum(f["gzip_size"] for f in files.values())
         rows.append(
             (
-                f"feed publication, {args.entries:,} entries, 6 formats × 8 scopes + gzip (≤ 5 s)",
-                f"{publish_seconds:.1f} s",
+                f"feed publication, {args.entries:,} entries, 6 formats × 8 scopes, "
+                "first in a process: served (≤ 5 s)",
+                f"{publish_seconds:.1f} s ({publish_cpu:.1f} s CPU)",
                 f"{total / 1e6:,.0f} MB written",
             )
         )
-        from gongyue.registry import feeds
-
-        common = {"serial": 1, "published_at": datetime.now(UTC), "title": "bench"}
-        for fmt in feeds.FORMATS:
-            started = time.perf_counter()
-            if fmt == "rpz":
-                feeds.rpz(
-                    items,
-                    scope="all",
-                    zone="rpz.bench",
-                    refresh=30,
-                    retry=10,
-                    expire=86400,
-                    ttl=60,
-                    **common,
-                )
-            elif fmt in ("txt", "hosts"):
-                feeds.BUILDERS[fmt](items, scope="all", **common)
-            else:
-                feeds.BUILDERS[fmt](items, scope="all", site_url="http://bench", **common)
-            rows.append((f"  of which all.{fmt}", f"{time.perf_counter() - started:.2f} s", "—"))
         rows.append(
             (
-                "incremental change (≤ 50 ms): publication rebuilds every feed",
-                f"{publish_seconds:.1f} s",
-                "not incremental yet",
+                "  then the gzipped copies and checksums (2 threads)",
+                f"{gzip_seconds:.1f} s ({gzip_cpu:.1f} s CPU)",
+                f"{packed / 1e6:,.0f} MB gzipped",
             )
         )
+        # One change: an entry leaves, one arrives; the parts of the rest are kept.
+        now = datetime.now(UTC)
+        extra = feeds.Item(
+            len(items) + 1,
+            "domain",
+            "added-by-bench.com",
+            False,
+            "added-by-bench.com",
+            "phishing",
+            now,
+            now + timedelta(days=30),
+        )
+        changed = sorted([*items[1:], extra], key=lambda i: i.indicator)
+        shutil.rmtree(folder)
+        wall, cpu = time.perf_counter(), time.process_time()
+        folder = tmp / "feeds" / "two"
+        files = publishing.write_files(folder, changed, serial=2, published_at=now, compress=False)
+        again_seconds, again_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        formatted = feeds.CACHE.formatted
+        wall, cpu = time.perf_counter(), time.process_time()
+        publishing.compress_files(folder, files)
+        again_gzip, again_gzip_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        rows.append(
+            (
+                f"publication after one change: served (formats {formatted} entry, "
+                "rewrites every file) (≤ 50 ms)",
+                f"{again_seconds:.1f} s ({again_cpu:.1f} s CPU)",
+                f"first: {publish_seconds:.1f} s",
+            )
+        )
+        rows.append(
+            (
+                "  then its gzipped copies and checksums",
+                f"{again_gzip:.1f} s ({again_gzip_cpu:.1f} s CPU)",
+                "—",
+            )
+        )
+        rows.append(
+            (
+                "  worker memory of the formatted parts kept between publications",
+                f"{cache_mb:,.0f} MB",
+                "—",
+            )
+        )
+        shutil.rmtree(tmp / "feeds" / "two")
+        feeds.CACHE.clear()
+        gc.collect()
 
         if not args.no_unbound:
             from gongyue.registry import resolver

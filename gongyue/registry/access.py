@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from gongyue.core.access import is_secretariat
 from gongyue.organisations.models import Unit
 
-from .models import Appeal, Entry
+from .models import Appeal, Entry, EvidenceFile, Sighting
 
 
 def member_unit(user):
@@ -71,3 +71,31 @@ def get_appeal_for_user(user, appeal_id, *, to: str = "view") -> Appeal:
     if to == "decide":
         check_can_review(user)
     return appeal
+
+
+def can_see_evidence(user, sighting: Sighting) -> bool:
+    """Evidence is the secretariat's and the submitting unit's, never the public's."""
+    if is_secretariat(user):
+        return True
+    return user.is_authenticated and user.unit_id is not None and user.unit_id == sighting.unit_id
+
+
+def get_evidence_file_for_user(user, file_id) -> EvidenceFile:
+    """A screenshot: 404 for anyone but the unit that handed it in and the secretariat."""
+    row = get_object_or_404(
+        EvidenceFile.objects.select_related("sighting", "sighting__entry"), pk=file_id
+    )
+    if not can_see_evidence(user, row.sighting):
+        raise Http404
+    return row
+
+
+def get_sighting_for_evidence(user, entry_id) -> Sighting:
+    """The latest sighting of an entry by the person's unit, to attach a screenshot to: 404
+    when the entry is invisible, 403 when the unit never submitted it (or is no member)."""
+    entry = get_entry_for_user(user, entry_id)
+    unit = check_can_submit(user)
+    sighting = entry.sightings.filter(unit=unit).order_by("-at", "-pk").first()
+    if sighting is None:
+        raise PermissionDenied(_("Your unit has not submitted this entry."))
+    return sighting

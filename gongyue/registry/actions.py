@@ -24,6 +24,7 @@ from gongyue.core.locks import bump_singleton
 from gongyue.core.refusals import FileRefused, Problem
 from gongyue.organisations.models import Unit
 
+from . import notices
 from .canonical import CanonicalError, canonical_hash, parse_ipv4, registered_domain
 from .events import Event
 from .matcher import Indicator, parse_indicator
@@ -216,6 +217,7 @@ class InvalidBatch(FileRefused):
 class Submitted:
     entry: Entry
     outcome: str  # "created", "sighted" or "reopened"
+    sighting: Sighting | None = None
 
 
 def check_batch_size(count: int) -> None:
@@ -377,7 +379,7 @@ def do_submit_entries(items: list[Item], *, actor, unit) -> list[Submitted]:
                 sample_sha256=(item.sample_sha256 or "").lower(),
             )
         )
-        results.append(Submitted(entry, outcome))
+        results.append(Submitted(entry, outcome, sightings[-1]))
     Sighting.objects.bulk_create(sightings, batch_size=1000)
     EntryEvent.objects.bulk_create(events, batch_size=1000)
     serial = _changed(changes)
@@ -412,18 +414,22 @@ def do_submit_entry(item: Item, *, actor, unit) -> Submitted:
 
 
 @transaction.atomic
-def do_add_evidence_file(sighting: Sighting, upload, *, actor, kind: str, sha256: str):
-    """Attach a checked screenshot to a sighting."""
-    from .models import EvidenceFile
+def do_add_evidence_file(sighting: Sighting, upload, *, actor):
+    """Attach a screenshot to a sighting: its type read from its bytes (PNG or JPEG only),
+    stored under a server-chosen name with its SHA-256. FileRefused when it is no image."""
+    from gongyue.core.uploads import KINDS, check_upload
 
-    row = EvidenceFile.objects.create(
-        sighting=sighting, file=upload, kind=kind, sha256=sha256, size=upload.size
-    )
+    from .models import EVIDENCE_KINDS, EvidenceFile
+
+    kind = check_upload(upload, kinds=EVIDENCE_KINDS)
+    row = EvidenceFile(sighting=sighting, kind=KINDS[kind].name, size=upload.size)
+    row.file.save("evidence", upload, save=False)
+    row.save()
     record(
         Event.EVIDENCE_ADDED,
         actor=actor,
         subject=sighting.entry,
-        new={"sha256": sha256, "kind": kind, "size": upload.size},
+        new={"file": row.pk, "sha256": row.sha256, "kind": row.kind, "size": row.size},
         visibility=Visibility.SECRETARIAT,
     )
     return row
@@ -487,6 +493,7 @@ def do_approve_entry(entry: Entry, *, actor, note: str = "", override: bool = Fa
         },
         visibility=Visibility.SECRETARIAT,
     )
+    notices.entry_reviewed(entry, approved=True, note=note)
     return entry
 
 
@@ -524,6 +531,7 @@ def do_reject_entry(entry: Entry, *, actor, reason: str) -> Entry:
         new={**entry.snapshot(), "reason": reason, "serial": serial},
         visibility=Visibility.SECRETARIAT,
     )
+    notices.entry_reviewed(entry, approved=False, note=reason)
     return entry
 
 
@@ -648,6 +656,7 @@ def do_file_appeal(
         new={"entry": entry.pk, "indicator": entry.indicator, "unit": unit.pk if unit else None},
         visibility=Visibility.SECRETARIAT,
     )
+    notices.appeal_filed(appeal)
     return appeal, code
 
 
@@ -685,4 +694,5 @@ def do_decide_appeal(appeal: Appeal, *, actor, uphold: bool, reason: str) -> App
         new={"status": appeal.status, "entry": entry.pk, "reason": reason, "serial": serial},
         visibility=Visibility.SECRETARIAT,
     )
+    notices.appeal_decided(appeal)
     return appeal

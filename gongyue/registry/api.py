@@ -10,32 +10,38 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from gongyue.api.auth import public
 from gongyue.api.errors import ApiError, Error, cleaned
 from gongyue.core.ratelimit import hit
+from gongyue.core.uploads import serve_upload
 from gongyue.organisations.models import Unit
 
 from . import actions, queries, service
 from .access import (
+    can_see_evidence,
     check_can_review,
     check_can_submit,
     check_can_use_registry,
     get_appeal_for_user,
     get_entry_for_user,
+    get_evidence_file_for_user,
+    get_sighting_for_evidence,
     member_unit,
 )
 from .forms import (
     AppealForm,
     DecideForm,
     DelistForm,
+    EvidenceForm,
     ReviewForm,
     SearchForm,
     SubmitForm,
     check_count,
 )
-from .models import Appeal
+from .models import Appeal, EvidenceFile
 
 router = Router(tags=["registry"])
 
@@ -52,6 +58,16 @@ class ItemIn(Schema):
     evidence: str = ""
     sample_sha256: str = ""
     expires_on: str | None = Field(None, description="YYYY-MM-DD; empty: the category's default.")
+
+
+class RegistryEvidenceOut(Schema):
+    id: int
+    entry: int
+    kind: str = Field(description="png or jpeg, read from the bytes.")
+    size: int
+    sha256: str
+    at: datetime
+    url: str = Field(description="Where the file is served (to the unit and the secretariat).")
 
 
 class RegistryBatchIn(Schema):
@@ -152,8 +168,8 @@ class FeedOut(Schema):
     url: str
     public: bool
     size: int
-    gzip_size: int
-    sha256: str
+    gzip_size: int | None = Field(None, description="Null until the gzipped copy is written.")
+    sha256: str | None = Field(None, description="The file's SHA-256; null until computed.")
     count: int
 
 
@@ -228,6 +244,51 @@ def submit_batch(request, payload: RegistryBatchIn):
     return Status(
         201, {"results": [{"entry": _entry_out(r.entry), "outcome": r.outcome} for r in results]}
     )
+
+
+def _evidence_out(row) -> dict:
+    return {
+        "id": row.pk,
+        "entry": row.sighting.entry_id,
+        "kind": row.kind,
+        "size": row.size,
+        "sha256": row.sha256,
+        "at": row.at,
+        "url": f"/api/v1/registry/evidence/{row.pk}",
+    }
+
+
+@router.post(
+    "/entries/{entry_id}/evidence",
+    response={201: RegistryEvidenceOut, 400: Error, 401: Error, 403: Error, 404: Error},
+)
+def add_evidence(request, entry_id: int, screenshot: File[UploadedFile] = None):
+    """Hand in a screenshot for an entry your unit submitted (multipart `screenshot`: PNG or
+    JPEG, the type read from the bytes); it goes with your unit's latest sighting."""
+    sighting = get_sighting_for_evidence(request.user, entry_id)
+    data = cleaned(EvidenceForm(request.POST, request.FILES))
+    row = actions.do_add_evidence_file(sighting, data["screenshot"], actor=request.user)
+    return Status(201, _evidence_out(row))
+
+
+@router.get(
+    "/entries/{entry_id}/evidence",
+    response={200: list[RegistryEvidenceOut], 401: Error, 403: Error, 404: Error},
+)
+def list_evidence(request, entry_id: int):
+    """The screenshots of an entry you may see: your unit's (the secretariat: all)."""
+    entry = get_entry_for_user(request.user, entry_id)
+    rows = EvidenceFile.objects.filter(sighting__entry=entry).select_related("sighting")
+    return [
+        _evidence_out(r) for r in rows.order_by("pk") if can_see_evidence(request.user, r.sighting)
+    ]
+
+
+@router.get("/evidence/{file_id}", response={200: None, 401: Error, 404: Error})
+def get_evidence(request, file_id: int):
+    """The screenshot's bytes (served as the image it is; the unit's and the secretariat's)."""
+    row = get_evidence_file_for_user(request.user, file_id)
+    return serve_upload(row.file, f"evidence-{row.pk}")
 
 
 @router.get("/entries", response={200: list[RegistryEntryOut], 400: Error}, auth=public)
@@ -394,7 +455,10 @@ def feed_directory(request):
         "serial": publication.serial if publication else 0,
         "published_at": publication.published_at if publication else None,
         "feeds": [
-            {k: row[k] for k in ("name", "url", "public", "size", "gzip_size", "sha256", "count")}
+            {
+                k: row.get(k)
+                for k in ("name", "url", "public", "size", "gzip_size", "sha256", "count")
+            }
             for row in rows
         ],
     }

@@ -43,6 +43,7 @@ class CanonicalError(ValueError):
 
 _SCHEME = re.compile(rb"^([a-zA-Z][a-zA-Z0-9+.\-]*)://")
 _IPV4_PART = re.compile(rb"^(0x[0-9a-f]*|[0-9]+)$")
+_IPV4_LAST = frozenset(b"0123456789abcdefABCDEFxX")
 _NEEDS_ESCAPE = re.compile(rb"[\x00-\x20\x7f-\xff#%]")
 
 
@@ -68,6 +69,9 @@ def parse_ipv4(host: bytes | str) -> str | None:
     decimals, or None when the host is not an IPv4 address."""
     if isinstance(host, str):
         host = host.encode("ascii", "replace")
+    # Most hosts end in a letter no IPv4 part can end with (a part is decimal, octal or 0x…).
+    if not host or host[-1] not in _IPV4_LAST:
+        return None
     parts = host.lower().split(b".")
     if not 1 <= len(parts) <= 4 or not all(_IPV4_PART.match(p) for p in parts):
         return None

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongyue.core.uploads import check_upload
+from gongyue.core.uploads import UploadField
 
 from .actions import Item
-from .models import MAX_TEXT_CHARS, MAX_VALUE_CHARS, Category, Kind, Status
+from .models import EVIDENCE_KINDS, MAX_TEXT_CHARS, MAX_VALUE_CHARS, Category, Kind, Status
 
 KIND_CHOICES = [("", _("recognise it")), *list(Kind.choices)]
 
@@ -38,13 +38,9 @@ class SubmitForm(forms.Form):
         help_text=_("Leave empty for the category's default."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    screenshot = forms.FileField(label=_("Screenshot (PNG or JPEG)"), required=False)
-
-    def clean_screenshot(self):
-        upload = self.cleaned_data.get("screenshot")
-        if upload:
-            self.screenshot_kind = check_upload(upload, kinds=("png", "jpeg"))
-        return upload
+    screenshot = UploadField(
+        label=_("Screenshot (PNG or JPEG)"), kinds=EVIDENCE_KINDS, required=False
+    )
 
     def item(self) -> Item:
         data = self.cleaned_data
@@ -149,3 +145,9 @@ def check_count(values) -> None:
             % {"count": f"{len(values):,}", "limit": f"{limit:,}"},
             code="too_many",
         )
+
+
+class EvidenceForm(forms.Form):
+    """A screenshot for a sighting your unit submitted (the page's and the API's)."""
+
+    screenshot = UploadField(label=_("Screenshot (PNG or JPEG)"), kinds=EVIDENCE_KINDS)

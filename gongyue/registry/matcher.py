@@ -150,24 +150,45 @@ def parse_line(line: str) -> Indicator | None:
 
 class Matcher:
     """Listed indicators in dictionaries keyed by what a look-up computes; each value is the
-    line of the list it came from."""
+    line of the list it came from.
 
-    __slots__ = ("count", "exact", "hashes", "networks", "urls", "wildcard")
+    Host names are in two dictionaries: ``names`` answers for the name itself (an exact entry,
+    or a ``*.`` entry for the name), ``suffixes`` for the names under a ``*.`` entry. A look-up
+    is one probe of ``names`` and at most four of ``suffixes`` (the host's last two to five
+    labels), each a slice of the host found with ``str.rfind`` — no list of labels is built.
+    """
+
+    __slots__ = ("count", "hashes", "names", "networks", "suffixes", "urls")
 
     def __init__(self):
-        self.exact: dict[str, str] = {}
-        self.wildcard: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+        self.suffixes: dict[str, str] = {}
         self.urls: dict[str, str] = {}
         # (version, prefix length) → {network number: line}
         self.networks: dict[tuple[int, int], dict[int, str]] = {}
         self.hashes: dict[str, str] = {}
         self.count = 0
 
+    @property
+    def exact(self) -> dict[str, str]:
+        """The names listed without their subdomains."""
+        return {name: line for name, line in self.names.items() if not line.startswith("*.")}
+
+    @property
+    def wildcard(self) -> dict[str, str]:
+        """The names listed with their subdomains."""
+        return self.suffixes
+
     def add(self, indicator: Indicator, line: str | None = None) -> None:
         line = indicator.line if line is None else line
         kind, value = indicator.kind, indicator.value
         if kind == "domain":
-            (self.wildcard if indicator.include_subdomains else self.exact)[value] = line
+            if indicator.include_subdomains:
+                # The name itself answers with its exact entry when it has one too.
+                self.names.setdefault(value, line)
+                self.suffixes[value] = line
+            else:
+                self.names[value] = line
         elif kind == "url":
             self.urls[parse_url(value).expression] = line
         elif kind in ("ip", "cidr"):
@@ -198,24 +219,38 @@ class Matcher:
     # -- look-ups ------------------------------------------------------------------------------
 
     def match_host(self, host: str) -> str | None:
-        """The line listing a host name: the name itself, or a ``*.`` entry for it or for one
-        of its suffixes (from its last five labels, never the top-level domain alone)."""
-        line = self.exact.get(host)
+        """The line listing a host name: the name itself, or a ``*.`` entry for one of its
+        suffixes from its last five labels (never the top-level domain alone)."""
+        line = self.names.get(host)
         if line is not None:
             return line
-        wildcard = self.wildcard
-        line = wildcard.get(host)
-        if line is not None or not wildcard:
-            return line
-        dots = host.count(".")
-        at = -1
-        for k in range(1, dots):
-            at = host.index(".", at + 1)
-            if k >= dots - 4:
-                line = wildcard.get(host[at + 1 :])
+        suffixes = self.suffixes
+        if not suffixes:
+            return None
+        get, rfind = suffixes.get, host.rfind
+        # Where the suffixes of two, three, four and five labels start, found from the right
+        # (the dot before the last label first); probed longest first, so that the most
+        # specific entry answers. A suffix that is the whole host was probed above.
+        at = rfind(".")
+        at = rfind(".", 0, at) if at > 0 else -1
+        if at < 0:
+            return None
+        b = rfind(".", 0, at)
+        if b >= 0:
+            c = rfind(".", 0, b)
+            if c >= 0:
+                d = rfind(".", 0, c)
+                if d >= 0:
+                    line = get(host[d + 1 :])
+                    if line is not None:
+                        return line
+                line = get(host[c + 1 :])
                 if line is not None:
                     return line
-        return None
+            line = get(host[b + 1 :])
+            if line is not None:
+                return line
+        return get(host[at + 1 :])
 
     def match_address(self, address: str) -> str | None:
         try:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongyue.core.uploads import InertFileField
 from gongyue.organisations.models import Unit
 
 MAX_VALUE_CHARS = 2048
@@ -179,14 +180,24 @@ def evidence_path(instance, filename):
     return private_path("registry-evidence", filename)
 
 
+#: What a screenshot may be (the type read from its bytes).
+EVIDENCE_KINDS = ("png", "jpeg")
+
+
 class EvidenceFile(models.Model):
-    """A screenshot handed in with a sighting; served only to the secretariat and the unit."""
+    """A screenshot handed in with a sighting; served only to the secretariat and the unit
+    that handed it in, never on the public entry page."""
 
     sighting = models.ForeignKey(Sighting, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to=evidence_path)
+    file = InertFileField(
+        upload_to=evidence_path,
+        kinds=EVIDENCE_KINDS,
+        sha256_field="sha256",
+    )
     kind = models.CharField(max_length=10)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, editable=False)
     size = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):
         return self.sha256

@@ -16,10 +16,12 @@ import os
 import pickle
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from . import feeds
@@ -67,7 +69,9 @@ def _snapshot() -> tuple[int, list[feeds.Item]]:
             "listed_at",
             "expires_at",
         )
-        items = [feeds.Item(*row) for row in rows.iterator(chunk_size=5000)]
+        # In code-point order (the feeds' order), so that sorting them again costs one pass.
+        order = Collate("indicator", "C") if connection.vendor == "postgresql" else "indicator"
+        items = [feeds.Item(*row) for row in rows.order_by(order).iterator(chunk_size=20000)]
     return serial, items
 
 
@@ -81,8 +85,9 @@ def build_matcher(items) -> tuple[Matcher, dict[str, tuple]]:
     return matcher, meta
 
 
-def write_files(folder: Path, items, *, serial: int, published_at) -> dict:
-    """Write every feed into ``folder``; returns {name: {size, gzip_size, sha256, count}}."""
+def write_files(folder: Path, items, *, serial: int, published_at, compress: bool = True) -> dict:
+    """Write every feed into ``folder``; returns {name: {size, count[, list_sha256]}}, plus
+    {gzip_size, sha256} when ``compress`` (else :func:`compress_files` adds them later)."""
     folder.mkdir(parents=True, exist_ok=True)
     meta = {
         "serial": serial,
@@ -95,24 +100,39 @@ def write_files(folder: Path, items, *, serial: int, published_at) -> dict:
         "expire": settings.REGISTRY_RPZ_EXPIRE,
         "ttl": settings.REGISTRY_RPZ_TTL,
     }
-    by_scope = {scope: [] for scope in SCOPES}
-    for item in items:
-        by_scope["all"].append(item)
-        by_scope[item.category].append(item)
     files = {}
-    for scope, scoped in by_scope.items():
-        for name, data in feeds.build_scope(scoped, scope, **meta).items():
-            (folder / name).write_bytes(data)
-            # Level 1: most of what level 9 saves, at a fraction of the time, on every publication.
-            packed = gzip.compress(data, compresslevel=1, mtime=0)
-            (folder / f"{name}.gz").write_bytes(packed)
-            files[name] = {
-                "size": len(data),
-                "gzip_size": len(packed),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "count": len(scoped),
-            }
+    for name, data, count, list_sha in feeds.build_all(items, SCOPES, **meta):
+        _write(folder / name, data)
+        files[name] = {"size": len(data), "count": count}
+        if list_sha is not None:  # the text feeds: the checksum of the scope's list
+            files[name]["list_sha256"] = list_sha
+    if compress:
+        compress_files(folder, files)
     return files
+
+
+def _pack(folder: Path, name: str) -> tuple[str, int, str]:
+    data = (folder / name).read_bytes()
+    # Level 1: most of what level 9 saves, at a fraction of the time, on every publication.
+    packed = gzip.compress(data, compresslevel=1, mtime=0)
+    temporary = folder / f".{name}.gz.{os.getpid()}"
+    _write(temporary, packed)
+    os.replace(temporary, folder / f"{name}.gz")  # a reader sees the whole copy or none
+    return name, len(packed), hashlib.sha256(data).hexdigest()
+
+
+def compress_files(folder: Path, files: dict) -> dict:
+    """Write the gzipped copy of each file and add its gzip size and the file's SHA-256 to
+    ``files`` (two threads: zlib and hashlib let go of the interpreter lock)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for name, gzip_size, sha256 in pool.map(lambda n: _pack(folder, n), list(files)):
+            files[name].update(gzip_size=gzip_size, sha256=sha256)
+    return files
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as out:
+        out.write(data)
 
 
 def publish() -> Publication:
@@ -125,10 +145,9 @@ def publish() -> Publication:
     now = timezone.now()
     final = publication_dir(serial)
     staging = feed_dir() / f".staging-{serial}-{os.getpid()}-{time.monotonic_ns()}"
-    files = write_files(staging, items, serial=serial, published_at=now)
-    matcher, meta = build_matcher(items)
-    with open(staging / MATCHER_FILE, "wb") as out:
-        pickle.dump((serial, matcher, meta), out, protocol=pickle.HIGHEST_PROTOCOL)
+    # The plain files first: the publication is served as soon as its row exists; the gzipped
+    # copies (and the files' checksums) follow, and until then the plain file is served.
+    files = write_files(staging, items, serial=serial, published_at=now, compress=False)
     if final.exists():
         shutil.rmtree(staging, ignore_errors=True)
     else:
@@ -140,13 +159,21 @@ def publish() -> Publication:
                 serial=serial,
                 published_at=now,
                 count=len(items),
-                sha256=feeds.list_sha256(item.indicator for item in items),
+                sha256=files["all.txt"]["list_sha256"],
                 history_from=history_from,
                 files=files,
                 took_ms=int((time.monotonic() - started) * 1000),
             )
     except IntegrityError:
         return Publication.objects.get(serial=serial)
+    publication.files = compress_files(final, files)
+    Publication.objects.filter(pk=publication.pk).update(files=publication.files)
+    # The link check's matcher last: workers keep the one they hold until this file exists.
+    matcher, meta = build_matcher(items)
+    temporary = final / f".{MATCHER_FILE}.{os.getpid()}"
+    with open(temporary, "wb") as out:
+        pickle.dump((serial, matcher, meta), out, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, final / MATCHER_FILE)
     if history_from:
         FeedChange.objects.filter(serial__lte=history_from).delete()
     _prune(serial)
@@ -176,15 +203,20 @@ def file_path(publication: Publication, name: str, *, gzipped: bool = False) -> 
     return publication_dir(publication.serial) / (f"{name}.gz" if gzipped else name)
 
 
-def load_matcher(serial: int) -> tuple[Matcher, dict]:
-    """The matcher written with a publication; built from the database if its file is gone."""
+def load_matcher(serial: int, *, build: bool = True) -> tuple[Matcher, dict] | None:
+    """The matcher written with a publication; when its file is not (yet) there, built from
+    the database, or None when not ``build``."""
     path = publication_dir(serial) / MATCHER_FILE
     try:
         with open(path, "rb") as source:
             stored_serial, matcher, meta = pickle.load(source)
         if stored_serial == serial:
             return matcher, meta
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
-        logger.warning("registry: no matcher file for serial %s; building it here", serial)
+    # A file of an older Matcher (its fields renamed) reads as no file.
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, TypeError):
+        pass
+    if not build:
+        return None
+    logger.warning("registry: no matcher file for serial %s; building it here", serial)
     _serial, items = _snapshot()
     return build_matcher(items)

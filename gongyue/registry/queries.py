@@ -68,16 +68,28 @@ class Changes:
 def changes_since(since: int) -> Changes:
     """What entered and left the list between serial ``since`` and the newest publication,
     with the checksum of the whole list there. Refused (409, code ``full_download_needed``)
-    when ``since`` is older than the kept history, and (400) when it is in the future."""
+    when ``since`` is older than the kept history or from the future (a copy of a list this
+    server never published, e.g. after it was restored from a backup); 400 when negative."""
     publication = latest_publication()
     serial = publication.serial if publication else 0
-    if since < 0 or since > serial:
+    if since < 0:
         raise ActionRefused(
             _("Serial %(since)s is not published yet; the newest is %(serial)s.")
             % {"since": since, "serial": serial},
-            code="serial_in_future",
+            code="invalid",
             field="since",
             status=400,
+        )
+    if since > serial:
+        raise ActionRefused(
+            _(
+                "Serial %(since)s was never published here (the newest is %(serial)s): "
+                "download the full list."
+            )
+            % {"since": since, "serial": serial},
+            code="full_download_needed",
+            field="since",
+            status=409,
         )
     if publication is not None and since < publication.history_from:
         raise ActionRefused(

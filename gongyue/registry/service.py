@@ -54,8 +54,13 @@ def _refresh() -> Loaded:
     elif state is not None and state.serial == serial:
         fresh = replace(state, checked_at=now)
     else:
-        matcher, meta = load_matcher(serial)
-        fresh = Loaded(matcher, meta, serial, now)
+        # A worker that holds a matcher keeps it until the new one's file is written (it
+        # follows the feeds); one that holds none builds it.
+        loaded = load_matcher(serial, build=state is None)
+        if loaded is None:
+            fresh = replace(state, checked_at=now)
+        else:
+            fresh = Loaded(*loaded, serial, now)
     _state = fresh
     return fresh
 

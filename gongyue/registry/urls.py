@@ -9,6 +9,7 @@ urlpatterns = [
     path("entries/<int:entry_id>/", views.entry_page, name="entry"),
     path("entries/<int:entry_id>/review/", views.review, name="review_entry"),
     path("entries/<int:entry_id>/appeal/", views.appeal, name="appeal"),
+    path("evidence/<int:attachment_id>/", views.evidence_file, name="evidence"),
     path("submit/", views.submit, name="submit"),
     path("review/", views.review_queue, name="review"),
     path("appeals/", views.appeals, name="appeals"),

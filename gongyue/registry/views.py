@@ -16,6 +16,7 @@ from gongyue.core.access import is_secretariat, login_required, secretariat_requ
 from gongyue.core.forms import Outcome, perform
 from gongyue.core.ratelimit import anonymous_rate_limit
 from gongyue.core.receipts import check_receipt
+from gongyue.core.uploads import serve_upload
 
 from . import actions, publishing, queries, service
 from .access import (
@@ -24,6 +25,7 @@ from .access import (
     check_can_use_registry,
     get_appeal_for_user,
     get_entry_for_user,
+    get_evidence_file_for_user,
     member_unit,
 )
 from .forms import (
@@ -67,7 +69,20 @@ def entry_page(request, entry_id):
     if secretariat:
         context["sightings"] = entry.sightings.select_related("unit").prefetch_related("files")
         context["review_form"] = ReviewForm()
+    elif context["own"]:
+        context["sightings"] = (
+            entry.sightings.filter(unit_id=request.user.unit_id)
+            .select_related("unit")
+            .prefetch_related("files")
+        )
     return render(request, "registry/entry.html", context)
+
+
+@login_required
+def evidence_file(request, attachment_id):
+    """A screenshot: its unit's and the secretariat's only (see access.py)."""
+    row = get_evidence_file_for_user(request.user, attachment_id)
+    return serve_upload(row.file, f"evidence-{row.pk}")
 
 
 @login_required
@@ -81,17 +96,7 @@ def submit(request):
             result = actions.do_submit_entry(form.item(), actor=request.user, unit=unit)
             upload = data.get("screenshot")
             if upload:
-                from hashlib import sha256
-
-                digest = sha256(upload.read()).hexdigest()
-                upload.seek(0)
-                actions.do_add_evidence_file(
-                    result.entry.sightings.order_by("-pk").first(),
-                    upload,
-                    actor=request.user,
-                    kind=form.screenshot_kind,
-                    sha256=digest,
-                )
+                actions.do_add_evidence_file(result.sighting, upload, actor=request.user)
             return result
 
         if done := perform(form, run):
@@ -315,7 +320,8 @@ def feed(request, name):
     if publication is None or name not in publication.files:
         raise Http404
     info = publication.files[name]
-    etag = f'"{info["sha256"][:32]}"'
+    # One publication writes each file once, so its serial identifies the bytes.
+    etag = f'"{publication.serial}"'
     last_modified = int(publication.published_at.timestamp())
     headers = {
         "ETag": etag,
@@ -335,12 +341,18 @@ def feed(request, name):
         for key, value in headers.items():
             response[key] = value
         return response
-    gzipped = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
-    path = publishing.file_path(publication, name, gzipped=gzipped)
+    # The gzipped copy once it is written (it follows the plain file by a few seconds).
+    gzipped = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") and "gzip_size" in info
     try:
-        handle = open(path, "rb")
+        handle = open(publishing.file_path(publication, name, gzipped=gzipped), "rb")
     except OSError:
-        raise Http404 from None
+        if not gzipped:
+            raise Http404 from None
+        gzipped = False
+        try:
+            handle = open(publishing.file_path(publication, name), "rb")
+        except OSError:
+            raise Http404 from None
     response = FileResponse(handle, content_type=publishing.content_type(name))
     if gzipped:
         response["Content-Encoding"] = "gzip"

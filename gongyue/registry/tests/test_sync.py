@@ -96,7 +96,7 @@ def test_a_serial_from_the_future_or_before_the_kept_history_answers_with_the_er
     assert publication.serial == 5 and publication.history_from == 3
     assert not FeedChange.objects.filter(serial__lte=3).exists()
     future = api("get", "/changes", token=member_token, data={"since": 6})
-    assert future.status_code == 400 and future.json()["code"] == "serial_in_future"
+    assert future.status_code == 409 and future.json()["code"] == "full_download_needed"
     old = api("get", "/changes", token=member_token, data={"since": 2})
     assert old.status_code == 409 and old.json()["code"] == "full_download_needed"
     fine = api("get", "/changes", token=member_token, data={"since": 3}).json()
