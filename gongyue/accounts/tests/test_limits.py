@@ -37,6 +37,28 @@ def test_an_account_is_locked_after_the_failure_limit_even_from_new_addresses_an
     assert response.status_code == 302 and "_auth_user_id" in client.session
 
 
+def test_failures_split_between_user_name_and_email_lock_the_one_account(legal_rep):
+    """A delegate logs in by either; guessing by both must not double the allowance."""
+    email = legal_rep.email.upper()
+    attempts = [("rep_a", "203.0.113.1"), (email, "203.0.113.2"), ("rep_a", "203.0.113.3")]
+    statuses = [login(address, name, "wrong")[1].status_code for name, address in attempts]
+    assert statuses == [200, 200, 429]
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {"rep_a"}
+    for name in (legal_rep.email, "rep_a"):
+        client, refused = login("198.51.100.9", name, PASSWORD)
+        assert refused.status_code == 429 and "_auth_user_id" not in client.session
+
+
+def test_an_address_no_single_account_has_is_counted_as_typed(legal_rep, other_member):
+    from gongyue.accounts.backends import axes_username
+
+    assert axes_username(None, {"username": legal_rep.email}) == "rep_a"
+    assert axes_username(None, {"username": "Nobody@Example.cn "}) == "nobody@example.cn"
+    make_user("rep_a_twin", email=legal_rep.email.upper())
+    assert axes_username(None, {"username": legal_rep.email}) == legal_rep.email
+    assert axes_username(None, {"username": "rep_b"}) == "rep_b"
+
+
 def test_an_address_is_locked_after_the_failure_limit_across_accounts(legal_rep, other_member):
     for name in ("guess1", "guess2", "guess3"):
         login("203.0.113.50", name, "wrong")
