@@ -299,3 +299,31 @@ def test_a_unit_that_is_not_a_member_cannot_screen(api, rep_b, lexicon):
     _token, secret = ApiToken.issue(rep_b, "screening")
     response = api("post", "/screen", token=secret, json={"text": "冰毒"})
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
+
+
+@pytest.mark.parametrize("mask", [False, True])
+@pytest.mark.parametrize("offsets", ["code_points", "utf16", "utf8"])
+@pytest.mark.parametrize("reveal", [False, True])
+def test_the_batch_answer_written_directly_is_the_json_of_each_posts_result(
+    lexicon, mask, offsets, reveal
+):
+    """service.results_json writes the answer without building it: it must say exactly what
+    json.dumps of result_dict says, for passing and matching posts, ids or none, any escape."""
+    from gongyue.screening import service
+
+    texts = ["诚信经营", "代 开 发 票 😀 冰毒", '引号"与\\反斜杠\n换行', "广告👍广告"]
+    ids = [None, "a", 'id "quoted" \\ 😀', "4"]
+    version, results = service.screen_texts(texts)
+    assert results[0].decision == "pass" and results[1].matches
+    expected = {
+        "lexicon_version": version,
+        "results": [
+            service.result_dict(t, r, mask=mask, offsets=offsets, post_id=i, reveal=reveal)
+            for t, r, i in zip(texts, results, ids)
+        ],
+    }
+    written = service.results_json(
+        version, texts, results, ids, mask=mask, offsets=offsets, reveal=reveal
+    )
+    assert json.loads(written) == expected
+    assert written == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
