@@ -1,6 +1,7 @@
 """Personas and real test services (SMTP receiver, Chromium) shared by the whole suite."""
 
 import os
+from datetime import date
 
 import pytest
 
@@ -62,19 +63,35 @@ def unit_b(db):
 
 
 @pytest.fixture
-def legal_rep(unit_a):
-    """The legal representative of member unit A."""
+def rep_a(unit_a):
+    """The legal representative of unit A, which is not a member unless the test makes it one
+    (``member_rep_a``)."""
     return testing.make_user("rep_a", Role.LEGAL_REP, unit=unit_a)
 
 
 @pytest.fixture
-def other_member(unit_b):
-    """The legal representative of another member unit, B."""
+def rep_b(unit_b):
+    """The legal representative of unit B, not a member by default either (``member_rep_b``)."""
     return testing.make_user("rep_b", Role.LEGAL_REP, unit=unit_b)
 
 
 @pytest.fixture
-def unit_staff(unit_a):
+def member_rep_a(rep_a):
+    """The legal representative of unit A, a member unit since 2025-01-10."""
+    testing.make_member(rep_a.unit)
+    return rep_a
+
+
+@pytest.fixture
+def member_rep_b(rep_b):
+    """The legal representative of unit B, a member unit since 2025-03-01."""
+    testing.make_member(rep_b.unit, date(2025, 3, 1))
+    return rep_b
+
+
+@pytest.fixture
+def staff_a(unit_a):
+    """Staff of unit A (its contact): sees the unit's business, cannot sign for it."""
     return testing.make_user("staff_a", Role.UNIT_STAFF, unit=unit_a)
 
 
@@ -94,7 +111,8 @@ def authority(db):
 
 
 @pytest.fixture
-def outsider(db):
+def no_unit_user(db):
+    """A signed-up person with no unit and no role (an applicant-to-be, a member of the public)."""
     return testing.make_user("outsider")
 
 

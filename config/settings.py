@@ -326,6 +326,8 @@ LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15)
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A person logs in by user name or e-mail address (delegates): both count as the one account.
+AXES_USERNAME_CALLABLE = "gongyue.accounts.backends.axes_username"
 AXES_CLIENT_IP_CALLABLE = "gongyue.core.ratelimit.client_address"
 AXES_LOCKOUT_CALLABLE = "gongyue.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = False  # a login to one's own account must not clear an address's count

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongyue.accounts.models import User
-from gongyue.core.uploads import UploadField, check_upload, read_text_upload
+from gongyue.core.uploads import DOCUMENT_KINDS, UploadField, read_text_upload
 
 from .models import (
     APPLICATION_FIELDS,
@@ -23,15 +23,6 @@ from .models import (
     uscc_holder_blockers,
 )
 from .validators import validate_icp, validate_id_last4, validate_uscc, validate_website
-
-# What a business-licence scan may be (content checked, not the name).
-LICENCE_KINDS = ("pdf", "png", "jpeg")
-
-
-def clean_licence(upload):
-    """The one check of a licence scan, for the page's form and the API's upload alike."""
-    check_upload(upload, kinds=LICENCE_KINDS)
-    return upload
 
 
 class LineListField(forms.Field):
@@ -117,8 +108,10 @@ class ApplicationForm(forms.ModelForm):
         required=False,
         help_text=_("Only the last four; the platform does not keep whole document numbers."),
     )
-    licence = forms.FileField(
-        label=_("Scan of the business licence (PDF, PNG or JPEG)"), required=False
+    licence = UploadField(
+        kinds=DOCUMENT_KINDS,
+        label=_("Scan of the business licence (PDF, PNG or JPEG)"),
+        required=False,
     )
 
     class Meta:
@@ -149,10 +142,6 @@ class ApplicationForm(forms.ModelForm):
     def clean_legal_rep_id_last4(self):
         value = self.cleaned_data.get("legal_rep_id_last4", "")
         return validate_id_last4(value) if value else ""
-
-    def clean_licence(self):
-        upload = self.cleaned_data.get("licence")
-        return clean_licence(upload) if upload else None
 
     def clean(self):
         data = super().clean()
@@ -200,10 +189,9 @@ class ReviewForm(ReasonsForm):
 
 
 class LicenceForm(forms.Form):
-    licence = forms.FileField(label=_("Scan of the business licence (PDF, PNG or JPEG)"))
-
-    def clean_licence(self):
-        return clean_licence(self.cleaned_data["licence"])
+    licence = UploadField(
+        kinds=DOCUMENT_KINDS, label=_("Scan of the business licence (PDF, PNG or JPEG)")
+    )
 
 
 class ClaimForm(forms.Form):

@@ -365,8 +365,15 @@ class Application(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     accepts_rules = models.BooleanField(_("the unit accepts the convention's rules"), default=False)
-    licence_scan = models.FileField(
-        _("scan of the business licence"), upload_to=licence_scan_path, blank=True
+    licence_scan = InertFileField(
+        _("scan of the business licence"),
+        upload_to=licence_scan_path,
+        blank=True,
+        kinds=DOCUMENT_KINDS,
+        sha256_field="licence_scan_sha256",
+    )
+    licence_scan_sha256 = models.CharField(
+        _("SHA-256 of the licence scan"), max_length=64, blank=True, editable=False
     )
     licence_scan_at = models.DateTimeField(null=True, blank=True)
     # Set on approval when the secretariat checked, against the licence, that the applicant is

@@ -57,14 +57,14 @@ def entries(action):
 
 
 def test_changing_a_persons_unit_and_flags_writes_old_and_new_values(
-    admin_client, outsider, unit_a, site_admin
+    admin_client, no_unit_user, unit_a, site_admin
 ):
     group = Group.objects.create(name="审核员")
     permission = Permission.objects.get(codename="view_unit")
     response = admin_client.post(
-        f"/admin/accounts/user/{outsider.pk}/change/",
+        f"/admin/accounts/user/{no_unit_user.pk}/change/",
         person_form(
-            outsider,
+            no_unit_user,
             unit=str(unit_a.pk),
             is_superuser="on",
             is_staff="on",
@@ -73,13 +73,13 @@ def test_changing_a_persons_unit_and_flags_writes_old_and_new_values(
         ),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    outsider.refresh_from_db()
-    assert outsider.unit == unit_a and outsider.is_superuser
+    no_unit_user.refresh_from_db()
+    assert no_unit_user.unit == unit_a and no_unit_user.is_superuser
     [entry] = entries("accounts.person_changed")
     assert (entry.actor, entry.actor_kind, entry.subject_id) == (
         site_admin,
         "admin",
-        str(outsider.pk),
+        str(no_unit_user.pk),
     )
     assert entry.old == {
         "unit": None,
@@ -98,17 +98,17 @@ def test_changing_a_persons_unit_and_flags_writes_old_and_new_values(
     assert entry.visibility == "secretariat" and entry.unit_id == unit_a.pk
 
 
-def test_deactivating_a_person_is_recorded(admin_client, outsider):
+def test_deactivating_a_person_is_recorded(admin_client, no_unit_user):
     admin_client.post(
-        f"/admin/accounts/user/{outsider.pk}/change/", person_form(outsider, is_active="")
+        f"/admin/accounts/user/{no_unit_user.pk}/change/", person_form(no_unit_user, is_active="")
     )
     [entry] = entries("accounts.person_changed")
     assert (entry.old, entry.new) == ({"is_active": True}, {"is_active": False})
 
 
-def test_saving_a_person_unchanged_writes_nothing(admin_client, outsider):
+def test_saving_a_person_unchanged_writes_nothing(admin_client, no_unit_user):
     response = admin_client.post(
-        f"/admin/accounts/user/{outsider.pk}/change/", person_form(outsider)
+        f"/admin/accounts/user/{no_unit_user.pk}/change/", person_form(no_unit_user)
     )
     assert response.status_code == 302
     assert entries("accounts.person_changed") == []
@@ -143,30 +143,30 @@ def test_creating_a_person_and_setting_a_password_are_recorded_without_the_passw
     assert "pass" not in stored.lower().replace("usable", "")
 
 
-def test_a_refused_password_form_records_nothing(admin_client, outsider):
+def test_a_refused_password_form_records_nothing(admin_client, no_unit_user):
     response = admin_client.post(
-        f"/admin/accounts/user/{outsider.pk}/password/",
+        f"/admin/accounts/user/{no_unit_user.pk}/password/",
         {"password1": "Other-pass-8812", "password2": "different"},
     )
     assert response.status_code == 200
     assert entries("accounts.password_set") == []
 
 
-def test_people_cannot_be_deleted_in_the_admin(admin_client, outsider):
-    response = admin_client.post(f"/admin/accounts/user/{outsider.pk}/delete/", {"post": "yes"})
+def test_people_cannot_be_deleted_in_the_admin(admin_client, no_unit_user):
+    response = admin_client.post(f"/admin/accounts/user/{no_unit_user.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
-    assert User.objects.filter(pk=outsider.pk).exists()
+    assert User.objects.filter(pk=no_unit_user.pk).exists()
 
 
 def test_a_platform_role_granted_in_the_admin_goes_through_the_audited_action(
-    admin_client, outsider, site_admin
+    admin_client, no_unit_user, site_admin
 ):
     response = admin_client.post(
         "/admin/accounts/rolegrant/add/",
-        {"user": outsider.pk, "role": Role.SECRETARIAT_STAFF, "valid_from": "2026-01-01"},
+        {"user": no_unit_user.pk, "role": Role.SECRETARIAT_STAFF, "valid_from": "2026-01-01"},
     )
     assert response.status_code == 302, response.content.decode()[:3000]
-    grant = RoleGrant.objects.get(user=outsider)
+    grant = RoleGrant.objects.get(user=no_unit_user)
     [entry] = entries("accounts.role_granted")
     assert (entry.actor, entry.subject_id, entry.new["role"]) == (
         site_admin,
@@ -175,23 +175,23 @@ def test_a_platform_role_granted_in_the_admin_goes_through_the_audited_action(
     )
 
 
-def test_unit_roles_are_not_granted_in_the_admin(admin_client, outsider, unit_a):
+def test_unit_roles_are_not_granted_in_the_admin(admin_client, no_unit_user, unit_a):
     response = admin_client.post(
         "/admin/accounts/rolegrant/add/",
-        {"user": outsider.pk, "role": Role.LEGAL_REP, "valid_from": "2026-01-01"},
+        {"user": no_unit_user.pk, "role": Role.LEGAL_REP, "valid_from": "2026-01-01"},
     )
     assert response.status_code == 200
-    assert not RoleGrant.objects.filter(user=outsider).exists()
+    assert not RoleGrant.objects.filter(user=no_unit_user).exists()
     assert entries("accounts.role_granted") == []
 
 
 def test_grants_are_read_only_in_the_admin_and_revoked_by_its_action(
-    admin_client, outsider, site_admin
+    admin_client, no_unit_user, site_admin
 ):
-    grant = do_grant_role(outsider, Role.AUTHORITY, actor="system")
+    grant = do_grant_role(no_unit_user, Role.AUTHORITY, actor="system")
     response = admin_client.post(
         f"/admin/accounts/rolegrant/{grant.pk}/change/",
-        {"user": outsider.pk, "role": Role.SITE_ADMIN, "valid_from": "2026-01-01"},
+        {"user": no_unit_user.pk, "role": Role.SITE_ADMIN, "valid_from": "2026-01-01"},
     )
     assert response.status_code == 403
     assert admin_client.post(f"/admin/accounts/rolegrant/{grant.pk}/delete/").status_code == 403
@@ -206,9 +206,9 @@ def test_grants_are_read_only_in_the_admin_and_revoked_by_its_action(
 
 
 def test_tokens_are_read_only_in_the_admin_and_revoked_by_its_action(
-    admin_client, outsider, site_admin
+    admin_client, no_unit_user, site_admin
 ):
-    token, _secret = do_create_token(outsider, name="脚本")
+    token, _secret = do_create_token(no_unit_user, name="脚本")
     assert admin_client.get("/admin/accounts/apitoken/add/").status_code == 403
     response = admin_client.post(
         f"/admin/accounts/apitoken/{token.pk}/change/",
@@ -217,7 +217,7 @@ def test_tokens_are_read_only_in_the_admin_and_revoked_by_its_action(
     assert response.status_code == 403
     assert admin_client.post(f"/admin/accounts/apitoken/{token.pk}/delete/").status_code == 403
     token.refresh_from_db()
-    assert (token.name, token.user) == ("脚本", outsider)
+    assert (token.name, token.user) == ("脚本", no_unit_user)
     admin_client.post(
         "/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}
     )

@@ -70,10 +70,10 @@ def test_a_later_interpretation_supersedes_an_earlier_which_is_never_edited(
 
 
 def test_only_the_secretariat_interprets_and_bad_articles_change_nothing(
-    client_for, secretariat, legal_rep, version
+    client_for, secretariat, rep_a, version
 ):
-    assert client_for(legal_rep).get("/amendments/interpretations/new/").status_code == 403
-    refused = client_for(legal_rep).post(
+    assert client_for(rep_a).get("/amendments/interpretations/new/").status_code == 403
+    refused = client_for(rep_a).post(
         "/api/v1/amendments/interpretations",
         {"title": "t", "text": "x", "articles": [5]},
         content_type="application/json",

@@ -93,9 +93,9 @@ def test_a_post_without_credentials_answers_401_not_a_csrf_failure(csrf_client, 
 
 
 def test_a_signed_in_browser_without_the_csrf_token_is_refused_with_a_readable_403(
-    csrf_client, legal_rep
+    csrf_client, rep_a
 ):
-    csrf_client.force_login(legal_rep)
+    csrf_client.force_login(rep_a)
     response = csrf_client.post(
         "/api/v1/accounts/me/tokens", {"name": "x"}, content_type="application/json"
     )
@@ -105,8 +105,8 @@ def test_a_signed_in_browser_without_the_csrf_token_is_refused_with_a_readable_4
     assert not ApiToken.objects.exists()
 
 
-def test_a_token_needs_no_csrf_token(csrf_client, legal_rep):
-    _token, secret = ApiToken.issue(legal_rep, name="cli")
+def test_a_token_needs_no_csrf_token(csrf_client, rep_a):
+    _token, secret = ApiToken.issue(rep_a, name="cli")
     response = csrf_client.post(
         "/api/v1/accounts/me/tokens",
         {"name": "second"},

@@ -18,14 +18,14 @@ def test_the_openapi_document_is_titled_in_the_callers_language(client, db):
     assert info["title"] == "gongyue API" and info["description"].startswith("Read the convention")
 
 
-def test_error_messages_are_chinese_for_a_chinese_caller(client, legal_rep):
+def test_error_messages_are_chinese_for_a_chinese_caller(client, rep_a):
     assert (
         client.post("/api/v1/screening/screen", {}, content_type="application/json", **ZH).json()[
             "message"
         ]
         == "请登录或提供 API 令牌。"
     )
-    client.force_login(legal_rep)
+    client.force_login(rep_a)
     wrong = client.post(
         "/api/v1/screening/screen", {"texts": 1}, content_type="application/json", **ZH
     )

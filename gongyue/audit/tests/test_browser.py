@@ -8,12 +8,12 @@ from gongyue.core.testing import assert_accessible
 
 @pytest.mark.browser
 def test_a_member_filters_the_log_to_the_secretariats_acts_on_its_unit(
-    transactional_db, page, login_page, secretariat, legal_rep, unit_a, unit_b
+    transactional_db, page, login_page, secretariat, rep_a, unit_a, unit_b
 ):
     record("accounts.role_granted", actor=secretariat, subject=unit_a)
     record("accounts.role_granted", actor=secretariat, subject=unit_b)
-    record("convention.version_imported", actor=legal_rep)
-    login_page(legal_rep)
+    record("convention.version_imported", actor=rep_a)
+    login_page(rep_a)
     page.goto("/audit/")
     assert page.locator("[data-testid=entries] tr").count() == 4  # header and three rows
     page.select_option("select[name=actor_kind]", "secretariat")

@@ -26,10 +26,10 @@ def test_the_log_shows_labels_and_the_capacity_not_codes(client_for, secretariat
 
 
 def test_filters_by_event_type_capacity_unit_and_search(
-    client_for, secretariat, legal_rep, unit_a, unit_b
+    client_for, secretariat, rep_a, unit_a, unit_b
 ):
     by_secretariat = record(GRANTED, actor=secretariat, subject=unit_b)
-    by_member = record(IMPORTED, actor=legal_rep)  # filed under the actor's unit, A
+    by_member = record(IMPORTED, actor=rep_a)  # filed under the actor's unit, A
     by_system = record(GRANTED, actor="system", subject=unit_a)
     client = client_for(secretariat)
     assert rows(client.get("/audit/", {"action": GRANTED})) == [by_system.seq, by_secretariat.seq]
@@ -87,16 +87,16 @@ def test_pages_keep_the_filters(client_for, secretariat):
     assert len(rows(second)) == 5
 
 
-def test_members_do_not_see_secretariat_only_entries_through_filters(client_for, legal_rep):
+def test_members_do_not_see_secretariat_only_entries_through_filters(client_for, rep_a):
     record(GRANTED, actor="system", visibility="secretariat")
-    assert rows(client_for(legal_rep).get("/audit/", {"action": GRANTED})) == []
+    assert rows(client_for(rep_a).get("/audit/", {"action": GRANTED})) == []
 
 
 @pytest.mark.parametrize("per_page", [25, 200])
 def test_a_page_costs_the_same_queries_whatever_its_size(
-    client_for, secretariat, unit_a, unit_b, legal_rep, per_page, django_assert_num_queries
+    client_for, secretariat, unit_a, unit_b, rep_a, per_page, django_assert_num_queries
 ):
-    people = [secretariat, legal_rep, testing.make_user("auth2", "authority")]
+    people = [secretariat, rep_a, testing.make_user("auth2", "authority")]
     for n in range(450):
         record(GRANTED, actor=people[n % 3], subject=[unit_a, unit_b, None][n % 3])
     client = client_for(secretariat)
@@ -105,10 +105,10 @@ def test_a_page_costs_the_same_queries_whatever_its_size(
     assert len(rows(response)) == per_page
 
 
-def test_the_api_takes_the_same_filters(client_for, secretariat, legal_rep, unit_a, unit_b):
+def test_the_api_takes_the_same_filters(client_for, secretariat, rep_a, unit_a, unit_b):
     record(GRANTED, actor=secretariat, subject=unit_a, visibility="public")
     record(GRANTED, actor=secretariat, subject=unit_b, visibility="public")
-    record(IMPORTED, actor=legal_rep, visibility="public")
+    record(IMPORTED, actor=rep_a, visibility="public")
     client = client_for(None)
     found = client.get(
         "/api/v1/audit/entries", {"actor_kind": "secretariat", "unit": unit_b.pk}

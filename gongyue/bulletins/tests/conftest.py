@@ -39,14 +39,14 @@ def categorise(unit, *codes):
 
 
 @pytest.fixture
-def member_a(unit_a, legal_rep):
+def member_a(unit_a, rep_a):
     """Unit A: a member since 2025, an information service provider."""
     testing.make_member(unit_a)
     return categorise(unit_a, "info_service")
 
 
 @pytest.fixture
-def member_b(unit_b, other_member):
+def member_b(unit_b, rep_b):
     """Unit B: a member since 2025, an access provider."""
     testing.make_member(unit_b, date(2025, 3, 1))
     return categorise(unit_b, "access_provider")
@@ -58,7 +58,7 @@ def staff_b(member_b):
 
 
 @pytest.fixture
-def members(member_a, member_b, unit_staff, staff_b):
+def members(member_a, member_b, staff_a, staff_b):
     return [member_a, member_b]
 
 

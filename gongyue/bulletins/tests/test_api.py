@@ -19,7 +19,7 @@ def bearer():
 
 
 def test_the_secretariat_publishes_through_the_api_and_a_member_reads_it(
-    client, secretariat, members, legal_rep, bearer
+    client, secretariat, members, rep_a, bearer
 ):
     response = client.post(
         "/api/v1/bulletins/",
@@ -30,12 +30,12 @@ def test_the_secretariat_publishes_through_the_api_and_a_member_reads_it(
     body = response.json()
     assert body["status"] == "published" and body["attachments"][0]["kind"] == "pdf"
     assert "<h1>" in body["body_html"]
-    read = client.get(f"/api/v1/bulletins/{body['id']}", **bearer(legal_rep))
+    read = client.get(f"/api/v1/bulletins/{body['id']}", **bearer(rep_a))
     assert read.status_code == 200
-    assert Receipt.objects.get(bulletin_id=body["id"], unit=legal_rep.unit).read_by == legal_rep
+    assert Receipt.objects.get(bulletin_id=body["id"], unit=rep_a.unit).read_by == rep_a
     receipts = client.get(f"/api/v1/bulletins/{body['id']}/receipts", **bearer(secretariat))
-    assert {r["read_by"] for r in receipts.json()} == {str(legal_rep), None}
-    inbox = client.get("/api/v1/bulletins/inbox", **bearer(legal_rep)).json()
+    assert {r["read_by"] for r in receipts.json()} == {str(rep_a), None}
+    inbox = client.get("/api/v1/bulletins/inbox", **bearer(rep_a)).json()
     assert inbox[0]["bulletin"] == body["id"] and inbox[0]["read_at"]
 
 
@@ -56,22 +56,20 @@ def test_the_api_refuses_bad_bulletins_with_the_forms_messages(
 
 
 def test_members_cannot_write_bulletins_or_read_receipts(
-    client, secretariat, members, legal_rep, bearer
+    client, secretariat, members, rep_a, bearer
 ):
-    assert (
-        client.post("/api/v1/bulletins/", bulletin_data(), **bearer(legal_rep)).status_code == 403
-    )
+    assert client.post("/api/v1/bulletins/", bulletin_data(), **bearer(rep_a)).status_code == 403
     created = client.post("/api/v1/bulletins/", bulletin_data(), **bearer(secretariat)).json()
     assert created["status"] == "draft"
     # A draft is invisible to members (404), its receipts too.
-    assert client.get(f"/api/v1/bulletins/{created['id']}", **bearer(legal_rep)).status_code == 404
+    assert client.get(f"/api/v1/bulletins/{created['id']}", **bearer(rep_a)).status_code == 404
     client.post(
         f"/api/v1/bulletins/{created['id']}/publish",
         {},
         content_type="application/json",
         **bearer(secretariat),
     )
-    receipts = client.get(f"/api/v1/bulletins/{created['id']}/receipts", **bearer(legal_rep))
+    receipts = client.get(f"/api/v1/bulletins/{created['id']}/receipts", **bearer(rep_a))
     assert receipts.status_code == 403
 
 
@@ -85,12 +83,12 @@ def test_public_bulletins_are_listed_without_credentials(client, secretariat, me
 
 
 def test_a_request_goes_up_through_the_api_and_is_forwarded_once(
-    client, members, legal_rep, secretariat, authority, bearer
+    client, members, rep_a, secretariat, authority, bearer
 ):
     sent = client.post(
         "/api/v1/requests/",
         {"kind": "legislation", "title": "立法建议", "body": "建议……"},
-        **bearer(legal_rep),
+        **bearer(rep_a),
     )
     assert sent.status_code == 201
     request_id = sent.json()["id"]
@@ -113,13 +111,13 @@ def test_a_request_goes_up_through_the_api_and_is_forwarded_once(
         **bearer(authority),
     )
     assert replied.status_code == 200
-    mine = client.get(f"/api/v1/requests/{request_id}", **bearer(legal_rep)).json()
+    mine = client.get(f"/api/v1/requests/{request_id}", **bearer(rep_a)).json()
     assert mine["status"] == "authority_answered"
     assert Request.objects.get().submission_id == submission_id
 
 
-def test_another_unit_cannot_read_a_request(client, members, legal_rep, other_member, bearer):
+def test_another_unit_cannot_read_a_request(client, members, rep_a, rep_b, bearer):
     sent = client.post(
-        "/api/v1/requests/", {"kind": "request", "title": "t", "body": "b"}, **bearer(legal_rep)
+        "/api/v1/requests/", {"kind": "request", "title": "t", "body": "b"}, **bearer(rep_a)
     ).json()
-    assert client.get(f"/api/v1/requests/{sent['id']}", **bearer(other_member)).status_code == 404
+    assert client.get(f"/api/v1/requests/{sent['id']}", **bearer(rep_b)).status_code == 404

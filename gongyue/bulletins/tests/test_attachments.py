@@ -48,8 +48,8 @@ class FileInputs(HTMLParser):
             self.inputs.append(dict(attrs))
 
 
-def test_the_request_form_offers_several_files_of_the_allowed_kinds(members, legal_rep, client_for):
-    page = client_for(legal_rep).get("/bulletins/requests/new/")
+def test_the_request_form_offers_several_files_of_the_allowed_kinds(members, rep_a, client_for):
+    page = client_for(rep_a).get("/bulletins/requests/new/")
     assert page.status_code == 200
     assert 'enctype="multipart/form-data"' in page.content.decode()
     parser = FileInputs()
@@ -60,9 +60,9 @@ def test_the_request_form_offers_several_files_of_the_allowed_kinds(members, leg
 
 
 def test_a_request_sent_from_the_page_keeps_its_files_and_shows_them_to_who_may_see_it(
-    members, legal_rep, unit_staff, other_member, secretariat, authority, client_for
+    members, rep_a, staff_a, rep_b, secretariat, authority, client_for
 ):
-    response = client_for(legal_rep).post(
+    response = client_for(rep_a).post(
         "/bulletins/requests/new/",
         request_data(attachments=[pdf("情况说明.pdf"), png()]),
     )
@@ -77,7 +77,7 @@ def test_a_request_sent_from_the_page_keeps_its_files_and_shows_them_to_who_may_
     assert second.file.name.endswith(".png")
 
     url = f"/bulletins/requests/{request.pk}/files/{first.pk}/"
-    for viewer in (legal_rep, unit_staff, secretariat):
+    for viewer in (rep_a, staff_a, secretariat):
         page = client_for(viewer).get(f"/bulletins/requests/{request.pk}/").content.decode()
         assert url in page and "情况说明.pdf" in page and first.sha256 in page
         download = client_for(viewer).get(url)
@@ -86,7 +86,7 @@ def test_a_request_sent_from_the_page_keeps_its_files_and_shows_them_to_who_may_
         assert download["X-Content-Type-Options"] == "nosniff"
         assert download["Content-Security-Policy"].startswith("sandbox")
     # Another unit, a visitor, and the authority before it is forwarded see nothing.
-    for stranger in (other_member, authority, None):
+    for stranger in (rep_b, authority, None):
         assert client_for(stranger).get(f"/bulletins/requests/{request.pk}/").status_code in (
             302,
             404,
@@ -96,12 +96,10 @@ def test_a_request_sent_from_the_page_keeps_its_files_and_shows_them_to_who_may_
     assert client_for(authority).get(url).status_code == 200
 
 
-def test_the_audit_row_of_a_request_names_its_files_and_their_hashes(
-    members, legal_rep, client_for
-):
+def test_the_audit_row_of_a_request_names_its_files_and_their_hashes(members, rep_a, client_for):
     from gongyue.audit.models import AuditEntry
 
-    client_for(legal_rep).post("/bulletins/requests/new/", request_data(attachments=[pdf()]))
+    client_for(rep_a).post("/bulletins/requests/new/", request_data(attachments=[pdf()]))
     entry = AuditEntry.objects.get(action="bulletins.request_sent")
     assert entry.new["attachments"] == [
         {"name": "notice.pdf", "sha256": hashlib.sha256(PDF_BYTES).hexdigest()}
@@ -110,9 +108,9 @@ def test_the_audit_row_of_a_request_names_its_files_and_their_hashes(
 
 @pytest.mark.parametrize("content", list(HOSTILE.values()), ids=list(HOSTILE))
 def test_a_hostile_file_refuses_the_request_and_nothing_is_stored(
-    content, members, legal_rep, secretariat, client_for, settings
+    content, members, rep_a, secretariat, client_for, settings
 ):
-    response = client_for(legal_rep).post(
+    response = client_for(rep_a).post(
         "/bulletins/requests/new/",
         request_data(attachments=[pdf(), pdf("evil.pdf", content)]),
     )
@@ -126,13 +124,11 @@ def test_a_hostile_file_refuses_the_request_and_nothing_is_stored(
 
 
 def test_a_file_over_the_limit_refuses_the_request_and_nothing_is_stored(
-    members, legal_rep, client_for, settings
+    members, rep_a, client_for, settings
 ):
     settings.MAX_UPLOAD_BYTES = 1000
     big = pdf("big.pdf", PDF_BYTES.replace(b"%%EOF", b"0" * 2000 + b"\n%%EOF"))
-    response = client_for(legal_rep).post(
-        "/bulletins/requests/new/", request_data(attachments=[big])
-    )
+    response = client_for(rep_a).post("/bulletins/requests/new/", request_data(attachments=[big]))
     assert response.status_code == 400
     assert response.context["form"].errors.as_data()["attachments"][0].code == "too_large"
     assert not Request.objects.exists() and stored_files(settings) == []
@@ -146,36 +142,34 @@ def bearer(user) -> dict:
 
 
 def test_the_api_takes_request_files_refuses_hostile_ones_and_serves_them(
-    client, members, legal_rep, other_member, settings
+    client, members, rep_a, rep_b, settings
 ):
     refused = client.post(
         "/api/v1/requests/",
         request_data(attachments=[pdf("x.pdf", HOSTILE["html_named_pdf"])]),
-        **bearer(legal_rep),
+        **bearer(rep_a),
     )
     assert refused.status_code == 400 and "attachments" in refused.json()["fields"]
     assert not Request.objects.exists() and stored_files(settings) == []
 
-    created = client.post(
-        "/api/v1/requests/", request_data(attachments=[pdf()]), **bearer(legal_rep)
-    )
+    created = client.post("/api/v1/requests/", request_data(attachments=[pdf()]), **bearer(rep_a))
     assert created.status_code == 201
     body = created.json()
     [attachment] = body["attachments"]
     assert attachment["sha256"] == hashlib.sha256(PDF_BYTES).hexdigest()
     url = f"/api/v1/requests/{body['id']}/files/{attachment['id']}"
-    download = client.get(url, **bearer(legal_rep))
+    download = client.get(url, **bearer(rep_a))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF_BYTES
     assert download["Content-Security-Policy"].startswith("sandbox")
-    assert client.get(url, **bearer(other_member)).status_code == 404
+    assert client.get(url, **bearer(rep_b)).status_code == 404
 
 
 def test_a_stored_file_that_is_not_a_pdf_or_image_is_only_ever_a_download(
-    members, legal_rep, secretariat, client_for
+    members, rep_a, secretariat, client_for
 ):
     """A file kept before the checks existed (or altered on disk) is served as bytes to save."""
     request = actions.do_send_request(
-        actor=legal_rep, data=request_data(), attachments=[(pdf(), "pdf")]
+        actor=rep_a, data=request_data(), attachments=[(pdf(), "pdf")]
     )
     attachment = request.attachments.get()
     storage = attachment.file.storage
@@ -189,15 +183,13 @@ def test_a_stored_file_that_is_not_a_pdf_or_image_is_only_ever_a_download(
     assert download["X-Content-Type-Options"] == "nosniff"
 
 
-def test_an_action_called_without_the_form_still_refuses_a_hostile_file(
-    members, legal_rep, settings
-):
+def test_an_action_called_without_the_form_still_refuses_a_hostile_file(members, rep_a, settings):
     """The model's InertFileField checks again: a caller that skipped the form stores nothing."""
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
         actions.do_send_request(
-            actor=legal_rep,
+            actor=rep_a,
             data=request_data(),
             attachments=[(pdf("x.pdf", HOSTILE["pdf_with_javascript"]), "pdf")],
         )

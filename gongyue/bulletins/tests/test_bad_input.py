@@ -42,37 +42,37 @@ def values_for(campaign, answers: dict) -> dict:
 
 
 def test_answers_after_the_deadline_are_refused_on_the_page_and_the_api_saying_when_it_closed(
-    campaign, legal_rep, client_for
+    campaign, rep_a, client_for
 ):
     close_campaign(campaign)
     before = audit_count()
     when = timezone.localtime(campaign.due_at).strftime("%Y-%m-%d %H:%M")
     data = {**values_for(campaign, {1: "yes", 2: "无"}), "submit": "1"}
-    page = client_for(legal_rep).post(f"/bulletins/campaigns/{campaign.pk}/answers/", data)
+    page = client_for(rep_a).post(f"/bulletins/campaigns/{campaign.pk}/answers/", data)
     assert page.status_code == 409 and when in page.content.decode()
     api = client_for(None).post(
-        f"/api/v1/campaigns/{campaign.pk}/responses/mine", data, **bearer(legal_rep)
+        f"/api/v1/campaigns/{campaign.pk}/responses/mine", data, **bearer(rep_a)
     )
     assert api.status_code == 409
     assert api.json()["code"] == "past_deadline" and when in api.json()["message"]
     assert not Answer.objects.exists() and audit_count() == before
-    assert Response.objects.get(campaign=campaign, unit=legal_rep.unit).status == "pending"
+    assert Response.objects.get(campaign=campaign, unit=rep_a.unit).status == "pending"
 
 
 def test_asked_for_more_after_the_deadline_a_unit_may_still_complete_its_answers(
-    campaign, legal_rep, secretariat, client_for
+    campaign, rep_a, secretariat, client_for
 ):
     """Otherwise a request for more made after the deadline could never be answered."""
-    response = Response.objects.get(campaign=campaign, unit=legal_rep.unit)
+    response = Response.objects.get(campaign=campaign, unit=rep_a.unit)
     actions.do_save_answers(
         response,
-        actor=legal_rep,
+        actor=rep_a,
         answers=dict(zip(campaign.questions.all()[:2], ["yes", "无"], strict=True)),
         submit=True,
     )
     close_campaign(campaign)
     actions.do_request_more(response, actor=secretariat, note="请补充制度文件。")
-    client = client_for(legal_rep)
+    client = client_for(rep_a)
     assert client.get(f"/bulletins/campaigns/{campaign.pk}/").context["open_for_answers"]
     draft = client.post(
         f"/bulletins/campaigns/{campaign.pk}/answers/",
@@ -89,14 +89,14 @@ def test_asked_for_more_after_the_deadline_a_unit_may_still_complete_its_answers
 
 
 def test_a_missing_required_answer_names_the_question_on_the_page_and_the_api(
-    campaign, legal_rep, client_for
+    campaign, rep_a, client_for
 ):
     before = audit_count()
     data = {**values_for(campaign, {1: "yes"}), "submit": "1"}
-    page = client_for(legal_rep).post(f"/bulletins/campaigns/{campaign.pk}/answers/", data)
+    page = client_for(rep_a).post(f"/bulletins/campaigns/{campaign.pk}/answers/", data)
     assert page.status_code == 400
     api = client_for(None).post(
-        f"/api/v1/campaigns/{campaign.pk}/responses/mine", data, **bearer(legal_rep)
+        f"/api/v1/campaigns/{campaign.pk}/responses/mine", data, **bearer(rep_a)
     )
     assert api.status_code == 400 and api.json()["message"]
     assert not Answer.objects.exists() and audit_count() == before
@@ -120,10 +120,10 @@ def test_a_question_tied_to_no_article_is_refused_by_the_api_too(
 
 
 def test_forwarding_twice_is_refused_by_the_api_and_the_page_with_a_message(
-    members, legal_rep, secretariat, client_for
+    members, rep_a, secretariat, client_for
 ):
     request = actions.do_send_request(
-        actor=legal_rep, data={"kind": "request", "title": "请求", "body": "正文"}
+        actor=rep_a, data={"kind": "request", "title": "请求", "body": "正文"}
     )
     actions.do_forward_requests([request], actor=secretariat, title="一", body="一")
     before = (Submission.objects.count(), audit_count(), Notification.objects.count())
@@ -144,10 +144,10 @@ def test_forwarding_twice_is_refused_by_the_api_and_the_page_with_a_message(
 
 
 def test_the_authority_cannot_answer_or_close_a_request_never_forwarded(
-    members, legal_rep, authority, client_for
+    members, rep_a, authority, client_for
 ):
     request = actions.do_send_request(
-        actor=legal_rep, data={"kind": "request", "title": "请求", "body": "正文"}
+        actor=rep_a, data={"kind": "request", "title": "请求", "body": "正文"}
     )
     before = audit_count()
     page = client_for(authority)
@@ -175,7 +175,7 @@ def test_the_authority_cannot_answer_or_close_a_request_never_forwarded(
 
 
 def test_hostile_html_in_campaign_and_submission_fields_is_escaped_on_every_page(
-    secretariat, convention, members, legal_rep, authority, client_for
+    secretariat, convention, members, rep_a, authority, client_for
 ):
     from gongyue.convention.models import Article
 
@@ -197,14 +197,12 @@ def test_hostile_html_in_campaign_and_submission_fields_is_escaped_on_every_page
         data={"text": "说明", "article": article, "answer_type": "text", "required": True},
     )
     campaign = actions.do_open_campaign(draft, actor=secretariat)
-    response = Response.objects.get(campaign=campaign, unit=legal_rep.unit)
+    response = Response.objects.get(campaign=campaign, unit=rep_a.unit)
     choice, text = campaign.questions.all()
-    actions.do_save_answers(
-        response, actor=legal_rep, answers={choice: EVIL, text: EVIL}, submit=True
-    )
+    actions.do_save_answers(response, actor=rep_a, answers={choice: EVIL, text: EVIL}, submit=True)
     actions.do_record_finding(response, actor=secretariat, finding="to_improve", note=EVIL)
     request = actions.do_send_request(
-        actor=legal_rep, data={"kind": "policy", "title": EVIL, "body": EVIL}
+        actor=rep_a, data={"kind": "policy", "title": EVIL, "body": EVIL}
     )
     submission = actions.do_forward_requests([request], actor=secretariat, title=EVIL, body=EVIL)
     actions.do_reply_to_submission(submission, actor=authority, reply=EVIL)
@@ -214,9 +212,9 @@ def test_hostile_html_in_campaign_and_submission_fields_is_escaped_on_every_page
         (secretariat, f"/bulletins/campaigns/{campaign.pk}/report/"),
         (secretariat, f"/bulletins/campaigns/responses/{response.pk}/"),
         (secretariat, "/bulletins/campaigns/"),
-        (legal_rep, f"/bulletins/campaigns/{campaign.pk}/"),
-        (legal_rep, f"/bulletins/requests/{request.pk}/"),
-        (legal_rep, f"/bulletins/submissions/{submission.pk}/"),
+        (rep_a, f"/bulletins/campaigns/{campaign.pk}/"),
+        (rep_a, f"/bulletins/requests/{request.pk}/"),
+        (rep_a, f"/bulletins/submissions/{submission.pk}/"),
         (authority, f"/bulletins/submissions/{submission.pk}/"),
         (authority, "/bulletins/submissions/"),
     ]

@@ -8,7 +8,7 @@ from gongyue.core.testing import assert_accessible
 
 @pytest.mark.browser
 def test_a_bulletin_to_one_category_reaches_its_units_and_the_receipts_fill_in(
-    page, login_page, secretariat, members, legal_rep, other_member, staff_b
+    page, login_page, secretariat, members, rep_a, rep_b, staff_b
 ):
     member_b = members[1]
     login_page(secretariat)
@@ -26,7 +26,7 @@ def test_a_bulletin_to_one_category_reaches_its_units_and_the_receipts_fill_in(
     assert_accessible(page)
 
     # Unit A is not in the category: nothing in its inbox.
-    login_page(legal_rep)
+    login_page(rep_a)
     page.goto("/bulletins/inbox/")
     assert "接入服务提供者专项通知" not in page.inner_text("[data-testid=inbox]")
 
@@ -37,7 +37,7 @@ def test_a_bulletin_to_one_category_reaches_its_units_and_the_receipts_fill_in(
     page.wait_for_selector("[data-testid=bulletin-body] h2")
     assert page.evaluate("window.pwned") is None
     assert_accessible(page)
-    login_page(other_member)
+    login_page(rep_b)
     page.goto(f"/bulletins/{bulletin.pk}/")
 
     login_page(secretariat)
@@ -51,9 +51,9 @@ def test_a_bulletin_to_one_category_reaches_its_units_and_the_receipts_fill_in(
 
 @pytest.mark.browser
 def test_a_request_is_forwarded_answered_by_the_authority_and_seen_by_the_submitter(
-    page, login_page, secretariat, authority, members, legal_rep
+    page, login_page, secretariat, authority, members, rep_a
 ):
-    login_page(legal_rep)
+    login_page(rep_a)
     page.goto("/bulletins/requests/new/")
     page.select_option("[name=kind]", "legislation")
     page.fill("[name=title]", "关于完善数据出境规定的建议")
@@ -77,7 +77,7 @@ def test_a_request_is_forwarded_answered_by_the_authority_and_seen_by_the_submit
     page.click("[data-testid=reply-submit]")
     page.wait_for_url("**/submissions/*/")
 
-    login_page(legal_rep)
+    login_page(rep_a)
     page.goto(f"/bulletins/requests/{request.pk}/")
     assert page.inner_text("[data-testid=request-status]") == "主管部门已答复"
     assert "建议已收悉，将在修订时研究采纳。" in page.inner_text("[data-testid=authority-reply]")
@@ -87,7 +87,7 @@ def test_a_request_is_forwarded_answered_by_the_authority_and_seen_by_the_submit
 
 @pytest.mark.browser
 def test_a_campaign_is_answered_by_two_units_and_its_report_shows_the_figures(
-    page, login_page, secretariat, convention, members, legal_rep, other_member
+    page, login_page, secretariat, convention, members, rep_a, rep_b
 ):
     from .conftest import build_campaign
 
@@ -98,7 +98,7 @@ def test_a_campaign_is_answered_by_two_units_and_its_report_shows_the_figures(
     page.wait_for_selector("[data-testid=responses]")
     first, second = campaign.questions.order_by("position")[:2]
 
-    for user, yes_no in [(legal_rep, "yes"), (other_member, "no")]:
+    for user, yes_no in [(rep_a, "yes"), (rep_b, "no")]:
         login_page(user)
         page.goto("/bulletins/campaigns/")
         page.click("text=2026年度个人信息保护自查")

@@ -86,15 +86,15 @@ def test_a_category_with_no_member_is_refused_and_nothing_is_published(secretari
 
 
 def test_the_read_receipt_is_the_units_first_reader_and_is_recorded_once(
-    secretariat, members, legal_rep, unit_staff, client_for
+    secretariat, members, rep_a, staff_a, client_for
 ):
     bulletin = publish(secretariat)
-    assert client_for(unit_staff).get(f"/bulletins/{bulletin.pk}/").status_code == 200
-    assert client_for(legal_rep).get(f"/bulletins/{bulletin.pk}/").status_code == 200
-    receipt = Receipt.objects.get(bulletin=bulletin, unit=legal_rep.unit)
-    assert receipt.read_by == unit_staff and receipt.read_at is not None
+    assert client_for(staff_a).get(f"/bulletins/{bulletin.pk}/").status_code == 200
+    assert client_for(rep_a).get(f"/bulletins/{bulletin.pk}/").status_code == 200
+    receipt = Receipt.objects.get(bulletin=bulletin, unit=rep_a.unit)
+    assert receipt.read_by == staff_a and receipt.read_at is not None
     assert AuditEntry.objects.filter(action="bulletins.bulletin_read").count() == 1
-    assert not actions.do_record_read(bulletin, reader=legal_rep)
+    assert not actions.do_record_read(bulletin, reader=rep_a)
 
 
 def test_the_database_refuses_a_second_receipt_for_a_unit(secretariat, members):
@@ -110,7 +110,7 @@ def test_the_secretariat_reading_records_no_receipt(secretariat, members, client
 
 
 def test_publication_puts_the_bulletin_in_each_persons_inbox_and_mails_them(
-    secretariat, members, smtp_server, client_for, legal_rep
+    secretariat, members, smtp_server, client_for, rep_a
 ):
     bulletin = publish(secretariat)
     run_queued_tasks()
@@ -121,7 +121,7 @@ def test_publication_puts_the_bulletin_in_each_persons_inbox_and_mails_them(
         "staff_b@example.cn",
     }
     assert bulletin.title in smtp_server.messages[0]["Subject"]
-    inbox = client_for(legal_rep).get("/bulletins/inbox/")
+    inbox = client_for(rep_a).get("/bulletins/inbox/")
     assert bulletin.title in inbox.content.decode()
 
 
@@ -166,19 +166,19 @@ def test_the_secretariat_publishes_from_the_page_to_a_category(secretariat, memb
 
 
 def test_the_acknowledgement_is_the_signers_with_a_deadline_from_the_deadline_function(
-    secretariat, members, legal_rep, unit_staff, client_for
+    secretariat, members, rep_a, staff_a, client_for
 ):
     bulletin = publish(secretariat, ack_required=True, ack_days=10)
     assert bulletin.ack_due_at == deadline(bulletin.published_at, 10).ends_at
     # Staff may read but not acknowledge for the unit.
-    response = client_for(unit_staff).post(f"/bulletins/{bulletin.pk}/acknowledge/")
+    response = client_for(staff_a).post(f"/bulletins/{bulletin.pk}/acknowledge/")
     assert response.status_code == 403
     assert not Receipt.objects.filter(acknowledged_at__isnull=False).exists()
-    response = client_for(legal_rep).post(f"/bulletins/{bulletin.pk}/acknowledge/")
+    response = client_for(rep_a).post(f"/bulletins/{bulletin.pk}/acknowledge/")
     assert response.status_code == 302
-    receipt = Receipt.objects.get(bulletin=bulletin, unit=legal_rep.unit)
-    assert receipt.acknowledged_by == legal_rep and receipt.read_by == legal_rep
-    again = client_for(legal_rep).post(f"/bulletins/{bulletin.pk}/acknowledge/")
+    receipt = Receipt.objects.get(bulletin=bulletin, unit=rep_a.unit)
+    assert receipt.acknowledged_by == rep_a and receipt.read_by == rep_a
+    again = client_for(rep_a).post(f"/bulletins/{bulletin.pk}/acknowledge/")
     assert again.status_code == 409
     assert AuditEntry.objects.filter(action="bulletins.bulletin_acknowledged").count() == 1
 
@@ -190,11 +190,11 @@ def test_a_unit_not_addressed_cannot_acknowledge(secretariat, members, newcomer,
 
 
 def test_units_that_have_not_read_are_reminded_once_after_the_set_days(
-    secretariat, members, legal_rep, settings
+    secretariat, members, rep_a, settings
 ):
     settings.BULLETIN_READ_REMINDER_DAYS = 3
     bulletin = publish(secretariat)
-    actions.do_record_read(bulletin, reader=legal_rep)
+    actions.do_record_read(bulletin, reader=rep_a)
     Notification.objects.all().delete()
     now = timezone.now()
     assert remind_unread_bulletins(now + timedelta(days=2)) == 0
@@ -220,10 +220,10 @@ def test_signers_are_reminded_before_the_acknowledgement_deadline(secretariat, m
 
 
 def test_the_secretariat_reminds_unread_units_from_the_receipts_page(
-    secretariat, members, legal_rep, client_for
+    secretariat, members, rep_a, client_for
 ):
     bulletin = publish(secretariat)
-    actions.do_record_read(bulletin, reader=legal_rep)
+    actions.do_record_read(bulletin, reader=rep_a)
     client = client_for(secretariat)
     page = client.get(f"/bulletins/{bulletin.pk}/receipts/").content.decode()
     assert 'data-testid="receipt-row"' in page and page.count('class="unread"') == 1
@@ -234,18 +234,18 @@ def test_the_secretariat_reminds_unread_units_from_the_receipts_page(
 
 
 def test_members_only_bulletins_are_hidden_from_visitors_and_outsiders(
-    secretariat, members, outsider, client_for
+    secretariat, members, no_unit_user, client_for
 ):
     bulletin = publish(secretariat)
     assert client_for(None).get(f"/bulletins/{bulletin.pk}/").status_code == 404
-    assert client_for(outsider).get(f"/bulletins/{bulletin.pk}/").status_code == 404
+    assert client_for(no_unit_user).get(f"/bulletins/{bulletin.pk}/").status_code == 404
     assert bulletin.title not in client_for(None).get("/bulletins/").content.decode()
     assert bulletin.title not in client_for(None).get("/bulletins/feed/").content.decode()
 
 
-def test_drafts_are_the_secretariats_only(secretariat, members, legal_rep, client_for):
+def test_drafts_are_the_secretariats_only(secretariat, members, rep_a, client_for):
     bulletin = draft(secretariat)
-    assert client_for(legal_rep).get(f"/bulletins/{bulletin.pk}/").status_code == 404
+    assert client_for(rep_a).get(f"/bulletins/{bulletin.pk}/").status_code == 404
     assert client_for(secretariat).get(f"/bulletins/{bulletin.pk}/").status_code == 200
 
 

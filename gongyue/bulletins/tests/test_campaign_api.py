@@ -10,7 +10,7 @@ def bearer(user):
 
 
 def test_a_campaign_is_built_opened_answered_and_reviewed_through_the_api(
-    client, secretariat, convention, members, legal_rep
+    client, secretariat, convention, members, rep_a
 ):
     sec = bearer(secretariat)
     created = client.post(
@@ -43,7 +43,7 @@ def test_a_campaign_is_built_opened_answered_and_reviewed_through_the_api(
         **sec,
     ).json()
     assert client.post(f"/api/v1/campaigns/{campaign_id}/open", **sec).status_code == 200
-    rep = bearer(legal_rep)
+    rep = bearer(rep_a)
     missing = client.post(f"/api/v1/campaigns/{campaign_id}/responses/mine", {"submit": "1"}, **rep)
     assert missing.status_code == 400
     submitted = client.post(
@@ -52,7 +52,7 @@ def test_a_campaign_is_built_opened_answered_and_reviewed_through_the_api(
         **rep,
     )
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
-    response_id = Response.objects.get(unit=legal_rep.unit).pk
+    response_id = Response.objects.get(unit=rep_a.unit).pk
     assert (
         client.post(
             f"/api/v1/campaigns/responses/{response_id}/review",

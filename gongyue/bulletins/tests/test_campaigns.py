@@ -78,15 +78,15 @@ def test_a_question_tied_to_no_article_is_refused(secretariat, convention, membe
     assert not Question.objects.exists()
 
 
-def test_a_unit_drafts_then_submits_with_evidence(campaign, legal_rep, client_for):
-    client = client_for(legal_rep)
-    assert answer(legal_rep, campaign, {1: "yes"}, submit=False, client=client).status_code == 302
-    response = Response.objects.get(campaign=campaign, unit=legal_rep.unit)
+def test_a_unit_drafts_then_submits_with_evidence(campaign, rep_a, client_for):
+    client = client_for(rep_a)
+    assert answer(rep_a, campaign, {1: "yes"}, submit=False, client=client).status_code == 302
+    response = Response.objects.get(campaign=campaign, unit=rep_a.unit)
     assert response.status == "draft"
-    result = answer(legal_rep, campaign, {2: "7日内", 3: pdf("制度.pdf")}, client=client)
+    result = answer(rep_a, campaign, {2: "7日内", 3: pdf("制度.pdf")}, client=client)
     assert result.status_code == 302
     response.refresh_from_db()
-    assert response.status == "submitted" and response.submitted_by == legal_rep
+    assert response.status == "submitted" and response.submitted_by == rep_a
     evidence = Answer.objects.get(response=response, question__position=3)
     assert evidence.file and evidence.sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
     assert (evidence.file_name, evidence.file_kind, evidence.file_size) == (
@@ -104,66 +104,59 @@ def test_a_unit_drafts_then_submits_with_evidence(campaign, legal_rep, client_fo
     assert b"".join(download.streaming_content) == PDF_BYTES
 
 
-def test_a_missing_required_answer_is_refused_and_nothing_is_submitted(
-    campaign, legal_rep, client_for
-):
-    result = answer(legal_rep, campaign, {1: "yes"}, client=client_for(legal_rep))
+def test_a_missing_required_answer_is_refused_and_nothing_is_submitted(campaign, rep_a, client_for):
+    result = answer(rep_a, campaign, {1: "yes"}, client=client_for(rep_a))
     assert result.status_code == 400
-    response = Response.objects.get(campaign=campaign, unit=legal_rep.unit)
+    response = Response.objects.get(campaign=campaign, unit=rep_a.unit)
     assert response.status == "pending" and not response.answers.exists()
 
 
-def test_an_answer_after_the_deadline_is_refused(campaign, legal_rep, client_for):
+def test_an_answer_after_the_deadline_is_refused(campaign, rep_a, client_for):
     Campaign.objects.filter(pk=campaign.pk).update(due_at=timezone.now() - timedelta(minutes=1))
-    result = answer(legal_rep, campaign, {1: "yes", 2: "无"}, client=client_for(legal_rep))
+    result = answer(rep_a, campaign, {1: "yes", 2: "无"}, client=client_for(rep_a))
     assert result.status_code == 409
     assert not Answer.objects.exists()
 
 
-def test_evidence_of_a_forbidden_type_is_refused(campaign, legal_rep, client_for):
+def test_evidence_of_a_forbidden_type_is_refused(campaign, rep_a, client_for):
     result = answer(
-        legal_rep,
+        rep_a,
         campaign,
         {1: "yes", 2: "无", 3: pdf("x.pdf", b"<script>alert(1)</script>")},
-        client=client_for(legal_rep),
+        client=client_for(rep_a),
     )
     assert result.status_code == 400 and not Answer.objects.exists()
 
 
-def test_another_unit_cannot_see_or_answer_for_a_unit(
-    campaign, legal_rep, other_member, client_for
-):
+def test_another_unit_cannot_see_or_answer_for_a_unit(campaign, rep_a, rep_b, client_for):
     actions.do_save_answers(
-        Response.objects.get(campaign=campaign, unit=legal_rep.unit),
-        actor=legal_rep,
+        Response.objects.get(campaign=campaign, unit=rep_a.unit),
+        actor=rep_a,
         answers={campaign.questions.get(position=1): "yes"},
         submit=False,
     )
-    mine = Response.objects.get(campaign=campaign, unit=legal_rep.unit)
-    assert (
-        client_for(other_member).get(f"/bulletins/campaigns/responses/{mine.pk}/").status_code
-        == 403
-    )
+    mine = Response.objects.get(campaign=campaign, unit=rep_a.unit)
+    assert client_for(rep_b).get(f"/bulletins/campaigns/responses/{mine.pk}/").status_code == 403
     with pytest.raises(ActionRefused):
         actions.do_save_answers(
             mine,
-            actor=other_member,
+            actor=rep_b,
             answers={campaign.questions.get(position=1): "no"},
             submit=False,
         )
 
 
 def test_the_secretariat_asks_for_more_and_then_records_a_finding(
-    campaign, legal_rep, secretariat, client_for
+    campaign, rep_a, secretariat, client_for
 ):
-    answer(legal_rep, campaign, {1: "no", 2: "无"}, client=client_for(legal_rep))
-    response = Response.objects.get(campaign=campaign, unit=legal_rep.unit)
+    answer(rep_a, campaign, {1: "no", 2: "无"}, client=client_for(rep_a))
+    response = Response.objects.get(campaign=campaign, unit=rep_a.unit)
     client = client_for(secretariat)
     url = f"/bulletins/campaigns/responses/{response.pk}/"
     assert client.post(url, {"decision": "more", "note": "请补充制度文件"}).status_code == 302
     response.refresh_from_db()
     assert response.status == "more_requested"
-    answer(legal_rep, campaign, {1: "no", 2: "无"}, client=client_for(legal_rep))
+    answer(rep_a, campaign, {1: "no", 2: "无"}, client=client_for(rep_a))
     client = client_for(secretariat)
     # A finding other than compliant needs to say what.
     assert client.post(url, {"decision": "to_improve", "note": ""}).status_code == 400
@@ -178,12 +171,12 @@ def test_the_secretariat_asks_for_more_and_then_records_a_finding(
 
 
 def test_units_that_have_not_submitted_are_reminded_once_before_the_deadline(
-    campaign, legal_rep, settings
+    campaign, rep_a, settings
 ):
     settings.CAMPAIGN_REMINDER_DAYS = 3
     actions.do_save_answers(
-        Response.objects.get(campaign=campaign, unit=legal_rep.unit),
-        actor=legal_rep,
+        Response.objects.get(campaign=campaign, unit=rep_a.unit),
+        actor=rep_a,
         answers={q: v for q, v in zip(campaign.questions.all(), ["yes", "7日内"], strict=False)},
         submit=True,
     )
@@ -197,12 +190,12 @@ def test_units_that_have_not_submitted_are_reminded_once_before_the_deadline(
     }
 
 
-def submit_two(campaign, legal_rep, other_member):
+def submit_two(campaign, rep_a, rep_b):
     """Unit A compliant everywhere; unit B fails both assessed questions of article 2."""
     q1, q2, _file, q4 = campaign.questions.all()
     for user, values in [
-        (legal_rep, ["yes", "7日内", "yes"]),
-        (other_member, ["no", "7日内", "no"]),
+        (rep_a, ["yes", "7日内", "yes"]),
+        (rep_b, ["no", "7日内", "no"]),
     ]:
         actions.do_save_answers(
             Response.objects.get(campaign=campaign, unit=user.unit),
@@ -213,9 +206,9 @@ def submit_two(campaign, legal_rep, other_member):
 
 
 def test_the_report_is_computed_in_the_database_in_a_fixed_number_of_queries(
-    campaign, legal_rep, other_member, django_assert_num_queries
+    campaign, rep_a, rep_b, django_assert_num_queries
 ):
-    submit_two(campaign, legal_rep, other_member)
+    submit_two(campaign, rep_a, rep_b)
     with django_assert_num_queries(5):
         report = queries.campaign_report(campaign)
     first, second = (campaign.questions.get(position=n).pk for n in (1, 2))
@@ -229,9 +222,9 @@ def test_the_report_is_computed_in_the_database_in_a_fixed_number_of_queries(
 
 
 def test_the_reports_figures_equal_a_recount_from_its_csv(
-    campaign, legal_rep, other_member, secretariat, client_for
+    campaign, rep_a, rep_b, secretariat, client_for
 ):
-    submit_two(campaign, legal_rep, other_member)
+    submit_two(campaign, rep_a, rep_b)
     client = client_for(secretariat)
     page = client.get(f"/bulletins/campaigns/{campaign.pk}/report/")
     report = page.context["report"]
@@ -254,9 +247,9 @@ def test_the_reports_figures_equal_a_recount_from_its_csv(
 
 
 def test_the_report_downloads_as_a_chinese_pdf(
-    campaign, legal_rep, other_member, secretariat, client_for, tmp_path
+    campaign, rep_a, rep_b, secretariat, client_for, tmp_path
 ):
-    submit_two(campaign, legal_rep, other_member)
+    submit_two(campaign, rep_a, rep_b)
     response = client_for(secretariat).get(f"/bulletins/campaigns/{campaign.pk}/report.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     if shutil.which("pdftotext"):
@@ -269,29 +262,29 @@ def test_the_report_downloads_as_a_chinese_pdf(
 
 
 def test_a_published_summary_is_for_members_without_unit_names(
-    campaign, legal_rep, other_member, secretariat, newcomer, outsider, client_for
+    campaign, rep_a, rep_b, secretariat, newcomer, no_unit_user, client_for
 ):
-    submit_two(campaign, legal_rep, other_member)
+    submit_two(campaign, rep_a, rep_b)
     url = f"/bulletins/campaigns/{campaign.pk}/summary/"
-    assert client_for(legal_rep).get(url).status_code == 404
+    assert client_for(rep_a).get(url).status_code == 404
     client_for(secretariat).post(f"/bulletins/campaigns/{campaign.pk}/publish-summary/")
-    page = client_for(legal_rep).get(url)
+    page = client_for(rep_a).get(url)
     assert page.status_code == 200
-    assert legal_rep.unit.name not in page.content.decode()
-    assert client_for(outsider).get(url).status_code == 404
+    assert rep_a.unit.name not in page.content.decode()
+    assert client_for(no_unit_user).get(url).status_code == 404
     assert client_for(None).get(url).status_code == 302
 
 
 def test_file_evidence_keeps_its_name_kind_size_and_hash_on_the_review_report_csv_and_api(
-    campaign, legal_rep, secretariat, client_for
+    campaign, rep_a, secretariat, client_for
 ):
     from gongyue.accounts.models import ApiToken
 
     answer(
-        legal_rep,
+        rep_a,
         campaign,
         {1: "yes", 2: "7日内", 3: pdf("制度文件.pdf")},
-        client=client_for(legal_rep),
+        client=client_for(rep_a),
     )
     evidence = Answer.objects.get(question__position=3)
     digest = hashlib.sha256(PDF_BYTES).hexdigest()

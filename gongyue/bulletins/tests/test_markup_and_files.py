@@ -39,7 +39,7 @@ def test_headings_lists_and_links_survive():
 
 
 def test_hostile_text_in_every_field_of_a_bulletin_is_escaped_on_its_pages(
-    secretariat, members, legal_rep, client_for
+    secretariat, members, rep_a, client_for
 ):
     evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     response = client_for(secretariat).post(
@@ -49,8 +49,8 @@ def test_hostile_text_in_every_field_of_a_bulletin_is_escaped_on_its_pages(
     assert response.status_code == 302
     bulletin = Bulletin.objects.get()
     for user, url in [
-        (legal_rep, f"/bulletins/{bulletin.pk}/"),
-        (legal_rep, "/bulletins/inbox/"),
+        (rep_a, f"/bulletins/{bulletin.pk}/"),
+        (rep_a, "/bulletins/inbox/"),
         (secretariat, f"/bulletins/{bulletin.pk}/receipts/"),
         (secretariat, "/bulletins/manage/"),
     ]:
@@ -59,9 +59,9 @@ def test_hostile_text_in_every_field_of_a_bulletin_is_escaped_on_its_pages(
         assert "&lt;script&gt;" in page, url
 
 
-def test_hostile_text_in_a_request_is_escaped(members, legal_rep, secretariat, client_for):
+def test_hostile_text_in_a_request_is_escaped(members, rep_a, secretariat, client_for):
     evil = "<script>alert(1)</script>"
-    client_for(legal_rep).post(
+    client_for(rep_a).post(
         "/bulletins/requests/new/", {"kind": "request", "title": evil, "body": evil}
     )
     request = Request.objects.get()
@@ -71,7 +71,7 @@ def test_hostile_text_in_a_request_is_escaped(members, legal_rep, secretariat, c
 
 
 def test_an_attachment_is_stored_with_its_sha256_and_served_inert(
-    secretariat, members, legal_rep, client_for
+    secretariat, members, rep_a, client_for
 ):
     response = client_for(secretariat).post(
         "/bulletins/manage/new/", {**bulletin_data(publish="1"), "attachments": [pdf()]}
@@ -80,9 +80,7 @@ def test_an_attachment_is_stored_with_its_sha256_and_served_inert(
     attachment = BulletinAttachment.objects.get()
     assert attachment.sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
     assert attachment.kind == "pdf" and "notice" not in attachment.file.name
-    download = client_for(legal_rep).get(
-        f"/bulletins/{attachment.bulletin_id}/files/{attachment.pk}/"
-    )
+    download = client_for(rep_a).get(f"/bulletins/{attachment.bulletin_id}/files/{attachment.pk}/")
     assert download.status_code == 200
     # Through core.uploads.serve_upload: a PDF inline, sandboxed, its type read from the bytes.
     assert download["Content-Disposition"].startswith("inline")

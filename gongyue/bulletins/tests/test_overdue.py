@@ -48,11 +48,11 @@ def publish(secretariat, title, *, ack=True, ended=3):
 
 
 def test_the_overdue_page_lists_each_unit_that_has_not_acknowledged_past_the_deadline(
-    secretariat, members, legal_rep, other_member, client_for, convention
+    secretariat, members, rep_a, rep_b, client_for, convention
 ):
     member_a, member_b = members
     late = publish(secretariat, "逾期通报", ended=3)
-    actions.do_acknowledge_bulletin(late, actor=other_member)
+    actions.do_acknowledge_bulletin(late, actor=rep_b)
     publish(secretariat, "未到期通报", ended=-2)  # the deadline is two days ahead
     publish(secretariat, "无需确认通报", ack=False)
     draft = actions.do_create_bulletin(
@@ -107,19 +107,19 @@ def test_the_overdue_page_lists_each_unit_that_has_not_acknowledged_past_the_dea
     ]
 
 
-def test_a_unit_that_acknowledges_late_leaves_the_list(secretariat, members, legal_rep, client_for):
+def test_a_unit_that_acknowledges_late_leaves_the_list(secretariat, members, rep_a, client_for):
     late = publish(secretariat, "逾期通报", ended=2)
     client = client_for(secretariat)
     assert len(client.get("/bulletins/overdue/").context["ack_rows"]) == 2
-    actions.do_acknowledge_bulletin(late, actor=legal_rep)
+    actions.do_acknowledge_bulletin(late, actor=rep_a)
     rows = client.get("/bulletins/overdue/").context["ack_rows"]
     assert [r.unit_id for r in rows] == [members[1].pk]
 
 
 def test_only_the_secretariat_sees_the_overdue_lists(
-    members, legal_rep, authority, outsider, client_for
+    members, rep_a, authority, no_unit_user, client_for
 ):
-    for user in (legal_rep, authority, outsider):
+    for user in (rep_a, authority, no_unit_user):
         assert client_for(user).get("/bulletins/overdue/").status_code == 403
         for url in ("/api/v1/bulletins/overdue", "/api/v1/campaigns/overdue"):
             assert client_for(None).get(url, **bearer(user)).status_code == 403

@@ -18,15 +18,15 @@ def send(user, title="关于降低宽带接入成本的建议", kind="policy", b
     return actions.do_send_request(actor=user, data={"kind": kind, "title": title, "body": body})
 
 
-def test_a_member_sends_a_request_and_the_secretariat_is_told(members, legal_rep, secretariat):
-    request = send(legal_rep)
-    assert request.unit == legal_rep.unit and request.status == "received"
+def test_a_member_sends_a_request_and_the_secretariat_is_told(members, rep_a, secretariat):
+    request = send(rep_a)
+    assert request.unit == rep_a.unit and request.status == "received"
     assert Notification.objects.filter(recipient=secretariat, kind="request").exists()
     assert AuditEntry.objects.filter(action="bulletins.request_sent").count() == 1
 
 
-def test_someone_outside_any_member_unit_cannot_send(newcomer, outsider, client_for):
-    for user in (newcomer, outsider):
+def test_someone_outside_any_member_unit_cannot_send(newcomer, no_unit_user, client_for):
+    for user in (newcomer, no_unit_user):
         response = client_for(user).post(
             "/bulletins/requests/new/", {"kind": "request", "title": "t", "body": "b"}
         )
@@ -35,46 +35,46 @@ def test_someone_outside_any_member_unit_cannot_send(newcomer, outsider, client_
 
 
 def test_a_request_is_seen_by_its_unit_and_the_secretariat_and_the_authority_once_forwarded(
-    members, legal_rep, other_member, unit_staff, secretariat, authority, client_for
+    members, rep_a, rep_b, staff_a, secretariat, authority, client_for
 ):
-    request = send(legal_rep)
+    request = send(rep_a)
     url = f"/bulletins/requests/{request.pk}/"
-    assert client_for(unit_staff).get(url).status_code == 200
+    assert client_for(staff_a).get(url).status_code == 200
     assert client_for(secretariat).get(url).status_code == 200
-    assert client_for(other_member).get(url).status_code == 404
+    assert client_for(rep_b).get(url).status_code == 404
     assert client_for(authority).get(url).status_code == 404
     actions.do_forward_requests([request], actor=secretariat, title="汇总", body="汇总意见")
     assert client_for(authority).get(url).status_code == 200
-    assert client_for(other_member).get(url).status_code == 404
+    assert client_for(rep_b).get(url).status_code == 404
 
 
 def test_the_secretariat_answers_and_the_unit_sees_the_answer_and_its_date(
-    members, legal_rep, secretariat, client_for
+    members, rep_a, secretariat, client_for
 ):
-    request = send(legal_rep)
+    request = send(rep_a)
     response = client_for(secretariat).post(
         f"/bulletins/requests/{request.pk}/answer/", {"answer": "已收悉，将于下月答复。"}
     )
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == "answered" and request.answered_at
-    page = client_for(legal_rep).get(f"/bulletins/requests/{request.pk}/").content.decode()
+    page = client_for(rep_a).get(f"/bulletins/requests/{request.pk}/").content.decode()
     assert "已收悉，将于下月答复。" in page
-    assert Notification.objects.filter(recipient=legal_rep, kind="request").exists()
+    assert Notification.objects.filter(recipient=rep_a, kind="request").exists()
 
 
 def test_merged_requests_show_each_submitter_only_its_own_text_and_the_submission(
-    members, legal_rep, other_member, secretariat, authority, client_for
+    members, rep_a, rep_b, secretariat, authority, client_for
 ):
-    mine = send(legal_rep, title="甲单位的请求", body="甲单位的具体困难")
-    theirs = send(other_member, title="乙单位的请求", body="乙单位的具体困难")
+    mine = send(rep_a, title="甲单位的请求", body="甲单位的具体困难")
+    theirs = send(rep_b, title="乙单位的请求", body="乙单位的具体困难")
     submission = actions.do_forward_requests(
         [mine, theirs], actor=secretariat, title="关于宽带成本的汇总报告", body="两家成员单位反映……"
     )
     assert set(submission.requests.all()) == {mine, theirs}
     for user, own, other in [
-        (legal_rep, "甲单位的具体困难", "乙单位的具体困难"),
-        (other_member, "乙单位的具体困难", "甲单位的具体困难"),
+        (rep_a, "甲单位的具体困难", "乙单位的具体困难"),
+        (rep_b, "乙单位的具体困难", "甲单位的具体困难"),
     ]:
         page = client_for(user).get(f"/bulletins/submissions/{submission.pk}/").content.decode()
         assert "两家成员单位反映" in page and own in page and other not in page
@@ -83,9 +83,9 @@ def test_merged_requests_show_each_submitter_only_its_own_text_and_the_submissio
 
 
 def test_forwarding_a_request_twice_is_refused_and_nothing_changes(
-    members, legal_rep, secretariat, client_for
+    members, rep_a, secretariat, client_for
 ):
-    request = send(legal_rep)
+    request = send(rep_a)
     actions.do_forward_requests([request], actor=secretariat, title="一", body="一")
     with pytest.raises(ActionRefused):
         actions.do_forward_requests([request], actor=secretariat, title="二", body="二")
@@ -97,9 +97,9 @@ def test_forwarding_a_request_twice_is_refused_and_nothing_changes(
 
 
 def test_the_authority_replies_and_the_submitter_sees_it(
-    members, legal_rep, secretariat, authority, client_for
+    members, rep_a, secretariat, authority, client_for
 ):
-    request = send(legal_rep)
+    request = send(rep_a)
     submission = actions.do_forward_requests(
         [request], actor=secretariat, title="报告", body="内容"
     )
@@ -110,7 +110,7 @@ def test_the_authority_replies_and_the_submitter_sees_it(
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == "authority_answered" and request.authority_answered_at
-    page = client_for(legal_rep).get(f"/bulletins/requests/{request.pk}/").content.decode()
+    page = client_for(rep_a).get(f"/bulletins/requests/{request.pk}/").content.decode()
     assert "我部已研究，答复如下。" in page
     again = client_for(authority).post(
         f"/bulletins/submissions/{submission.pk}/reply/", {"reply": "再次答复"}
@@ -120,9 +120,9 @@ def test_the_authority_replies_and_the_submitter_sees_it(
 
 
 def test_the_authority_cannot_answer_a_request_never_forwarded(
-    members, legal_rep, authority, client_for
+    members, rep_a, authority, client_for
 ):
-    request = send(legal_rep)
+    request = send(rep_a)
     client = client_for(authority)
     assert client.get(f"/bulletins/requests/{request.pk}/").status_code == 404
     response = client.post(
@@ -133,8 +133,8 @@ def test_the_authority_cannot_answer_a_request_never_forwarded(
     assert request.status == "received"
 
 
-def test_only_the_authority_replies(members, legal_rep, secretariat, client_for):
-    request = send(legal_rep)
+def test_only_the_authority_replies(members, rep_a, secretariat, client_for):
+    request = send(rep_a)
     submission = actions.do_forward_requests(
         [request], actor=secretariat, title="报告", body="内容"
     )
@@ -146,8 +146,8 @@ def test_only_the_authority_replies(members, legal_rep, secretariat, client_for)
     assert not submission.reply
 
 
-def test_the_status_timeline_has_a_date_for_every_step(members, legal_rep, secretariat, authority):
-    request = send(legal_rep)
+def test_the_status_timeline_has_a_date_for_every_step(members, rep_a, secretariat, authority):
+    request = send(rep_a)
     actions.do_answer_request(request, actor=secretariat, answer="先行答复")
     submission = actions.do_forward_requests([request], actor=secretariat, title="报告", body="x")
     actions.do_reply_to_submission(submission, actor=authority, reply="答复")
@@ -159,11 +159,11 @@ def test_the_status_timeline_has_a_date_for_every_step(members, legal_rep, secre
 
 
 def test_the_yearly_summary_counts_by_kind_and_outcome_and_its_csv_agrees(
-    members, legal_rep, other_member, secretariat, client_for
+    members, rep_a, rep_b, secretariat, client_for
 ):
-    first = send(legal_rep, kind="request")
-    send(other_member, kind="legislation")
-    send(other_member, kind="request")
+    first = send(rep_a, kind="request")
+    send(rep_b, kind="legislation")
+    send(rep_b, kind="request")
     actions.do_answer_request(first, actor=secretariat, answer="答复")
     Request.objects.filter(pk=first.pk).update(answered_at=first.received_at + timedelta(days=4))
     year = first.received_at.year

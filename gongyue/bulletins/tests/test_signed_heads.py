@@ -58,11 +58,11 @@ def test_a_scheduled_bulletin_is_signed_when_the_duty_publishes_it_not_when_sche
 
 
 def test_publishing_a_campaign_summary_signs_a_head_and_the_authoritys_reply_does_not(
-    secretariat, convention, members, legal_rep, authority
+    secretariat, convention, members, rep_a, authority
 ):
     campaign = actions.do_open_campaign(build_campaign(secretariat, convention), actor=secretariat)
     request = actions.do_send_request(
-        actor=legal_rep, data={"kind": "request", "title": "请求", "body": "正文"}
+        actor=rep_a, data={"kind": "request", "title": "请求", "body": "正文"}
     )
     submission = actions.do_forward_requests([request], actor=secretariat, title="转报", body="…")
     actions.do_reply_to_submission(submission, actor=authority, reply="已收悉")

@@ -40,13 +40,13 @@ def version(db):
 
 
 @pytest.fixture
-def member_a(version, unit_a, legal_rep):
+def member_a(version, unit_a, rep_a):
     testing.make_member(unit_a)
     return unit_a
 
 
 @pytest.fixture
-def member_b(version, unit_b, other_member):
+def member_b(version, unit_b, rep_b):
     testing.make_member(unit_b, date(2025, 3, 1))
     return unit_b
 
@@ -93,10 +93,10 @@ def report(reporter, accused, evidence=(), **overrides) -> Case:
 
 
 @pytest.fixture
-def reported(member_a, member_b, legal_rep, secretariat, conflicted):
+def reported(member_a, member_b, rep_a, secretariat, conflicted):
     """A report by unit A against unit B with one evidence file; triaged, the conflicted person
     recused, assigned to `secretariat`."""
-    case = report(legal_rep, member_b, evidence=[(pdf(), "pdf")])
+    case = report(rep_a, member_b, evidence=[(pdf(), "pdf")])
     actions.do_triage_case(case, actor=secretariat, decision="investigate")
     actions.do_declare_conflict(case, actor=conflicted, reason="我曾在被举报单位任职。")
     actions.do_assign_case(case, actor=secretariat, person=secretariat)
@@ -109,8 +109,8 @@ def notified(reported, secretariat):
 
 
 @pytest.fixture
-def replied(notified, other_member):
-    return actions.do_reply_to_case(notified, actor=other_member, statement="我单位已整改。")
+def replied(notified, rep_b):
+    return actions.do_reply_to_case(notified, actor=rep_b, statement="我单位已整改。")
 
 
 def find(case, actor, verified=True, adverse=True, reasons="经查证属实，造成不良影响。"):
@@ -145,8 +145,8 @@ def sanctioned(decided, secretariat):
 
 
 @pytest.fixture
-def review_asked(sanctioned, other_member):
-    actions.do_request_review(sanctioned, actor=other_member, grounds="处理过重。")
+def review_asked(sanctioned, rep_b):
+    actions.do_request_review(sanctioned, actor=rep_b, grounds="处理过重。")
     return Case.objects.get(pk=sanctioned.pk)
 
 

@@ -90,8 +90,8 @@ ENDPOINTS = [(m, u, [401 if a == 0 else a for a in rows]) for m, u, rows in ENDP
 
 @pytest.fixture
 def personas(
-    legal_rep,
-    other_member,
+    rep_a,
+    rep_b,
     third_member,
     secretariat,
     conflicted,
@@ -103,8 +103,8 @@ def personas(
         zip(
             PERSONAS,
             [
-                legal_rep,
-                other_member,
+                rep_a,
+                rep_b,
                 third_member,
                 secretariat,
                 conflicted,
@@ -119,15 +119,15 @@ def personas(
 
 
 @pytest.fixture
-def published(member_a, member_b, legal_rep, other_member, secretariat):
+def published(member_a, member_b, rep_a, rep_b, secretariat):
     """A second case of A against B, closed and published."""
     from gongyue.cases import actions
 
-    case = report(legal_rep, member_b)
+    case = report(rep_a, member_b)
     actions.do_triage_case(case, actor=secretariat, decision="investigate")
     actions.do_assign_case(case, actor=secretariat, person=secretariat)
     actions.do_notify_accused(case, actor=secretariat)
-    actions.do_reply_to_case(case, actor=other_member, statement="答")
+    actions.do_reply_to_case(case, actor=rep_b, statement="答")
     find(case, secretariat, verified=False, adverse=False, reasons="未查实")
     actions.do_publish_result(case, actor=secretariat)
     return case
@@ -178,35 +178,33 @@ def test_every_endpoint_answers_each_persona_exactly_as_the_rules_say(
     assert run_matrix(ENDPOINTS, personas, values, api_call=True) == []
 
 
-def test_the_accused_sees_nothing_of_a_case_before_it_is_notified(reported, other_member):
-    client = client_as(other_member)
+def test_the_accused_sees_nothing_of_a_case_before_it_is_notified(reported, rep_b):
+    client = client_as(rep_b)
     assert client.get(f"/cases/{reported.pk}/").status_code == 404
     assert client.get(f"/api/v1/cases/{reported.pk}").status_code == 404
     assert client.get("/api/v1/cases/").json() == []
 
 
-def test_the_accused_never_sees_the_reporter_without_consent(
-    notified, other_member, legal_rep, member_a
-):
-    client = client_as(other_member)
+def test_the_accused_never_sees_the_reporter_without_consent(notified, rep_b, rep_a, member_a):
+    client = client_as(rep_b)
     page = client.get(f"/cases/{notified.pk}/").content.decode()
     body = client.get(f"/api/v1/cases/{notified.pk}").content.decode()
     for text in (page, body):
-        assert legal_rep.username not in text and member_a.name not in text
-        assert str(legal_rep) not in text
+        assert rep_a.username not in text and member_a.name not in text
+        assert str(rep_a) not in text
     assert client.get(f"/api/v1/cases/{notified.pk}").json()["reporter"] is None
 
 
 def test_with_consent_the_accused_is_told_who_reported(
-    member_a, member_b, legal_rep, other_member, secretariat
+    member_a, member_b, rep_a, rep_b, secretariat
 ):
     from gongyue.cases import actions
 
-    case = report(legal_rep, member_b, named_to_accused=True)
+    case = report(rep_a, member_b, named_to_accused=True)
     actions.do_triage_case(case, actor=secretariat, decision="investigate")
     actions.do_assign_case(case, actor=secretariat, person=secretariat)
     actions.do_notify_accused(case, actor=secretariat)
-    body = client_as(other_member).get(f"/api/v1/cases/{case.pk}").json()
+    body = client_as(rep_b).get(f"/api/v1/cases/{case.pk}").json()
     assert body["reporter_unit"] == member_a.name
 
 

@@ -11,9 +11,9 @@ JSON = "application/json"
 
 
 def test_every_step_through_the_api(
-    member_a, member_b, third_member, legal_rep, other_member, secretariat, secretariat_head
+    member_a, member_b, third_member, rep_a, rep_b, secretariat, secretariat_head
 ):
-    reporter, accused = client_as(legal_rep), client_as(other_member)
+    reporter, accused = client_as(rep_a), client_as(rep_b)
     staff, head = client_as(secretariat), client_as(secretariat_head)
     response = reporter.post(
         "/api/v1/cases/",

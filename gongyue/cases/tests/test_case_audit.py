@@ -9,13 +9,13 @@ from .case_fixtures import client_as
 
 
 def test_the_accused_does_not_learn_the_reporter_from_the_audit_log(
-    notified, other_member, third_member, legal_rep, secretariat
+    notified, rep_b, third_member, rep_a, secretariat
 ):
     entry = AuditEntry.objects.get(action="cases.case_reported")
-    assert entry.visibility == Visibility.SECRETARIAT and entry.actor == legal_rep
-    for user in (other_member, third_member):
+    assert entry.visibility == Visibility.SECRETARIAT and entry.actor == rep_a
+    for user in (rep_b, third_member):
         page = client_as(user).get("/audit/", {"action": "cases.case_reported"}).content.decode()
-        assert legal_rep.username not in page and str(legal_rep) not in page
+        assert rep_a.username not in page and str(rep_a) not in page
         assert AuditEntry.objects.visible_to(user).filter(pk=entry.pk).count() == 0
     assert AuditEntry.objects.visible_to(secretariat).filter(pk=entry.pk).exists()
     assert verify().ok

@@ -30,8 +30,8 @@ def refused_cleanly(client, response, *, status, text):
     assert text in response.content.decode(), response.content.decode()[:3000]
 
 
-def test_a_report_against_ones_own_unit_is_refused(member_a, legal_rep):
-    client = client_as(legal_rep)
+def test_a_report_against_ones_own_unit_is_refused(member_a, rep_a):
+    client = client_as(rep_a)
     before = table_counts()
     response = post_report(client, accused=member_a.pk)
     refused_cleanly(client, response, status=400, text="A unit cannot report itself.")
@@ -42,17 +42,17 @@ def test_a_report_against_ones_own_unit_is_refused(member_a, legal_rep):
     assert table_counts() == before
 
 
-def test_a_report_against_a_non_member_is_refused(member_a, legal_rep):
+def test_a_report_against_a_non_member_is_refused(member_a, rep_a):
     stranger = testing.make_unit("非成员单位有限公司")
-    client = client_as(legal_rep)
+    client = client_as(rep_a)
     before = table_counts()
     response = post_report(client, accused=stranger.pk)
     refused_cleanly(client, response, status=400, text="is not a member unit")
     assert table_counts() == before
 
 
-def test_a_report_without_an_article_is_refused(member_a, member_b, legal_rep):
-    client = client_as(legal_rep)
+def test_a_report_without_an_article_is_refused(member_a, member_b, rep_a):
+    client = client_as(rep_a)
     before = table_counts()
     response = post_report(client, accused=member_b.pk, articles=None)
     refused_cleanly(client, response, status=400, text="Pick at least one article")
@@ -61,8 +61,8 @@ def test_a_report_without_an_article_is_refused(member_a, member_b, legal_rep):
     assert table_counts() == before
 
 
-def test_evidence_of_the_wrong_type_is_refused(member_a, member_b, legal_rep):
-    client = client_as(legal_rep)
+def test_evidence_of_the_wrong_type_is_refused(member_a, member_b, rep_a):
+    client = client_as(rep_a)
     before = table_counts()
     html = SimpleUploadedFile("x.pdf", b"<html><script>x</script></html>", "application/pdf")
     response = post_report(client, accused=member_b.pk, evidence=[html])
@@ -70,9 +70,9 @@ def test_evidence_of_the_wrong_type_is_refused(member_a, member_b, legal_rep):
     assert table_counts() == before
 
 
-def test_evidence_over_the_size_limit_is_refused(member_a, member_b, legal_rep, settings):
+def test_evidence_over_the_size_limit_is_refused(member_a, member_b, rep_a, settings):
     settings.CASE_FILE_MAX_BYTES = 100
-    client = client_as(legal_rep)
+    client = client_as(rep_a)
     before = table_counts()
     big = pdf(data=b"%PDF-1.4\n" + b"0" * 200 + b"\n%%EOF\n")
     response = post_report(client, accused=member_b.pk, evidence=[big])
@@ -80,9 +80,9 @@ def test_evidence_over_the_size_limit_is_refused(member_a, member_b, legal_rep, 
     assert table_counts() == before
 
 
-def test_a_reply_after_the_deadline_is_refused(notified, other_member):
+def test_a_reply_after_the_deadline_is_refused(notified, rep_b):
     Case.objects.filter(pk=notified.pk).update(reply_due_at=timezone.now() - timedelta(seconds=1))
-    client = client_as(other_member)
+    client = client_as(rep_b)
     before = table_counts()
     response = client.post(f"/cases/{notified.pk}/reply/", {"statement": "迟到的答复"})
     refused_cleanly(client, response, status=409, text="The reply deadline passed")
@@ -120,11 +120,11 @@ def test_a_sanction_on_an_unverified_finding_is_refused_through_the_api(replied,
     assert table_counts() == before
 
 
-def test_a_review_too_late_is_refused_through_the_api(sanctioned, other_member):
+def test_a_review_too_late_is_refused_through_the_api(sanctioned, rep_b):
     type(sanctioned.sanction).objects.filter(pk=sanctioned.sanction.pk).update(
         review_due_at=timezone.now() - timedelta(days=1)
     )
-    client = client_as(other_member)
+    client = client_as(rep_b)
     before = table_counts()
     api = client.post(f"/api/v1/cases/{sanctioned.pk}/review", {"grounds": "g"}, "application/json")
     assert api.status_code == 409 and "24:00" in api.json()["message"]
@@ -132,15 +132,15 @@ def test_a_review_too_late_is_refused_through_the_api(sanctioned, other_member):
 
 
 @pytest.fixture
-def scripted(member_a, member_b, legal_rep, other_member, secretariat):
+def scripted(member_a, member_b, rep_a, rep_b, secretariat):
     """A case whose every text field holds markup and script."""
     from gongyue.cases import actions
 
-    case = report(legal_rep, member_b, facts=SCRIPT)
+    case = report(rep_a, member_b, facts=SCRIPT)
     actions.do_triage_case(case, actor=secretariat, decision="investigate")
     actions.do_assign_case(case, actor=secretariat, person=secretariat)
     actions.do_notify_accused(case, actor=secretariat, message=SCRIPT)
-    actions.do_reply_to_case(case, actor=other_member, statement=SCRIPT)
+    actions.do_reply_to_case(case, actor=rep_b, statement=SCRIPT)
     actions.do_record_finding(
         case,
         actor=secretariat,
@@ -155,16 +155,16 @@ def scripted(member_a, member_b, legal_rep, other_member, secretariat):
         },
     )
     actions.do_decide_sanction(case, actor=secretariat, measure="internal_notice", reasons=SCRIPT)
-    actions.do_request_review(case, actor=other_member, grounds=SCRIPT)
+    actions.do_request_review(case, actor=rep_b, grounds=SCRIPT)
     return case
 
 
 def test_html_and_script_in_every_text_field_render_escaped(
-    scripted, secretariat, other_member, third_member
+    scripted, secretariat, rep_b, third_member
 ):
     pages = [
         (secretariat, f"/cases/{scripted.pk}/"),
-        (other_member, f"/cases/{scripted.pk}/"),
+        (rep_b, f"/cases/{scripted.pk}/"),
         (third_member, f"/cases/results/{scripted.pk}/"),
         (third_member, "/cases/results/"),
     ]

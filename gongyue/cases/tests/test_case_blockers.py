@@ -68,9 +68,9 @@ def test_no_sanction_without_a_verified_adverse_finding(replied, secretariat, ve
     assert replied.accused.is_member()
 
 
-def test_no_second_review(review_asked, secretariat_head, other_member):
+def test_no_second_review(review_asked, secretariat_head, rep_b):
     actions.do_decide_review(review_asked, actor=secretariat_head, outcome="upheld", reasons="维持")
-    client = client_as(other_member)
+    client = client_as(rep_b)
     before = table_counts()
     response = client.post(
         f"/api/v1/cases/{review_asked.pk}/review", {"grounds": "再次"}, "application/json"
@@ -79,17 +79,17 @@ def test_no_second_review(review_asked, secretariat_head, other_member):
     assert table_counts() == before
 
 
-def test_a_review_asked_for_twice_is_refused_while_the_first_is_pending(review_asked, other_member):
+def test_a_review_asked_for_twice_is_refused_while_the_first_is_pending(review_asked, rep_b):
     with pytest.raises(ActionRefused) as refused:
-        actions.do_request_review(review_asked, actor=other_member, grounds="再次")
+        actions.do_request_review(review_asked, actor=rep_b, grounds="再次")
     assert "once" in str(refused.value)
 
 
-def test_no_review_asked_after_the_window(sanctioned, other_member):
+def test_no_review_asked_after_the_window(sanctioned, rep_b):
     sanctioned.sanction.__class__.objects.filter(pk=sanctioned.sanction.pk).update(
         review_due_at=timezone.now() - timedelta(seconds=1)
     )
-    client = client_as(other_member)
+    client = client_as(rep_b)
     before = table_counts()
     response = client.post(f"/cases/{sanctioned.pk}/review/", {"grounds": "太晚"})
     assert response.status_code == 409
@@ -115,12 +115,12 @@ def test_no_reviewer_who_worked_on_the_case(review_asked, secretariat, secretari
 
 
 def test_a_head_who_worked_on_the_case_cannot_review_it(
-    decided, secretariat_head, other_member, secretariat
+    decided, secretariat_head, rep_b, secretariat
 ):
     # The head decides the sanction itself here.
     case = decided
     actions.do_decide_sanction(case, actor=secretariat_head, measure="internal_notice", reasons="r")
-    actions.do_request_review(case, actor=other_member, grounds="g")
+    actions.do_request_review(case, actor=rep_b, grounds="g")
     with pytest.raises(ActionRefused) as refused:
         actions.do_decide_review(case, actor=secretariat_head, outcome="upheld", reasons="r")
     assert refused.value.status == 403 and "took no part" in str(refused.value)

@@ -25,12 +25,12 @@ def test_report_reply_finding_internal_notice_review_upheld(
     member_a,
     member_b,
     third_member,
-    legal_rep,
-    other_member,
+    rep_a,
+    rep_b,
     secretariat,
     secretariat_head,
 ):
-    login_page(legal_rep)
+    login_page(rep_a)
     page.goto("/cases/report/")
     page.select_option("[name=accused]", str(member_b.pk))
     page.check("input[name=articles][value='9']")
@@ -51,9 +51,9 @@ def test_report_reply_finding_internal_notice_review_upheld(
     submit(page, "notice-form", confirm=True)
     assert page.locator("[data-testid=find-blockers]").count() == 1
 
-    login_page(other_member)
+    login_page(rep_b)
     page.goto(f"/cases/{case.pk}/")
-    assert legal_rep.username not in page.content() and member_a.name not in page.content()
+    assert rep_a.username not in page.content() and member_a.name not in page.content()
     assert page.locator("[data-testid=deadline-reply]").count() == 1
     page.fill("[data-testid=reply-form] [name=statement]", "我单位已下架相关广告。")
     submit(page, "reply-form")
@@ -73,7 +73,7 @@ def test_report_reply_finding_internal_notice_review_upheld(
     assert page.locator("[data-testid=measure]").count() == 1
     assert Notification.objects.filter(recipient=third_member, url=f"/cases/results/{case.pk}/")
 
-    login_page(other_member)
+    login_page(rep_b)
     page.goto(f"/cases/{case.pk}/")
     page.fill("[data-testid=review-form] [name=grounds]", "处理过重，请求复核。")
     submit(page, "review-form")

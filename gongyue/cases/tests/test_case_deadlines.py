@@ -24,29 +24,27 @@ def test_each_deadline_is_the_deadline_function_applied_to_its_rule(sanctioned):
     assert case.sanction.review_due_at == deadline(case.sanction.decided_at, 15).ends_at
 
 
-def test_the_triage_days_are_a_setting_of_the_convention(member_a, member_b, legal_rep):
+def test_the_triage_days_are_a_setting_of_the_convention(member_a, member_b, rep_a):
     convention = Convention.objects.current()
     convention.rules = {**convention.rules, "case_triage_days": 3}
     convention.save(update_fields=["rules"])
-    case = report(legal_rep, member_b)
+    case = report(rep_a, member_b)
     assert case.triage_due_at == deadline(case.received_at, 3).ends_at
 
 
-def test_reminders_fall_two_working_days_before_each_last_day(
-    sanctioned, secretariat, other_member
-):
+def test_reminders_fall_two_working_days_before_each_last_day(sanctioned, secretariat, rep_b):
     case = sanctioned
     for step, ends_at in (("reply", case.reply_due_at), ("review", case.sanction.review_due_at)):
         expected = start_of_day(working_days_before(last_day(ends_at), 2))
         if step == "reply":
             continue  # answered, so its reminder is gone
-        reminder = Reminder.objects.get(key=f"case:{case.pk}:{step}", recipient=other_member)
+        reminder = Reminder.objects.get(key=f"case:{case.pk}:{step}", recipient=rep_b)
         assert reminder.due_at == expected
     assert not Reminder.objects.filter(key=f"case:{case.pk}:reply").exists()
 
 
-def test_the_duty_worker_sends_the_triage_reminder_once(member_a, member_b, legal_rep, secretariat):
-    case = report(legal_rep, member_b)
+def test_the_duty_worker_sends_the_triage_reminder_once(member_a, member_b, rep_a, secretariat):
+    case = report(rep_a, member_b)
     reminder = Reminder.objects.get(key=f"case:{case.pk}:triage", recipient=secretariat)
     mine = Notification.objects.filter(recipient=secretariat, url=f"/cases/{case.pk}/")
     before = mine.count()
@@ -59,9 +57,9 @@ def test_the_duty_worker_sends_the_triage_reminder_once(member_a, member_b, lega
 
 
 def test_an_overdue_triage_is_flagged_on_the_dashboard_and_told_once(
-    member_a, member_b, legal_rep, secretariat
+    member_a, member_b, rep_a, secretariat
 ):
-    case = report(legal_rep, member_b)
+    case = report(rep_a, member_b)
     client = client_as(secretariat)
     assert case.number not in client.get("/members/secretariat/").content.decode()
     later = case.triage_due_at + timedelta(minutes=1)
@@ -78,8 +76,8 @@ def test_a_lapsed_reply_period_is_flagged_so_the_finding_can_go_ahead(notified, 
     assert 'data-testid="reply-lapsed"' in page and notified.number in page
 
 
-def test_the_case_page_shows_each_deadline_with_its_date_and_rule(notified, other_member):
-    page = client_as(other_member).get(f"/cases/{notified.pk}/").content.decode()
+def test_the_case_page_shows_each_deadline_with_its_date_and_rule(notified, rep_b):
+    page = client_as(rep_b).get(f"/cases/{notified.pk}/").content.decode()
     day = last_day(notified.reply_due_at).isoformat()
     assert 'data-testid="deadline-reply"' in page and day in page
     from django.utils import translation

@@ -24,9 +24,9 @@ def audit_actions(case):
 
 
 def test_a_report_is_acknowledged_at_once_with_a_case_number_and_a_triage_deadline(
-    member_a, member_b, legal_rep, secretariat
+    member_a, member_b, rep_a, secretariat
 ):
-    client = client_as(legal_rep)
+    client = client_as(rep_a)
     response = client.post(
         "/cases/report/",
         {
@@ -45,7 +45,7 @@ def test_a_report_is_acknowledged_at_once_with_a_case_number_and_a_triage_deadli
     assert case.files.get().sha256 and not case.named_to_accused
     entry = AuditEntry.objects.get(action="cases.case_reported")
     assert entry.visibility == Visibility.SECRETARIAT
-    assert Notification.objects.filter(recipient=legal_rep, kind="case").exists()
+    assert Notification.objects.filter(recipient=rep_a, kind="case").exists()
     assert Notification.objects.filter(recipient=secretariat, kind="case").exists()
     # The triage reminder to the secretariat, two working days before the last day.
     reminder = Reminder.objects.get(key=f"case:{case.pk}:triage", recipient=secretariat)
@@ -58,12 +58,12 @@ def test_the_whole_procedure_through_the_pages_ends_with_a_published_result(
     member_a,
     member_b,
     third_member,
-    legal_rep,
-    other_member,
+    rep_a,
+    rep_b,
     secretariat,
     secretariat_head,
 ):
-    case = report(legal_rep, member_b, evidence=[(pdf(), "pdf"), (pdf("b.pdf"), "pdf")])
+    case = report(rep_a, member_b, evidence=[(pdf(), "pdf"), (pdf("b.pdf"), "pdf")])
     sec = client_as(secretariat)
     assert sec.post(f"/cases/{case.pk}/triage/", {"decision": "investigate"}).status_code == 302
     assert sec.post(f"/cases/{case.pk}/assign/", {"person": secretariat.pk}).status_code == 302
@@ -75,11 +75,11 @@ def test_the_whole_procedure_through_the_pages_ends_with_a_published_result(
     case.refresh_from_db()
     assert case.status == CaseStatus.NOTIFIED and case.reply_due_at
 
-    accused = client_as(other_member)
+    accused = client_as(rep_b)
     page = accused.get(f"/cases/{case.pk}/").content.decode()
     assert secret.name not in page.replace(case.files.first().name, "")
     assert accused.get(f"/cases/{case.pk}/files/{secret.pk}/").status_code == 404
-    assert legal_rep.username not in page and member_a.name not in page
+    assert rep_a.username not in page and member_a.name not in page
     response = accused.post(
         f"/cases/{case.pk}/reply/", {"statement": "我单位不同意。", "files": [pdf("r.pdf")]}
     )
@@ -134,24 +134,24 @@ def test_the_whole_procedure_through_the_pages_ends_with_a_published_result(
 
 
 def test_a_report_closed_as_unfounded_tells_the_reporter_the_reasons(
-    member_a, member_b, legal_rep, secretariat
+    member_a, member_b, rep_a, secretariat
 ):
-    case = report(legal_rep, member_b)
+    case = report(rep_a, member_b)
     response = client_as(secretariat).post(
         f"/cases/{case.pk}/triage/", {"decision": "unfounded", "reasons": "证据不足"}
     )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.UNFOUNDED and case.closure_reasons == "证据不足"
-    assert "证据不足" in client_as(legal_rep).get(f"/cases/{case.pk}/").content.decode()
-    assert Notification.objects.filter(recipient=legal_rep, body__contains="证据不足").exists()
+    assert "证据不足" in client_as(rep_a).get(f"/cases/{case.pk}/").content.decode()
+    assert Notification.objects.filter(recipient=rep_a, body__contains="证据不足").exists()
     assert not Reminder.objects.filter(key=f"case:{case.pk}:triage").exists()
 
 
 def test_closing_as_unfounded_without_reasons_is_refused_and_changes_nothing(
-    member_a, member_b, legal_rep, secretariat
+    member_a, member_b, rep_a, secretariat
 ):
-    case = report(legal_rep, member_b)
+    case = report(rep_a, member_b)
     client = client_as(secretariat)
     before = table_counts()
     response = client.post(f"/cases/{case.pk}/triage/", {"decision": "unfounded", "reasons": ""})
@@ -197,7 +197,7 @@ def test_staff_with_a_declared_conflict_or_working_for_a_party_cannot_be_assigne
 
 
 def test_a_revocation_ends_the_membership_and_an_annulled_review_reinstates_it(
-    decided, secretariat, secretariat_head, other_member, member_b
+    decided, secretariat, secretariat_head, rep_b, member_b
 ):
     from gongyue.organisations.models import EndedBy, JoinedBy
 
@@ -205,7 +205,7 @@ def test_a_revocation_ends_the_membership_and_an_annulled_review_reinstates_it(
     assert not member_b.is_member()
     ended = member_b.memberships.order_by("started_at").last()
     assert ended.ended_by == EndedBy.REVOCATION and case.number in ended.end_reason
-    actions.do_request_review(case, actor=other_member, grounds="证据有误")
+    actions.do_request_review(case, actor=rep_b, grounds="证据有误")
     actions.do_decide_review(case, actor=secretariat_head, outcome="annulled", reasons="撤销")
     assert member_b.is_member()
     latest = member_b.memberships.order_by("started_at").last()
@@ -216,7 +216,7 @@ def test_a_revocation_ends_the_membership_and_an_annulled_review_reinstates_it(
 
 
 def test_the_publication_of_a_result_reaches_every_member_and_never_names_the_reporter(
-    replied, secretariat, third_member, legal_rep, member_a
+    replied, secretariat, third_member, rep_a, member_a
 ):
     find(replied, secretariat, verified=False, adverse=False, reasons="未能查实")
     response = client_as(secretariat).post(
@@ -229,13 +229,13 @@ def test_the_publication_of_a_result_reaches_every_member_and_never_names_the_re
         recipient=third_member, url=f"/cases/results/{replied.pk}/"
     ).exists()
     page = client_as(third_member).get(f"/cases/results/{replied.pk}/").content.decode()
-    assert "未能查实" in page and member_a.name not in page and legal_rep.username not in page
+    assert "未能查实" in page and member_a.name not in page and rep_a.username not in page
 
 
-def test_reminders_are_moved_and_cancelled_as_steps_are_done(notified, other_member):
+def test_reminders_are_moved_and_cancelled_as_steps_are_done(notified, rep_b):
     key = f"case:{notified.pk}:reply"
-    reminder = Reminder.objects.get(key=key, recipient=other_member)
+    reminder = Reminder.objects.get(key=key, recipient=rep_b)
     assert reminder.due_at < notified.reply_due_at
     assert notified.reply_due_at - reminder.due_at >= timedelta(days=2)
-    actions.do_reply_to_case(notified, actor=other_member, statement="答复")
+    actions.do_reply_to_case(notified, actor=rep_b, statement="答复")
     assert not Reminder.objects.filter(key=key).exists()

@@ -72,10 +72,10 @@ def test_a_revocation_ends_the_interval_and_every_view_of_membership_follows(
 
 
 def test_an_annulled_revocation_reinstates_and_every_view_agrees_again(
-    counted, decided, secretariat, secretariat_head, other_member, member_b
+    counted, decided, secretariat, secretariat_head, rep_b, member_b
 ):
     case = sanction(decided, secretariat, measure="revocation")
-    actions.do_request_review(case, actor=other_member, grounds="证据不足")
+    actions.do_request_review(case, actor=rep_b, grounds="证据不足")
     actions.do_decide_review(case, actor=secretariat_head, outcome="annulled", reasons="撤销")
     intervals = list(member_b.memberships.order_by("started_at"))
     assert [m.joined_by for m in intervals][-1] == JoinedBy.REINSTATED
@@ -88,10 +88,10 @@ def test_an_annulled_revocation_reinstates_and_every_view_agrees_again(
 
 
 def test_a_review_changing_a_notice_into_revocation_revokes_and_back_reinstates(
-    decided, secretariat, secretariat_head, other_member, member_b
+    decided, secretariat, secretariat_head, rep_b, member_b
 ):
     case = sanction(decided, secretariat, measure="internal_notice")
-    actions.do_request_review(case, actor=other_member, grounds="g")
+    actions.do_request_review(case, actor=rep_b, grounds="g")
     actions.do_decide_review(
         case, actor=secretariat_head, outcome="changed", new_measure="revocation", reasons="r"
     )

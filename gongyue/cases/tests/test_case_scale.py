@@ -36,10 +36,10 @@ def count_queries(client, url, django_assert_max_num_queries, limit):
 
 
 def test_the_case_page_takes_the_same_queries_with_200_events_and_50_files(
-    replied, secretariat, other_member, django_assert_max_num_queries
+    replied, secretariat, rep_b, django_assert_max_num_queries
 ):
     url = f"/cases/{replied.pk}/"
-    staff, accused = client_as(secretariat), client_as(other_member)
+    staff, accused = client_as(secretariat), client_as(rep_b)
     small = {
         who: count_queries(c, url, django_assert_max_num_queries, 60)
         for who, c in (("staff", staff), ("accused", accused))

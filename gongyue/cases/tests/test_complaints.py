@@ -24,9 +24,9 @@ def file(client, **extra):
 
 
 def test_a_member_complains_the_authority_answers_and_closes_and_the_member_follows_it(
-    client_for, members, legal_rep, secretariat, authority
+    client_for, members, rep_a, secretariat, authority
 ):
-    response = file(client_for(legal_rep), staff=secretariat.pk)
+    response = file(client_for(rep_a), staff=secretariat.pk)
     complaint = Complaint.objects.get()
     assert response.status_code == 302 and complaint.staff == secretariat
     assert Notification.objects.filter(recipient=authority, kind="complaint").count() == 1
@@ -46,9 +46,9 @@ def test_a_member_complains_the_authority_answers_and_closes_and_the_member_foll
     assert client.post(f"/cases/complaints/{complaint.pk}/close/", {"note": ""}).status_code == 302
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.CLOSED and complaint.answered_by == authority
-    assert Notification.objects.filter(recipient=legal_rep, kind="complaint").count() == 2
+    assert Notification.objects.filter(recipient=rep_a, kind="complaint").count() == 2
 
-    page = client_for(legal_rep).get(f"/cases/complaints/{complaint.pk}/").content.decode()
+    page = client_for(rep_a).get(f"/cases/complaints/{complaint.pk}/").content.decode()
     assert "已责令整改" in page and "?actor_kind=secretariat" in page
     entries = AuditEntry.objects.filter(subject_type="cases.complaint")
     assert [e.action for e in entries] == [
@@ -60,10 +60,10 @@ def test_a_member_complains_the_authority_answers_and_closes_and_the_member_foll
 
 
 def test_no_secretariat_account_sees_a_complaint_anywhere(
-    client_for, members, legal_rep, secretariat, secretariat_head, superuser, authority
+    client_for, members, rep_a, secretariat, secretariat_head, superuser, authority
 ):
     complaint = actions.do_file_complaint(
-        actor=legal_rep, target="secretariat", subject="拖延审批", body="三个月未答复。"
+        actor=rep_a, target="secretariat", subject="拖延审批", body="三个月未答复。"
     )
     assert Complaint not in admin.site._registry
     for person in (secretariat, secretariat_head, superuser):
@@ -106,19 +106,19 @@ def test_no_secretariat_account_sees_a_complaint_anywhere(
 
 
 def test_the_secretariats_actions_are_readable_by_every_member(
-    client_for, members, legal_rep, secretariat
+    client_for, members, rep_a, secretariat
 ):
     record("cases.criticism_triaged", actor=secretariat, visibility=Visibility.MEMBERS)
-    page = client_for(legal_rep).get("/audit/?actor_kind=secretariat").content.decode()
+    page = client_for(rep_a).get("/audit/?actor_kind=secretariat").content.decode()
     assert "sec" in page
-    listing = client_for(legal_rep).get("/cases/complaints/").content.decode()
+    listing = client_for(rep_a).get("/cases/complaints/").content.decode()
     assert "/audit/?actor_kind=secretariat" in listing
 
 
 def test_a_complaint_about_staff_must_name_them_and_nothing_changes(
-    client_for, members, legal_rep, secretariat
+    client_for, members, rep_a, secretariat
 ):
-    client = client_for(legal_rep)
+    client = client_for(rep_a)
     before = counts()
     response = file(client, staff="")
     assert response.status_code == 400 and counts() == before
@@ -127,13 +127,11 @@ def test_a_complaint_about_staff_must_name_them_and_nothing_changes(
 
 
 def test_a_secretariat_person_cannot_file_and_a_member_cannot_answer(
-    client_for, members, legal_rep, secretariat
+    client_for, members, rep_a, secretariat
 ):
     assert file(client_for(secretariat), target="secretariat").status_code == 403
-    complaint = actions.do_file_complaint(
-        actor=legal_rep, target="secretariat", subject="s", body="b"
-    )
-    response = client_for(legal_rep).post(
+    complaint = actions.do_file_complaint(actor=rep_a, target="secretariat", subject="s", body="b")
+    response = client_for(rep_a).post(
         f"/cases/complaints/{complaint.pk}/answer/", {"answer": "自问自答"}
     )
     assert response.status_code == 403
@@ -141,15 +139,13 @@ def test_a_secretariat_person_cannot_file_and_a_member_cannot_answer(
     assert complaint.answer == ""
 
 
-def test_html_in_every_complaint_text_is_rendered_escaped(
-    client_for, members, legal_rep, authority
-):
-    file(client_for(legal_rep), target="secretariat", subject=SCRIPT, body=SCRIPT)
+def test_html_in_every_complaint_text_is_rendered_escaped(client_for, members, rep_a, authority):
+    file(client_for(rep_a), target="secretariat", subject=SCRIPT, body=SCRIPT)
     complaint = Complaint.objects.get()
     client = client_for(authority)
     client.post(f"/cases/complaints/{complaint.pk}/answer/", {"answer": SCRIPT})
     client.post(f"/cases/complaints/{complaint.pk}/close/", {"note": SCRIPT})
-    for person in (authority, legal_rep):
+    for person in (authority, rep_a):
         page = client_for(person).get(f"/cases/complaints/{complaint.pk}/").content.decode()
         assert "<script>window.pwned" not in page and "<b>bold</b>" not in page
         assert page.count("&lt;script&gt;") >= 4

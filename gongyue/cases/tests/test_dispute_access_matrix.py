@@ -36,8 +36,8 @@ LOGIN = "login"  # a page's answer to an anonymous visitor
 @pytest.fixture
 def world(
     members,
-    legal_rep,
-    other_member,
+    rep_a,
+    rep_b,
     third_member,
     mediator,
     secretariat,
@@ -49,29 +49,25 @@ def world(
     mediator, a complaint by unit A, and one piece of public criticism."""
     declared = testing.make_user("sec_declared", Role.SECRETARIAT_STAFF)
     mediating = actions.do_open_dispute(
-        actor=legal_rep, respondent=members[1], subject="s", statement="t"
+        actor=rep_a, respondent=members[1], subject="s", statement="t"
     )
-    message = actions.do_add_dispute_message(
-        mediating, actor=legal_rep, body="证据", document=pdf()
-    )
-    actions.do_request_mediation(mediating, actor=legal_rep)
+    message = actions.do_add_dispute_message(mediating, actor=rep_a, body="证据", document=pdf())
+    actions.do_request_mediation(mediating, actor=rep_a)
     actions.do_declare_dispute_conflict(mediating, actor=declared)
     actions.do_assign_mediator(mediating, actor=secretariat_head, mediator=mediator)
     agreement = actions.do_propose_agreement(mediating, actor=mediator, text="和解")
     waiting = actions.do_open_dispute(
-        actor=other_member, respondent=members[0], subject="w", statement="w"
+        actor=rep_b, respondent=members[0], subject="w", statement="w"
     )
-    actions.do_request_mediation(waiting, actor=other_member)
+    actions.do_request_mediation(waiting, actor=rep_b)
     actions.do_declare_dispute_conflict(waiting, actor=declared)
-    complaint = actions.do_file_complaint(
-        actor=legal_rep, target="secretariat", subject="c", body="c"
-    )
+    complaint = actions.do_file_complaint(actor=rep_a, target="secretariat", subject="c", body="c")
     criticism, _code = actions.do_receive_criticism(
         data={"kind": "criticism", "about": "trade", "text": "t", "attachment": pdf()}
     )
     people = {
-        "claimant": legal_rep,
-        "respondent": other_member,
+        "claimant": rep_a,
+        "respondent": rep_b,
         "third": third_member,
         "mediator": mediator,
         "conflicted": declared,

@@ -18,9 +18,9 @@ BASE = "/api/v1/cases/disputes/"
 
 
 def test_a_dispute_goes_from_opening_to_settlement_through_the_api(
-    client_for, members, legal_rep, other_member, mediator, secretariat_head
+    client_for, members, rep_a, rep_b, mediator, secretariat_head
 ):
-    claimant = client_for(legal_rep)
+    claimant = client_for(rep_a)
     response = claimant.post(BASE, {"respondent": members[1].pk, "subject": "s", "statement": "t"})
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
@@ -38,18 +38,16 @@ def test_a_dispute_goes_from_opening_to_settlement_through_the_api(
     body = client_for(mediator).post(f"{BASE}{pk}/agreements", {"text": "和解"}).json()
     agreement = body["agreements"][0]["id"]
     assert body["mediation_deadline"]["rule"]
-    assert (
-        client_for(legal_rep).post(f"{BASE}{pk}/agreements/{agreement}/accept").status_code == 200
-    )
-    done = client_for(other_member).post(f"{BASE}{pk}/agreements/{agreement}/accept").json()
+    assert client_for(rep_a).post(f"{BASE}{pk}/agreements/{agreement}/accept").status_code == 200
+    done = client_for(rep_b).post(f"{BASE}{pk}/agreements/{agreement}/accept").json()
     assert done["status"] == DisputeStatus.SETTLED and done["ended_at"]
     assert Dispute.objects.get().status == DisputeStatus.SETTLED
 
 
 def test_the_api_refuses_bad_dispute_input_in_its_error_format(
-    client_for, members, legal_rep, conflicted_staff, secretariat_head
+    client_for, members, rep_a, conflicted_staff, secretariat_head
 ):
-    client = client_for(legal_rep)
+    client = client_for(rep_a)
     before = counts()
     own = client.post(BASE, {"respondent": members[0].pk, "subject": "s", "statement": "t"})
     assert own.status_code == 400 and own.json()["code"] == "own_unit"
@@ -67,9 +65,9 @@ def test_the_api_refuses_bad_dispute_input_in_its_error_format(
 
 
 def test_a_complaint_is_filed_answered_and_closed_through_the_api(
-    client_for, members, legal_rep, authority, secretariat
+    client_for, members, rep_a, authority, secretariat
 ):
-    client = client_for(legal_rep)
+    client = client_for(rep_a)
     response = client.post(
         "/api/v1/cases/complaints/",
         {"target": "staff", "staff": secretariat.pk, "subject": "s", "body": "b"},
@@ -82,6 +80,6 @@ def test_a_complaint_is_filed_answered_and_closed_through_the_api(
     assert auth.post(f"/api/v1/cases/complaints/{pk}/answer", {"answer": "答复"}).status_code == 200
     closed = auth.post(f"/api/v1/cases/complaints/{pk}/close", {"note": ""})
     assert closed.json()["status"] == "closed"
-    assert client_for(legal_rep).get(f"/api/v1/cases/complaints/{pk}").json()["answer"] == "答复"
+    assert client_for(rep_a).get(f"/api/v1/cases/complaints/{pk}").json()["answer"] == "答复"
     assert Complaint.objects.get().status == "closed"
     assert AuditEntry.objects.filter(subject_type="cases.complaint").count() == 3

@@ -11,9 +11,9 @@ from .test_dispute_fixtures import _private_media, members  # noqa: F401
 
 @pytest.mark.browser
 def test_a_dispute_is_settled_by_an_agreement_both_parties_accept(
-    page, login_page, members, legal_rep, other_member
+    page, login_page, members, rep_a, rep_b
 ):
-    login_page(legal_rep)
+    login_page(rep_a)
     page.goto("/cases/disputes/new/")
     page.select_option("[name=respondent]", str(members[1].pk))
     page.fill("[name=subject]", "接口费用结算纠纷")
@@ -22,16 +22,16 @@ def test_a_dispute_is_settled_by_an_agreement_both_parties_accept(
     page.wait_for_selector("[data-testid=dispute-status]")
     dispute = Dispute.objects.get()
 
-    login_page(other_member)
+    login_page(rep_b)
     page.goto(f"/cases/disputes/{dispute.pk}/")
     page.fill("[data-testid=agreement-form] [name=text]", "乙方于十日内结清费用，甲方免除滞纳金。")
     page.click("[data-testid=agreement-form] button[type=submit]")
     page.click("[data-testid=accept]")
     page.click("[data-testid=confirm]")
     page.wait_for_selector("[data-testid=dispute-status]")
-    assert dispute.agreements.get().respondent_accepted_by == other_member
+    assert dispute.agreements.get().respondent_accepted_by == rep_b
 
-    login_page(legal_rep)
+    login_page(rep_a)
     page.goto(f"/cases/disputes/{dispute.pk}/")
     page.click("[data-testid=accept]")
     page.click("[data-testid=confirm]")

@@ -13,16 +13,14 @@ from .test_dispute_fixtures import members  # noqa: F401
 
 
 def test_overdue_mediation_criticism_and_complaints_are_flagged_once_to_who_must_act(
-    members, legal_rep, secretariat, secretariat_head, authority
+    members, rep_a, secretariat, secretariat_head, authority
 ):
     dispute = actions.do_open_dispute(
-        actor=legal_rep, respondent=members[1], subject="s", statement="t"
+        actor=rep_a, respondent=members[1], subject="s", statement="t"
     )
-    dispute = actions.do_request_mediation(dispute, actor=legal_rep)
+    dispute = actions.do_request_mediation(dispute, actor=rep_a)
     actions.do_receive_criticism(data={"kind": "criticism", "about": "trade", "text": "t"})
-    complaint = actions.do_file_complaint(
-        actor=legal_rep, target="secretariat", subject="s", body="b"
-    )
+    complaint = actions.do_file_complaint(actor=rep_a, target="secretariat", subject="s", body="b")
     Notification.objects.all().delete()
     assert flag_overdue_redress(dispute.mediation_requested_at + timedelta(days=1)) == 0
 

@@ -24,7 +24,7 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture
-def members(unit_a, unit_b, legal_rep, other_member):
+def members(unit_a, unit_b, rep_a, rep_b):
     testing.make_member(unit_a)
     testing.make_member(unit_b, date(2025, 3, 1))
     return unit_a, unit_b
@@ -38,9 +38,9 @@ def third_member(members):
 
 
 @pytest.fixture
-def party_staff(members, unit_staff):
+def party_staff(members, staff_a):
     """Unit A's staff: a party's person who may not accept a settlement for it."""
-    return unit_staff
+    return staff_a
 
 
 @pytest.fixture

@@ -32,15 +32,15 @@ def open_dispute(client, respondent, **extra):
 
 
 def test_a_dispute_is_negotiated_mediated_and_settled_when_both_parties_accept(
-    client_for, members, legal_rep, other_member, mediator, secretariat_head
+    client_for, members, rep_a, rep_b, mediator, secretariat_head
 ):
     unit_a, unit_b = members
-    response = open_dispute(client_for(legal_rep), unit_b)
+    response = open_dispute(client_for(rep_a), unit_b)
     dispute = Dispute.objects.get()
     assert response.status_code == 302 and dispute.claimant == unit_a
-    assert Notification.objects.filter(recipient=other_member, kind="dispute").count() == 1
+    assert Notification.objects.filter(recipient=rep_b, kind="dispute").count() == 1
 
-    client = client_for(other_member)
+    client = client_for(rep_b)
     response = client.post(
         f"/cases/disputes/{dispute.pk}/messages/", {"body": "我方已付款。", "document": pdf()}
     )
@@ -73,19 +73,19 @@ def test_a_dispute_is_negotiated_mediated_and_settled_when_both_parties_accept(
     )
     agreement = dispute.agreements.get()
     assert (
-        client_for(legal_rep)
+        client_for(rep_a)
         .post(f"/cases/disputes/{dispute.pk}/agreements/{agreement.pk}/accept/")
         .status_code
         == 302
     )
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.MEDIATING
-    client_for(other_member).post(f"/cases/disputes/{dispute.pk}/agreements/{agreement.pk}/accept/")
+    client_for(rep_b).post(f"/cases/disputes/{dispute.pk}/agreements/{agreement.pk}/accept/")
     dispute.refresh_from_db()
     agreement.refresh_from_db()
     assert dispute.status == DisputeStatus.SETTLED and dispute.ended_at is not None
-    assert agreement.claimant_accepted_by == legal_rep
-    assert agreement.respondent_accepted_by == other_member
+    assert agreement.claimant_accepted_by == rep_a
+    assert agreement.respondent_accepted_by == rep_b
     actions_logged = list(
         AuditEntry.objects.filter(subject_type="cases.dispute").values_list("action", flat=True)
     )
@@ -106,11 +106,11 @@ def test_a_dispute_is_negotiated_mediated_and_settled_when_both_parties_accept(
 
 
 def test_a_dispute_with_ones_own_unit_or_a_non_member_is_refused_and_changes_nothing(
-    client_for, members, legal_rep, db
+    client_for, members, rep_a, db
 ):
     unit_a, _ = members
     outsider_unit = testing.make_unit("非成员公司", "91360100MA35F0QX3F")
-    client = client_for(legal_rep)
+    client = client_for(rep_a)
     before = counts()
     own = open_dispute(client, unit_a)
     stranger = open_dispute(client, outsider_unit)
@@ -119,24 +119,24 @@ def test_a_dispute_with_ones_own_unit_or_a_non_member_is_refused_and_changes_not
     assert counts() == before
 
 
-def test_mediation_asked_twice_is_refused(client_for, members, legal_rep, other_member):
+def test_mediation_asked_twice_is_refused(client_for, members, rep_a, rep_b):
     dispute = actions.do_open_dispute(
-        actor=legal_rep, respondent=members[1], subject="s", statement="t"
+        actor=rep_a, respondent=members[1], subject="s", statement="t"
     )
-    assert client_for(legal_rep).post(f"/cases/disputes/{dispute.pk}/mediation/").status_code == 302
+    assert client_for(rep_a).post(f"/cases/disputes/{dispute.pk}/mediation/").status_code == 302
     before = counts()
-    again = client_for(other_member).post(f"/cases/disputes/{dispute.pk}/mediation/")
+    again = client_for(rep_b).post(f"/cases/disputes/{dispute.pk}/mediation/")
     assert again.status_code == 409 and "已于" in again.content.decode()
     assert counts() == before
 
 
 def test_a_conflicted_mediator_is_refused_and_the_recusal_is_recorded(
-    client_for, members, legal_rep, conflicted_staff, secretariat, secretariat_head
+    client_for, members, rep_a, conflicted_staff, secretariat, secretariat_head
 ):
     dispute = actions.do_open_dispute(
-        actor=legal_rep, respondent=members[1], subject="s", statement="t"
+        actor=rep_a, respondent=members[1], subject="s", statement="t"
     )
-    actions.do_request_mediation(dispute, actor=legal_rep)
+    actions.do_request_mediation(dispute, actor=rep_a)
     recusal = DisputeRecusal.objects.get(person=conflicted_staff)
     assert recusal.reason == RecusalReason.WORKS_FOR_PARTY
     assert (
@@ -156,12 +156,12 @@ def test_a_conflicted_mediator_is_refused_and_the_recusal_is_recorded(
 
 
 def test_a_settlement_accepted_by_a_non_party_or_a_partys_staff_is_refused(
-    client_for, members, legal_rep, other_member, third_member, party_staff
+    client_for, members, rep_a, rep_b, third_member, party_staff
 ):
     dispute = actions.do_open_dispute(
-        actor=legal_rep, respondent=members[1], subject="s", statement="t"
+        actor=rep_a, respondent=members[1], subject="s", statement="t"
     )
-    agreement = actions.do_propose_agreement(dispute, actor=other_member, text="和解")
+    agreement = actions.do_propose_agreement(dispute, actor=rep_b, text="和解")
     url = f"/cases/disputes/{dispute.pk}/agreements/{agreement.pk}/accept/"
     before = counts()
     assert client_for(third_member).post(url).status_code == 404
@@ -171,17 +171,15 @@ def test_a_settlement_accepted_by_a_non_party_or_a_partys_staff_is_refused(
     assert agreement.claimant_accepted_at is None
 
 
-def test_a_dispute_ends_not_settled_with_its_date(client_for, members, legal_rep, other_member):
+def test_a_dispute_ends_not_settled_with_its_date(client_for, members, rep_a, rep_b):
     dispute = actions.do_open_dispute(
-        actor=legal_rep, respondent=members[1], subject="s", statement="t"
+        actor=rep_a, respondent=members[1], subject="s", statement="t"
     )
-    response = client_for(other_member).post(
-        f"/cases/disputes/{dispute.pk}/end/", {"reason": "协商无果"}
-    )
+    response = client_for(rep_b).post(f"/cases/disputes/{dispute.pk}/end/", {"reason": "协商无果"})
     assert response.status_code == 302
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.NOT_SETTLED and dispute.ended_at
-    again = client_for(legal_rep).post(f"/cases/disputes/{dispute.pk}/messages/", {"body": "x"})
+    again = client_for(rep_a).post(f"/cases/disputes/{dispute.pk}/messages/", {"body": "x"})
     assert again.status_code == 409
 
 
@@ -193,33 +191,31 @@ def test_a_dispute_ends_not_settled_with_its_date(client_for, members, legal_rep
     ],
 )
 def test_a_document_of_the_wrong_type_or_over_the_limit_is_refused(
-    client_for, members, legal_rep, settings, upload, problem
+    client_for, members, rep_a, settings, upload, problem
 ):
     dispute = actions.do_open_dispute(
-        actor=legal_rep, respondent=members[1], subject="s", statement="t"
+        actor=rep_a, respondent=members[1], subject="s", statement="t"
     )
     if upload == "too_large":
         settings.MAX_UPLOAD_BYTES = 100
         upload = pdf(data=PDF_BYTES + b"0" * 200 + b"\n%%EOF\n")
     before = counts()
-    response = client_for(legal_rep).post(
+    response = client_for(rep_a).post(
         f"/cases/disputes/{dispute.pk}/messages/", {"body": "证据", "document": upload}
     )
     assert response.status_code == 400 and problem in response.content.decode()
     assert counts() == before
 
 
-def test_html_in_every_dispute_text_is_rendered_escaped(
-    client_for, members, legal_rep, other_member
-):
-    client = client_for(legal_rep)
+def test_html_in_every_dispute_text_is_rendered_escaped(client_for, members, rep_a, rep_b):
+    client = client_for(rep_a)
     open_dispute(client, members[1], subject=SCRIPT, statement=SCRIPT)
     dispute = Dispute.objects.get()
     client.post(f"/cases/disputes/{dispute.pk}/messages/", {"body": SCRIPT})
     client.post(f"/cases/disputes/{dispute.pk}/agreements/", {"text": SCRIPT})
-    page = client_for(other_member).get(f"/cases/disputes/{dispute.pk}/").content.decode()
+    page = client_for(rep_b).get(f"/cases/disputes/{dispute.pk}/").content.decode()
     assert "<script>window.pwned" not in page and "<b>bold</b>" not in page
     assert page.count("&lt;script&gt;window.pwned=1&lt;/script&gt;") >= 4
-    client_for(other_member).post(f"/cases/disputes/{dispute.pk}/end/", {"reason": SCRIPT})
-    page = client_for(legal_rep).get(f"/cases/disputes/{dispute.pk}/").content.decode()
+    client_for(rep_b).post(f"/cases/disputes/{dispute.pk}/end/", {"reason": SCRIPT})
+    page = client_for(rep_a).get(f"/cases/disputes/{dispute.pk}/").content.decode()
     assert "<script>window.pwned" not in page

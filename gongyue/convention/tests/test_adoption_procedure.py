@@ -51,7 +51,7 @@ def unchanged(draft):
 
 
 def test_the_head_adopts_the_founding_text_after_confirming_and_members_and_founders_are_told(
-    client_for, draft, secretariat_head, legal_rep, unit_a, other_member, unit_b, outsider
+    client_for, draft, secretariat_head, rep_a, unit_a, rep_b, unit_b, no_unit_user
 ):
     make_member(unit_a)
     Founder.objects.create(convention=draft.convention, unit=unit_b)
@@ -66,7 +66,7 @@ def test_the_head_adopts_the_founding_text_after_confirming_and_members_and_foun
     entry = AuditEntry.objects.get(action="convention.version_adopted", subject_id=str(draft.pk))
     assert entry.actor == secretariat_head and entry.new["origin"] is None
     told = set(Notification.objects.filter(kind="convention").values_list("recipient", flat=True))
-    assert told == {legal_rep.pk, other_member.pk}
+    assert told == {rep_a.pk, rep_b.pk}
 
 
 def test_secretariat_staff_cannot_adopt_the_founding_text_by_page_api_or_action(

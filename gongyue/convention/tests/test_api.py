@@ -174,9 +174,9 @@ def test_a_missing_file_is_a_validation_error(client, secretariat):
     assert error_format(response, 422, "invalid")["fields"].keys() == {"file"}
 
 
-def test_importing_needs_a_login_and_the_secretariat_role(client, legal_rep, authority, seed_bytes):
+def test_importing_needs_a_login_and_the_secretariat_role(client, rep_a, authority, seed_bytes):
     error_format(post_file(client, seed_bytes), 401, "unauthenticated")
-    for person in (legal_rep, authority):
+    for person in (rep_a, authority):
         error_format(post_file(client, seed_bytes, **bearer(person)), 403, "forbidden")
     assert not Version.objects.exists()
 
@@ -211,18 +211,12 @@ def test_adopting_a_version_that_is_not_a_draft_is_a_conflict(
     assert "只有草案可以通过" in body["message"]
 
 
-def test_adopting_and_discarding_need_the_secretariat(client, legal_rep, draft_version):
+def test_adopting_and_discarding_need_the_secretariat(client, rep_a, draft_version):
     for action in ("adopt", "discard"):
         error_format(client.post(f"{API}/versions/2/{action}"), 401, "unauthenticated")
-        error_format(
-            client.post(f"{API}/versions/2/{action}", **bearer(legal_rep)), 404, "not_found"
-        )
-        error_format(
-            client.post(f"{API}/versions/1/{action}", **bearer(legal_rep)), 403, "forbidden"
-        )
-        error_format(
-            client.post(f"{API}/versions/9/{action}", **bearer(legal_rep)), 404, "not_found"
-        )
+        error_format(client.post(f"{API}/versions/2/{action}", **bearer(rep_a)), 404, "not_found")
+        error_format(client.post(f"{API}/versions/1/{action}", **bearer(rep_a)), 403, "forbidden")
+        error_format(client.post(f"{API}/versions/9/{action}", **bearer(rep_a)), 404, "not_found")
     draft_version.refresh_from_db()
     assert draft_version.status == VersionStatus.DRAFT
 

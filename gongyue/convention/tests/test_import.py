@@ -152,7 +152,7 @@ def test_the_import_pages_send_an_anonymous_visitor_to_the_login_page(client, db
     assert nothing_saved()
 
 
-@pytest.mark.parametrize("persona", ["legal_rep", "unit_staff", "authority", "outsider"])
+@pytest.mark.parametrize("persona", ["rep_a", "staff_a", "authority", "no_unit_user"])
 def test_the_import_pages_are_forbidden_to_anyone_but_the_secretariat(
     client_for, request, persona, seed_bytes
 ):
@@ -203,12 +203,12 @@ def test_adopt_and_discard_need_a_post(client_for, secretariat, draft_version):
 
 @pytest.mark.parametrize("action", ["adopt", "discard"])
 def test_adopt_and_discard_are_refused_to_anyone_but_the_secretariat(
-    client_for, legal_rep, authority, draft_version, action
+    client_for, rep_a, authority, draft_version, action
 ):
     assert (
         client_for(None).post(f"/convention/v/2/{action}/").status_code == 302
     )  # to the login page
-    for person in (legal_rep, authority):
+    for person in (rep_a, authority):
         client = client_for(person)
         assert (
             client.post(f"/convention/v/2/{action}/").status_code == 404

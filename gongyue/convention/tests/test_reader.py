@@ -121,9 +121,9 @@ def test_an_unknown_version_is_not_found(client, seed_version):
 
 
 def test_drafts_are_invisible_to_everyone_but_the_secretariat(
-    client_for, draft_version, legal_rep, secretariat
+    client_for, draft_version, rep_a, secretariat
 ):
-    for user in (None, legal_rep):
+    for user in (None, rep_a):
         client = client_for(user)
         page(client, "/convention/v/2/", status=404)
         page(client, "/convention/v/2.json", status=404)

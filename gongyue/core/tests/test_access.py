@@ -5,8 +5,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # A role check's name → personas that must be refused (403).
 REFUSED = {
-    "is_secretariat": ["outsider", "legal_rep", "unit_staff", "authority"],
-    "is_authority": ["outsider", "legal_rep", "secretariat"],
+    "is_secretariat": ["no_unit_user", "rep_a", "staff_a", "authority"],
+    "is_authority": ["no_unit_user", "rep_a", "secretariat"],
 }
 
 

@@ -25,9 +25,9 @@ def assert_refused(response, field):
 
 @pytest.mark.parametrize("bad", [LONE, "a\x00b", "x\udfff"])
 def test_a_json_field_with_nul_or_a_lone_surrogate_is_refused_and_nothing_is_stored(
-    client_for, legal_rep, bad
+    client_for, rep_a, bad
 ):
-    client = client_for(legal_rep)
+    client = client_for(rep_a)
     response = post_json(client, "/api/v1/accounts/me/tokens", {"name": bad})
     assert_refused(response, "name")
     assert not ApiToken.objects.exists()
@@ -53,21 +53,21 @@ def test_the_field_is_named_by_its_path_in_the_json():
     assert first_bad_in({"a": ["ok", 1, None, {"b": "😀"}]}) is None
 
 
-def test_a_lone_surrogate_in_a_key_is_refused_too(client_for, legal_rep):
-    response = post_json(client_for(legal_rep), "/api/v1/accounts/me/tokens", {LONE: "x"})
+def test_a_lone_surrogate_in_a_key_is_refused_too(client_for, rep_a):
+    response = post_json(client_for(rep_a), "/api/v1/accounts/me/tokens", {LONE: "x"})
     assert_refused(response, LONE)
 
 
 def test_a_character_outside_the_basic_plane_sent_as_a_surrogate_pair_is_accepted(
-    client_for, legal_rep
+    client_for, rep_a
 ):
-    response = post_json(client_for(legal_rep), "/api/v1/accounts/me/tokens", {"name": "令牌😀"})
+    response = post_json(client_for(rep_a), "/api/v1/accounts/me/tokens", {"name": "令牌😀"})
     assert response.status_code == 201
     assert ApiToken.objects.get().name == "令牌😀"
 
 
-def test_the_refusal_speaks_the_callers_language(client_for, legal_rep):
-    client = client_for(legal_rep)
+def test_the_refusal_speaks_the_callers_language(client_for, rep_a):
+    client = client_for(rep_a)
     zh = post_json(client, "/api/v1/accounts/me/tokens", {"name": LONE})
     assert "无法保存" in zh.json()["message"]
     en = post_json(client, "/api/v1/accounts/me/tokens", {"name": LONE}, HTTP_ACCEPT_LANGUAGE="en")

@@ -13,46 +13,46 @@ from gongyue.core.notify import notify
 from gongyue.core.tasks import run_queued_tasks
 
 
-def test_a_notification_reaches_the_inbox_and_the_real_smtp_receiver(smtp_server, legal_rep):
-    notify([legal_rep], kind="convention", template="core/mail/test", context={"number": 2})
-    note = Notification.objects.get(recipient=legal_rep)
+def test_a_notification_reaches_the_inbox_and_the_real_smtp_receiver(smtp_server, rep_a):
+    notify([rep_a], kind="convention", template="core/mail/test", context={"number": 2})
+    note = Notification.objects.get(recipient=rep_a)
     assert note.mail_state == MailState.PENDING and smtp_server.messages == []
     run_queued_tasks()
     note.refresh_from_db()
     assert note.mail_state == MailState.SENT and note.mail_sent_at is not None
-    [message] = smtp_server.to(legal_rep.email)
+    [message] = smtp_server.to(rep_a.email)
     assert message["Subject"] == "公约版本已发布: 2"
     assert smtp_server.body(message) == "公约第 2 版已发布。"
 
 
-def test_mail_is_rendered_in_the_recipients_language(smtp_server, legal_rep, other_member):
-    other_member.language = "en"
-    other_member.save()
+def test_mail_is_rendered_in_the_recipients_language(smtp_server, rep_a, rep_b):
+    rep_b.language = "en"
+    rep_b.save()
     notify(
-        [legal_rep, other_member],
+        [rep_a, rep_b],
         kind="convention",
         template="core/mail/test",
         context={"number": 3},
     )
     run_queued_tasks()
-    english = smtp_server.to(other_member.email)[0]
+    english = smtp_server.to(rep_b.email)[0]
     assert english["Subject"] == "Convention version published: 3"
 
 
-def test_a_muted_kind_reaches_the_inbox_but_not_the_mail(smtp_server, legal_rep):
-    legal_rep.muted_mail_kinds = ["convention"]
-    legal_rep.save()
-    notify([legal_rep], kind="convention", template="core/mail/test", context={"number": 1})
+def test_a_muted_kind_reaches_the_inbox_but_not_the_mail(smtp_server, rep_a):
+    rep_a.muted_mail_kinds = ["convention"]
+    rep_a.save()
+    notify([rep_a], kind="convention", template="core/mail/test", context={"number": 1})
     run_queued_tasks()
-    assert Notification.objects.get(recipient=legal_rep).mail_state == MailState.NOT_WANTED
+    assert Notification.objects.get(recipient=rep_a).mail_state == MailState.NOT_WANTED
     assert smtp_server.messages == []
 
 
-def test_a_mail_outage_loses_nothing_and_the_retry_delivers(smtp_server, settings, legal_rep):
+def test_a_mail_outage_loses_nothing_and_the_retry_delivers(smtp_server, settings, rep_a):
     smtp_server.stop()  # the relay is down
-    notify([legal_rep], kind="convention", template="core/mail/test", context={"number": 4})
+    notify([rep_a], kind="convention", template="core/mail/test", context={"number": 4})
     run_queued_tasks()
-    note = Notification.objects.get(recipient=legal_rep)
+    note = Notification.objects.get(recipient=rep_a)
     assert note.mail_state == MailState.PENDING and note.mail_attempts == 1 and note.mail_error
     retry = DBTaskResult.objects.filter(status="READY").get()
     assert retry.run_after > timezone.now()
@@ -61,25 +61,25 @@ def test_a_mail_outage_loses_nothing_and_the_retry_delivers(smtp_server, setting
     run_queued_tasks()
     note.refresh_from_db()
     assert note.mail_state == MailState.SENT and note.mail_attempts == 2
-    assert len(smtp_server.to(legal_rep.email)) == 1
+    assert len(smtp_server.to(rep_a.email)) == 1
 
 
-def test_a_rolled_back_action_sends_nothing(legal_rep):
+def test_a_rolled_back_action_sends_nothing(rep_a):
     from django.db import transaction
 
     with pytest.raises(RuntimeError):
         with transaction.atomic():
-            notify([legal_rep], kind="convention", template="core/mail/test", context={"number": 5})
+            notify([rep_a], kind="convention", template="core/mail/test", context={"number": 5})
             raise RuntimeError("the action failed")
     assert not Notification.objects.exists()
     assert not DBTaskResult.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_running_duties_at_once_send_each_reminder_once(legal_rep, other_member):
+def test_two_workers_running_duties_at_once_send_each_reminder_once(rep_a, rep_b):
     due = timezone.now() - timedelta(minutes=1)
     for n in range(15):
-        for person in (legal_rep, other_member):
+        for person in (rep_a, rep_b):
             schedule_reminder(
                 key=f"test:{n}",
                 recipient=person,
@@ -113,10 +113,10 @@ def test_two_workers_running_duties_at_once_send_each_reminder_once(legal_rep, o
     assert Notification.objects.count() == 30
 
 
-def test_a_reminder_not_yet_due_waits(legal_rep):
+def test_a_reminder_not_yet_due_waits(rep_a):
     schedule_reminder(
         key="later",
-        recipient=legal_rep,
+        recipient=rep_a,
         due_at=timezone.now() + timedelta(days=1),
         kind="reminder",
         template="core/mail/reminder",
@@ -126,34 +126,34 @@ def test_a_reminder_not_yet_due_waits(legal_rep):
     assert not Notification.objects.exists()
 
 
-def test_rescheduling_a_reminder_moves_it_instead_of_adding_one(legal_rep):
+def test_rescheduling_a_reminder_moves_it_instead_of_adding_one(rep_a):
     later = timezone.now() + timedelta(days=3)
     schedule_reminder(
         key="k",
-        recipient=legal_rep,
+        recipient=rep_a,
         due_at=timezone.now(),
         kind="reminder",
         template="core/mail/reminder",
     )
     schedule_reminder(
-        key="k", recipient=legal_rep, due_at=later, kind="reminder", template="core/mail/reminder"
+        key="k", recipient=rep_a, due_at=later, kind="reminder", template="core/mail/reminder"
     )
     assert Reminder.objects.get().due_at == later
 
 
 # The worker closes stale connections between rounds, as a long-running process must.
 @pytest.mark.django_db(transaction=True)
-def test_one_round_of_the_worker_runs_due_duties_and_sends_their_mail(smtp_server, legal_rep):
+def test_one_round_of_the_worker_runs_due_duties_and_sends_their_mail(smtp_server, rep_a):
     schedule_reminder(
         key="publish",
-        recipient=legal_rep,
+        recipient=rep_a,
         due_at=timezone.now() - timedelta(minutes=1),
         kind="reminder",
         template="core/mail/reminder",
         context={"title": "公布期限", "text": "请在期限内公布公约。"},
     )
     call_command("worker", "--once")
-    note = Notification.objects.get(recipient=legal_rep)
+    note = Notification.objects.get(recipient=rep_a)
     assert note.mail_state == MailState.SENT
-    [message] = smtp_server.to(legal_rep.email)
+    [message] = smtp_server.to(rep_a.email)
     assert "公布期限" in message["Subject"] and "请在期限内公布公约。" in smtp_server.body(message)

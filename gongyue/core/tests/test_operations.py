@@ -97,8 +97,8 @@ def test_an_unknown_page_is_a_chinese_404_in_the_site_layout(client):
 
 
 @pytest.mark.django_db
-def test_a_refused_page_is_a_chinese_403_in_the_site_layout(client, outsider):
-    client.force_login(outsider)
+def test_a_refused_page_is_a_chinese_403_in_the_site_layout(client, no_unit_user):
+    client.force_login(no_unit_user)
     response = client.get("/members/secretariat/")
     page = response.content.decode()
     assert response.status_code == 403 and "无权访问" in page

@@ -1,8 +1,6 @@
 """Applications to join: drafts, the licence scan, submission, and the secretariat's review
 (Art. 4, 27; RULES.md rule 1)."""
 
-import hashlib
-
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -91,14 +89,6 @@ def do_update_application(application, *, actor, data: dict) -> Application:
     return application
 
 
-def file_sha256(upload) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
 @transaction.atomic
 def do_attach_licence(application, *, actor, upload) -> Application:
     """Keep the scan of the business licence with a draft or returned application; a new scan
@@ -112,16 +102,22 @@ def do_attach_licence(application, *, actor, upload) -> Application:
         raise ActionRefused(
             _("Only a draft or a returned application can be changed."), code="not_editable"
         )
-    sha256 = file_sha256(upload)
     replaced = bool(application.licence_scan)
+    # The field checks the content, names the file and keeps its SHA-256 (core.uploads).
     application.licence_scan.save(upload.name, upload, save=False)
     application.licence_scan_at = application.updated_at = timezone.now()
-    application.save(update_fields=["licence_scan", "licence_scan_at", "updated_at"])
+    application.save(
+        update_fields=["licence_scan", "licence_scan_sha256", "licence_scan_at", "updated_at"]
+    )
     record(
         "organisations.licence_attached",
         actor=actor,
         subject=application,
-        new={"sha256": sha256, "size": upload.size, "replaced": replaced},
+        new={
+            "sha256": application.licence_scan_sha256,
+            "size": upload.size,
+            "replaced": replaced,
+        },
         visibility=Visibility.SECRETARIAT,
     )
     return application

@@ -105,7 +105,7 @@ def version(convention):
 
 
 @pytest.fixture
-def delegate(unit_a, legal_rep):
+def delegate(unit_a, rep_a):
     """A delegate of unit A, authorised for this year and the next."""
     person = testing.make_user("delegate_a", unit=unit_a)
     today = timezone.localdate()
@@ -115,21 +115,21 @@ def delegate(unit_a, legal_rep):
         unit=unit_a,
         valid_from=today - timedelta(days=30),
         valid_until=today + timedelta(days=365),
-        granted_by=legal_rep,
+        granted_by=rep_a,
         document="private/authorisations/test.pdf",
     )
     return person
 
 
 @pytest.fixture
-def member_a(unit_a, legal_rep):
+def member_a(unit_a, rep_a):
     """Unit A as a member since 2025-01-10 (imported), with its legal representative."""
     make_member(unit_a)
     return unit_a
 
 
 @pytest.fixture
-def member_b(unit_b, other_member):
+def member_b(unit_b, rep_b):
     make_member(unit_b, date(2025, 3, 1))
     return unit_b
 

@@ -145,11 +145,11 @@ def test_the_queue_lists_submitted_applications_oldest_first(
 
 
 def test_an_approval_by_anyone_but_the_secretariat_is_refused_and_changes_nothing(
-    client_for, submitted_application, applicant, legal_rep
+    client_for, submitted_application, applicant, rep_a
 ):
     url = f"/members/secretariat/applications/{submitted_application.pk}/"
     assert client_for(applicant).post(url, {"decision": "approve"}).status_code == 403
-    assert client_for(legal_rep).post(url, {"decision": "approve"}).status_code == 403
+    assert client_for(rep_a).post(url, {"decision": "approve"}).status_code == 403
     response = client_for(applicant).post(
         f"{API}/applications/{submitted_application.pk}/approve",
         {},
@@ -167,16 +167,13 @@ def test_the_action_itself_refuses_a_non_secretariat_approval(submitted_applicat
     assert refused.value.status == 403
 
 
-def test_other_people_cannot_see_an_application(client_for, submitted_application, other_member):
+def test_other_people_cannot_see_an_application(client_for, submitted_application, rep_b):
     assert (
-        client_for(other_member)
-        .get(f"/members/applications/{submitted_application.pk}/")
-        .status_code
+        client_for(rep_b).get(f"/members/applications/{submitted_application.pk}/").status_code
         == 404
     )
     assert (
-        client_for(other_member).get(f"{API}/applications/{submitted_application.pk}").status_code
-        == 404
+        client_for(rep_b).get(f"{API}/applications/{submitted_application.pk}").status_code == 404
     )
 
 
@@ -218,9 +215,9 @@ def test_a_uscc_held_by_a_member_is_refused(client_for, applicant, member_a):
 
 
 def test_a_uscc_under_review_in_another_application_is_refused(
-    client_for, submitted_application, outsider
+    client_for, submitted_application, no_unit_user
 ):
-    response = client_for(outsider).post(
+    response = client_for(no_unit_user).post(
         f"{API}/applications",
         {**VALID_APPLICATION, "submit": True},
         content_type="application/json",

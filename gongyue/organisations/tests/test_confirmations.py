@@ -63,9 +63,9 @@ def test_rejecting_without_reasons_shows_the_error_before_any_confirmation(
 
 
 def test_withdrawing_names_the_day_the_unit_leaves_before_notice_is_given(
-    client_for, legal_rep, member_a, convention
+    client_for, rep_a, member_a, convention
 ):
-    client = client_for(legal_rep)
+    client = client_for(rep_a)
     day = timezone.localdate() + timedelta(days=10)
     asked = client.post(f"/members/units/{member_a.pk}/withdraw/", {**ASK, "effective_on": day})
     page = asked.content.decode()
@@ -75,9 +75,9 @@ def test_withdrawing_names_the_day_the_unit_leaves_before_notice_is_given(
     assert Withdrawal.objects.get(unit=member_a).effective_on == day
 
 
-def test_revoking_a_delegate_asks_first(client_for, legal_rep, delegate, unit_a):
+def test_revoking_a_delegate_asks_first(client_for, rep_a, delegate, unit_a):
     grant = RoleGrant.objects.get(user=delegate, role=Role.DELEGATE)
-    client = client_for(legal_rep)
+    client = client_for(rep_a)
     asked = client.post(f"/members/delegates/{grant.pk}/revoke/", ASK)
     assert asked.status_code == 200 and str(delegate) in asked.content.decode()
     grant.refresh_from_db()

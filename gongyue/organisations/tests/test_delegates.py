@@ -31,9 +31,9 @@ def delegate_post(**changes):
 
 
 def test_the_legal_representative_authorises_a_delegate_with_the_signed_letter(
-    client_for, legal_rep, unit_a, smtp_server
+    client_for, rep_a, unit_a, smtp_server
 ):
-    response = client_for(legal_rep).post(f"/members/units/{unit_a.pk}/delegates/", delegate_post())
+    response = client_for(rep_a).post(f"/members/units/{unit_a.pk}/delegates/", delegate_post())
     assert response.status_code == 302
     person = User.objects.get(email="zhao@ganjiang.example.cn")
     grant = RoleGrant.objects.get(user=person, role=Role.DELEGATE, unit=unit_a)
@@ -49,24 +49,24 @@ def test_the_legal_representative_authorises_a_delegate_with_the_signed_letter(
 
 
 def test_the_letter_is_private_and_served_only_through_an_access_checked_view(
-    client_for, legal_rep, unit_a, other_member, client
+    client_for, rep_a, unit_a, rep_b, client
 ):
-    client_for(legal_rep).post(f"/members/units/{unit_a.pk}/delegates/", delegate_post())
+    client_for(rep_a).post(f"/members/units/{unit_a.pk}/delegates/", delegate_post())
     grant = RoleGrant.objects.get(role=Role.DELEGATE)
     url = f"/members/delegates/{grant.pk}/letter/"
-    response = client_for(legal_rep).get(url)
+    response = client_for(rep_a).get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF_BYTES
-    assert client_for(other_member).get(url).status_code == 404
+    assert client_for(rep_b).get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302  # to the login page
     assert client.get("/media/" + grant.document.name).status_code == 404
 
 
 def test_the_legal_representative_revokes_a_delegate_who_then_cannot_sign(
-    client_for, legal_rep, delegate, unit_a
+    client_for, rep_a, delegate, unit_a
 ):
     grant = RoleGrant.objects.get(user=delegate, role=Role.DELEGATE)
-    response = client_for(legal_rep).post(f"/members/delegates/{grant.pk}/revoke/")
+    response = client_for(rep_a).post(f"/members/delegates/{grant.pk}/revoke/")
     assert response.status_code == 302
     grant.refresh_from_db()
     assert grant.revoked_at is not None
@@ -76,25 +76,25 @@ def test_the_legal_representative_revokes_a_delegate_who_then_cannot_sign(
 
 
 def test_a_delegate_or_staff_member_cannot_authorise_or_revoke(
-    client_for, delegate, unit_staff, unit_a
+    client_for, delegate, staff_a, unit_a
 ):
     grant = RoleGrant.objects.get(user=delegate, role=Role.DELEGATE)
     assert (
-        client_for(unit_staff)
+        client_for(staff_a)
         .post(f"/members/units/{unit_a.pk}/delegates/", delegate_post())
         .status_code
         == 403
     )
     assert client_for(delegate).post(f"/members/delegates/{grant.pk}/revoke/").status_code == 403
-    assert client_for(unit_staff).post(f"/members/delegates/{grant.pk}/revoke/").status_code == 404
+    assert client_for(staff_a).post(f"/members/delegates/{grant.pk}/revoke/").status_code == 404
     assert RoleGrant.objects.filter(role=Role.DELEGATE).count() == 1
 
 
-def test_a_non_pdf_or_image_letter_is_refused_next_to_the_field(client_for, legal_rep, unit_a):
+def test_a_non_pdf_or_image_letter_is_refused_next_to_the_field(client_for, rep_a, unit_a):
     fake = SimpleUploadedFile(
         "letter.pdf", b"MZ\x90\x00 this is an exe", content_type="application/pdf"
     )
-    response = client_for(legal_rep).post(
+    response = client_for(rep_a).post(
         f"/members/units/{unit_a.pk}/delegates/", delegate_post(letter=fake)
     )
     assert response.status_code == 400
@@ -104,25 +104,25 @@ def test_a_non_pdf_or_image_letter_is_refused_next_to_the_field(client_for, lega
 
 
 def test_an_oversized_letter_is_refused_by_the_page_and_the_api(
-    client_for, legal_rep, unit_a, settings
+    client_for, rep_a, unit_a, settings
 ):
     settings.MAX_UPLOAD_BYTES = 1024
     big = SimpleUploadedFile("letter.png", PNG_BYTES + b"\x00" * 2048, content_type="image/png")
-    response = client_for(legal_rep).post(
+    response = client_for(rep_a).post(
         f"/members/units/{unit_a.pk}/delegates/", delegate_post(letter=big)
     )
     assert response.status_code == 400 and "letter" in response.context["delegate_form"].errors
     big.seek(0)
-    response = client_for(legal_rep).post(
+    response = client_for(rep_a).post(
         f"{API}/units/{unit_a.pk}/delegates", delegate_post(letter=big)
     )
     assert response.status_code == 400 and "letter" in response.json()["fields"]
     assert not RoleGrant.objects.filter(role=Role.DELEGATE).exists()
 
 
-def test_a_validity_period_that_ended_or_is_reversed_is_refused(client_for, legal_rep, unit_a):
+def test_a_validity_period_that_ended_or_is_reversed_is_refused(client_for, rep_a, unit_a):
     today = timezone.localdate()
-    response = client_for(legal_rep).post(
+    response = client_for(rep_a).post(
         f"{API}/units/{unit_a.pk}/delegates",
         delegate_post(
             valid_from=(today - timedelta(days=10)).isoformat(),
@@ -130,7 +130,7 @@ def test_a_validity_period_that_ended_or_is_reversed_is_refused(client_for, lega
         ),
     )
     assert response.status_code == 400 and "valid_until" in response.json()["fields"]
-    response = client_for(legal_rep).post(
+    response = client_for(rep_a).post(
         f"{API}/units/{unit_a.pk}/delegates",
         delegate_post(valid_until=(today - timedelta(days=400)).isoformat()),
     )
@@ -138,8 +138,8 @@ def test_a_validity_period_that_ended_or_is_reversed_is_refused(client_for, lega
     assert not RoleGrant.objects.filter(role=Role.DELEGATE).exists()
 
 
-def test_delegates_are_authorised_listed_and_revoked_through_the_api(client_for, legal_rep, unit_a):
-    client = client_for(legal_rep)
+def test_delegates_are_authorised_listed_and_revoked_through_the_api(client_for, rep_a, unit_a):
+    client = client_for(rep_a)
     created = client.post(f"{API}/units/{unit_a.pk}/delegates", delegate_post())
     assert created.status_code == 201 and created.json()["email"] == "zhao@ganjiang.example.cn"
     again = client.post(f"{API}/units/{unit_a.pk}/delegates", delegate_post())
@@ -152,19 +152,17 @@ def test_delegates_are_authorised_listed_and_revoked_through_the_api(client_for,
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
 
 
-def test_a_person_of_another_unit_cannot_be_made_a_delegate(
-    client_for, legal_rep, unit_a, other_member
-):
-    response = client_for(legal_rep).post(
-        f"{API}/units/{unit_a.pk}/delegates", delegate_post(email=other_member.email)
+def test_a_person_of_another_unit_cannot_be_made_a_delegate(client_for, rep_a, unit_a, rep_b):
+    response = client_for(rep_a).post(
+        f"{API}/units/{unit_a.pk}/delegates", delegate_post(email=rep_b.email)
     )
     assert response.status_code == 409
     assert not RoleGrant.objects.filter(role=Role.DELEGATE).exists()
 
 
-def test_a_non_pdf_or_image_letter_is_refused_by_the_api(client_for, legal_rep, unit_a):
+def test_a_non_pdf_or_image_letter_is_refused_by_the_api(client_for, rep_a, unit_a):
     fake = SimpleUploadedFile("letter.pdf", b"GIF89a not accepted", content_type="application/pdf")
-    response = client_for(legal_rep).post(
+    response = client_for(rep_a).post(
         f"{API}/units/{unit_a.pk}/delegates", delegate_post(letter=fake)
     )
     assert response.status_code == 400 and "PDF" in response.json()["fields"]["letter"][0]
@@ -181,7 +179,7 @@ def _delegate_grant(unit, person, *, document="private/authorisations/test.pdf",
 
 
 def test_a_delegate_without_the_authorisation_letter_cannot_sign_by_page_api_or_action(
-    client_for, client, legal_rep, unit_a, version, applicant
+    client_for, client, rep_a, unit_a, version, applicant
 ):
     approve_for(unit_a, applicant)
     person = make_user("delegate_a", unit=unit_a)
@@ -207,9 +205,7 @@ def test_a_delegate_without_the_authorisation_letter_cannot_sign_by_page_api_or_
     assert not AuditEntry.objects.filter(action="organisations.convention_signed").exists()
 
 
-def test_a_delegate_signs_on_the_last_day_of_the_authorisation_and_not_the_day_after(
-    legal_rep, unit_a
-):
+def test_a_delegate_signs_on_the_last_day_of_the_authorisation_and_not_the_day_after(rep_a, unit_a):
     person = make_user("delegate_a", unit=unit_a)
     today = timezone.localdate()
     grant = _delegate_grant(
@@ -219,25 +215,25 @@ def test_a_delegate_signs_on_the_last_day_of_the_authorisation_and_not_the_day_a
     assert unit_a.signing_grant(person, today + timedelta(days=1)) is None
     assert unit_a.signing_grant(person, today - timedelta(days=11)) is None
     # The legal representative signs in that capacity even when also named a delegate.
-    rep_grant = RoleGrant.objects.get(user=legal_rep, role=Role.LEGAL_REP)
-    _delegate_grant(unit_a, legal_rep)
-    assert unit_a.signing_grant(legal_rep, today) == rep_grant
+    rep_grant = RoleGrant.objects.get(user=rep_a, role=Role.LEGAL_REP)
+    _delegate_grant(unit_a, rep_a)
+    assert unit_a.signing_grant(rep_a, today) == rep_grant
 
 
-def test_unit_staff_and_people_of_other_units_are_not_signers(unit_staff, other_member, unit_a):
-    for person in (unit_staff, other_member):
+def test_unit_staff_and_people_of_other_units_are_not_signers(staff_a, rep_b, unit_a):
+    for person in (staff_a, rep_b):
         assert unit_a.signing_grant(person, timezone.localdate()) is None
         assert unit_a.blockers_to_sign(person, timezone.now())[0] == not_a_signer_message()
     # The unit's own contact is also told who signs instead; a stranger is not.
-    assert len(unit_a.blockers_to_sign(other_member, timezone.now())) == 1
-    assert "联系人" in unit_a.blockers_to_sign(unit_staff, timezone.now())[1]
+    assert len(unit_a.blockers_to_sign(rep_b, timezone.now())) == 1
+    assert "联系人" in unit_a.blockers_to_sign(staff_a, timezone.now())[1]
 
 
 def test_the_delegate_mail_gives_the_user_name_and_both_sign_in_with_it_or_the_address(
-    client, client_for, legal_rep, unit_a, smtp_server
+    client, client_for, rep_a, unit_a, smtp_server
 ):
     existing = make_user("zhaoliu", email="zhao@ganjiang.example.cn")
-    client_for(legal_rep).post(f"/members/units/{unit_a.pk}/delegates/", delegate_post())
+    client_for(rep_a).post(f"/members/units/{unit_a.pk}/delegates/", delegate_post())
     run_queued_tasks()
     [mail] = smtp_server.to("zhao@ganjiang.example.cn")
     assert "用户名是 zhaoliu" in smtp_server.body(mail)

@@ -122,7 +122,7 @@ def test_the_secretariat_imports_on_a_page_after_checking(client_for, secretaria
     assert imported.status_code == 302 and Unit.objects.members().count() == 2
 
 
-def test_the_import_api_answers_400_with_every_bad_row(client_for, secretariat, legal_rep):
+def test_the_import_api_answers_400_with_every_bad_row(client_for, secretariat, rep_a):
     upload = lambda text: SimpleUploadedFile("members.csv", text.encode(), content_type="text/csv")  # noqa: E731
     response = client_for(secretariat).post(f"{API}/import", {"file": upload(BAD)})
     assert response.status_code == 400
@@ -132,6 +132,6 @@ def test_the_import_api_answers_400_with_every_bad_row(client_for, secretariat, 
         "row 5",
         "row 6",
     ]
-    assert client_for(legal_rep).post(f"{API}/import", {"file": upload(GOOD)}).status_code == 403
+    assert client_for(rep_a).post(f"{API}/import", {"file": upload(GOOD)}).status_code == 403
     ok = client_for(secretariat).post(f"{API}/import", {"file": upload(GOOD)})
     assert ok.status_code == 201 and ok.json()["imported"] == 2

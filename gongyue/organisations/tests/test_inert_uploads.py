@@ -43,11 +43,9 @@ HOSTILE = {
 
 
 @pytest.fixture
-def signature(unit_a, legal_rep, convention, version):
-    approve_for(unit_a, legal_rep)
-    return actions.do_sign_convention(
-        unit_a, actor=legal_rep, version=version, sha256=version.sha256
-    )
+def signature(unit_a, rep_a, convention, version):
+    approve_for(unit_a, rep_a)
+    return actions.do_sign_convention(unit_a, actor=rep_a, version=version, sha256=version.sha256)
 
 
 def upload(name, data, content_type="application/pdf"):
@@ -56,10 +54,10 @@ def upload(name, data, content_type="application/pdf"):
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 def test_a_hostile_sealed_page_is_refused_on_the_page_and_nothing_is_stored(
-    client_for, legal_rep, signature, case
+    client_for, rep_a, signature, case
 ):
     name, data = HOSTILE[case]
-    response = client_for(legal_rep).post(
+    response = client_for(rep_a).post(
         f"/members/signatures/{signature.pk}/sealed/", {"scan": upload(name, data)}
     )
     assert response.status_code == 400
@@ -70,10 +68,10 @@ def test_a_hostile_sealed_page_is_refused_on_the_page_and_nothing_is_stored(
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 def test_a_hostile_sealed_page_is_refused_by_the_api_in_the_error_format(
-    client_for, legal_rep, signature, case
+    client_for, rep_a, signature, case
 ):
     name, data = HOSTILE[case]
-    response = client_for(legal_rep).post(
+    response = client_for(rep_a).post(
         f"{API}/signatures/{signature.pk}/sealed", {"scan": upload(name, data)}
     )
     assert response.status_code == 400
@@ -91,9 +89,9 @@ def test_the_type_comes_from_the_content_not_the_name_or_the_browser():
 
 
 def test_an_image_with_a_wrong_extension_is_stored_under_the_servers_name_with_its_hash(
-    client_for, legal_rep, signature
+    client_for, rep_a, signature
 ):
-    response = client_for(legal_rep).post(
+    response = client_for(rep_a).post(
         f"/members/signatures/{signature.pk}/sealed/",
         {"scan": upload("../../seal.html", PNG_BYTES, "text/html")},
     )
@@ -105,7 +103,7 @@ def test_an_image_with_a_wrong_extension_is_stored_under_the_servers_name_with_i
     assert signature.sealed_scan_sha256 == hashlib.sha256(PNG_BYTES).hexdigest()
     assert default_storage.open(stored).read() == PNG_BYTES
 
-    served = client_for(legal_rep).get(f"/members/signatures/{signature.pk}/sealed/")
+    served = client_for(rep_a).get(f"/members/signatures/{signature.pk}/sealed/")
     assert served.status_code == 200
     assert served["Content-Type"] == "image/png"
     assert served["Content-Disposition"].startswith("inline")
@@ -116,14 +114,14 @@ def test_an_image_with_a_wrong_extension_is_stored_under_the_servers_name_with_i
     assert b"".join(served.streaming_content) == PNG_BYTES
 
 
-def test_a_pdf_is_served_inline_under_the_sandboxing_policy(client_for, legal_rep, signature):
-    client_for(legal_rep).post(
+def test_a_pdf_is_served_inline_under_the_sandboxing_policy(client_for, rep_a, signature):
+    client_for(rep_a).post(
         f"{API}/signatures/{signature.pk}/sealed", {"scan": upload("scan.pdf", PDF_BYTES)}
     )
     signature.refresh_from_db()
     assert signature.sealed_scan.name.endswith(".pdf")
     assert signature.sealed_scan_sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
-    served = client_for(legal_rep).get(f"/members/signatures/{signature.pk}/sealed/")
+    served = client_for(rep_a).get(f"/members/signatures/{signature.pk}/sealed/")
     assert served["Content-Type"] == "application/pdf"
     assert served["Content-Disposition"].startswith("inline")
     assert served["X-Content-Type-Options"] == "nosniff"
@@ -131,7 +129,7 @@ def test_a_pdf_is_served_inline_under_the_sandboxing_policy(client_for, legal_re
 
 
 def test_a_file_stored_before_the_checks_is_served_as_a_download_whatever_its_name(
-    client_for, legal_rep, secretariat, signature
+    client_for, rep_a, secretariat, signature
 ):
     """Rows from before this change keep the name the uploader chose; serving reads the bytes."""
     name = default_storage.save(
@@ -148,7 +146,7 @@ def test_a_file_stored_before_the_checks_is_served_as_a_download_whatever_its_na
 
 
 def test_an_authorisation_letter_is_checked_named_and_hashed_the_same_way(
-    client_for, legal_rep, unit_a
+    client_for, rep_a, unit_a
 ):
     today = timezone.localdate()
     fields = {
@@ -157,14 +155,14 @@ def test_an_authorisation_letter_is_checked_named_and_hashed_the_same_way(
         "valid_from": today.isoformat(),
         "valid_until": (today + timedelta(days=100)).isoformat(),
     }
-    refused = client_for(legal_rep).post(
+    refused = client_for(rep_a).post(
         f"{API}/units/{unit_a.pk}/delegates",
         {**fields, "letter": upload("letter.svg", SVG_WITH_SCRIPT, "image/svg+xml")},
     )
     assert refused.status_code == 400 and refused.json()["fields"]["letter"]
     assert not RoleGrant.objects.filter(role=Role.DELEGATE).exists()
 
-    done = client_for(legal_rep).post(
+    done = client_for(rep_a).post(
         f"{API}/units/{unit_a.pk}/delegates",
         {**fields, "letter": upload("letter.html", PDF_BYTES, "text/html")},
     )
@@ -172,13 +170,13 @@ def test_an_authorisation_letter_is_checked_named_and_hashed_the_same_way(
     grant = RoleGrant.objects.get(role=Role.DELEGATE)
     assert grant.document.name.endswith(".pdf") and "letter" not in grant.document.name
     assert grant.document_sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
-    served = client_for(legal_rep).get(f"/members/delegates/{grant.pk}/letter/")
+    served = client_for(rep_a).get(f"/members/delegates/{grant.pk}/letter/")
     assert served["Content-Type"] == "application/pdf"
     assert served["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in served["Content-Security-Policy"]
 
 
-def test_every_kept_file_can_be_checked_against_its_stored_hash(legal_rep, signature):
-    actions.do_attach_sealed_scan(signature, actor=legal_rep, upload=upload("s.png", PNG_BYTES))
+def test_every_kept_file_can_be_checked_against_its_stored_hash(rep_a, signature):
+    actions.do_attach_sealed_scan(signature, actor=rep_a, upload=upload("s.png", PNG_BYTES))
     found = [(row.pk, field.name, digest) for row, field, digest in stored_files()]
     assert found == [(signature.pk, "sealed_scan", hashlib.sha256(PNG_BYTES).hexdigest())]

@@ -447,7 +447,7 @@ def test_confirming_an_applicant_who_did_not_declare_it_is_refused(
 
 
 def test_a_new_legal_representative_ends_the_previous_ones_grant(
-    approved, smtp_server, client_for, legal_rep
+    approved, smtp_server, client_for, rep_a
 ):
     earlier = make_user("earlier", Role.LEGAL_REP, unit=approved.unit)
     person = make_user("zhang", email=REP_EMAIL)

@@ -121,15 +121,15 @@ def test_an_open_period_cannot_be_published(secretariat, client_for):
     assert not RegisterList.objects.exists()
 
 
-def test_only_the_secretariat_publishes_lists(client_for, legal_rep, timeline):
+def test_only_the_secretariat_publishes_lists(client_for, rep_a, timeline):
     assert (
-        client_for(legal_rep)
+        client_for(rep_a)
         .post(f"{API}/lists", {"period": "2025-Q1"}, content_type="application/json")
         .status_code
         == 403
     )
     assert (
-        client_for(legal_rep).post("/members/secretariat/lists/", {"period": "2025-Q1"}).status_code
+        client_for(rep_a).post("/members/secretariat/lists/", {"period": "2025-Q1"}).status_code
         == 403
     )
     assert not RegisterList.objects.exists()

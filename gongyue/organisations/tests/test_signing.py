@@ -20,24 +20,24 @@ API = "/api/v1/members"
 
 
 @pytest.fixture
-def approved_a(unit_a, legal_rep, convention):
-    return approve_for(unit_a, legal_rep)
+def approved_a(unit_a, rep_a, convention):
+    return approve_for(unit_a, rep_a)
 
 
 def test_the_legal_representative_reads_the_text_confirms_and_the_unit_becomes_a_member(
-    client_for, legal_rep, unit_a, approved_a, version
+    client_for, rep_a, unit_a, approved_a, version
 ):
-    page = client_for(legal_rep).get(f"/members/units/{unit_a.pk}/sign/")
+    page = client_for(rep_a).get(f"/members/units/{unit_a.pk}/sign/")
     assert page.status_code == 200
     assert version.canonical_text.splitlines()[2] in page.content.decode()
     assert version.sha256 in page.content.decode()
-    response = client_for(legal_rep).post(
+    response = client_for(rep_a).post(
         f"/members/units/{unit_a.pk}/sign/", {"sha256": version.sha256, "confirm": "on"}
     )
     assert response.status_code == 302
     signature = Signature.objects.get(unit=unit_a)
     assert (signature.signer, signature.capacity, signature.version) == (
-        legal_rep,
+        rep_a,
         Capacity.LEGAL_REP,
         version,
     )
@@ -51,7 +51,7 @@ def test_the_legal_representative_reads_the_text_confirms_and_the_unit_becomes_a
     assert entry.new["sha256"] == version.sha256 and entry.new["capacity"] == "legal_rep"
     assert (entry.subject_type, entry.subject_id) == ("organisations.signature", str(signature.pk))
     # The unit's signers are told what was signed, with the hash of the text.
-    [notice] = Notification.objects.filter(recipient=legal_rep)
+    [notice] = Notification.objects.filter(recipient=rep_a)
     assert notice.kind == "membership" and version.sha256 in notice.body
     assert notice.url == f"/members/units/{unit_a.pk}/manage/"
 
@@ -66,7 +66,7 @@ def test_a_valid_delegate_signs_with_the_authorisation_on_file(
     assert signature.grant.document.name == "private/authorisations/test.pdf"
 
 
-def test_an_expired_delegate_cannot_sign(client_for, unit_a, approved_a, version, legal_rep):
+def test_an_expired_delegate_cannot_sign(client_for, unit_a, approved_a, version, rep_a):
     person = testing.make_user("old_delegate", unit=unit_a)
     today = timezone.localdate()
     RoleGrant.objects.create(
@@ -91,8 +91,8 @@ def test_an_expired_delegate_cannot_sign(client_for, unit_a, approved_a, version
     assert not Signature.objects.exists() and not Membership.objects.exists()
 
 
-def test_a_staff_account_cannot_sign(client_for, unit_staff, unit_a, approved_a, version):
-    response = client_for(unit_staff).post(
+def test_a_staff_account_cannot_sign(client_for, staff_a, unit_a, approved_a, version):
+    response = client_for(staff_a).post(
         f"{API}/units/{unit_a.pk}/signatures",
         {"sha256": version.sha256, "confirm": True},
         content_type="application/json",
@@ -113,8 +113,10 @@ def test_the_secretariat_cannot_sign_for_a_unit(
     assert not Signature.objects.exists()
 
 
-def test_an_outsider_does_not_even_see_the_unit(client_for, outsider, unit_a, approved_a, version):
-    response = client_for(outsider).post(
+def test_an_outsider_does_not_even_see_the_unit(
+    client_for, no_unit_user, unit_a, approved_a, version
+):
+    response = client_for(no_unit_user).post(
         f"{API}/units/{unit_a.pk}/signatures",
         {"sha256": version.sha256, "confirm": True},
         content_type="application/json",
@@ -123,17 +125,17 @@ def test_an_outsider_does_not_even_see_the_unit(client_for, outsider, unit_a, ap
 
 
 def test_signing_twice_is_refused_with_a_message_and_changes_nothing(
-    client_for, legal_rep, unit_a, approved_a, version
+    client_for, rep_a, unit_a, approved_a, version
 ):
-    actions.do_sign_convention(unit_a, actor=legal_rep, version=version, sha256=version.sha256)
-    response = client_for(legal_rep).post(
+    actions.do_sign_convention(unit_a, actor=rep_a, version=version, sha256=version.sha256)
+    response = client_for(rep_a).post(
         f"{API}/units/{unit_a.pk}/signatures",
         {"sha256": version.sha256, "confirm": True},
         content_type="application/json",
     )
     assert response.status_code == 409
     assert response.json()["message"] == f"本单位已签署第 {version.number} 版。"
-    page = client_for(legal_rep).post(
+    page = client_for(rep_a).post(
         f"/members/units/{unit_a.pk}/sign/", {"sha256": version.sha256, "confirm": "on"}
     )
     assert page.status_code == 409
@@ -142,16 +144,14 @@ def test_signing_twice_is_refused_with_a_message_and_changes_nothing(
 
 
 def test_the_database_refuses_a_second_signature_of_the_same_version(
-    legal_rep, unit_a, approved_a, version
+    rep_a, unit_a, approved_a, version
 ):
-    first = actions.do_sign_convention(
-        unit_a, actor=legal_rep, version=version, sha256=version.sha256
-    )
+    first = actions.do_sign_convention(unit_a, actor=rep_a, version=version, sha256=version.sha256)
     with pytest.raises(IntegrityError), transaction.atomic():
         Signature.objects.create(
             unit=unit_a,
             version=version,
-            signer=legal_rep,
+            signer=rep_a,
             signer_name="x",
             capacity=Capacity.LEGAL_REP,
             grant=first.grant,
@@ -161,19 +161,17 @@ def test_the_database_refuses_a_second_signature_of_the_same_version(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_signing_requests_make_one_signature(unit_a, legal_rep):
+def test_two_concurrent_signing_requests_make_one_signature(unit_a, rep_a):
     convention = make_convention()
     version = convention.version_in_force
-    approve_for(unit_a, legal_rep)
+    approve_for(unit_a, rep_a)
     barrier = threading.Barrier(2)
     outcomes = []
 
     def sign():
         try:
             barrier.wait()
-            actions.do_sign_convention(
-                unit_a, actor=legal_rep, version=version, sha256=version.sha256
-            )
+            actions.do_sign_convention(unit_a, actor=rep_a, version=version, sha256=version.sha256)
             outcomes.append("signed")
         except ActionRefused as refused:
             outcomes.append(refused.code)
@@ -191,9 +189,9 @@ def test_two_concurrent_signing_requests_make_one_signature(unit_a, legal_rep):
 
 
 def test_a_text_other_than_the_one_in_force_is_not_signed(
-    client_for, legal_rep, unit_a, approved_a, version
+    client_for, rep_a, unit_a, approved_a, version
 ):
-    response = client_for(legal_rep).post(
+    response = client_for(rep_a).post(
         f"{API}/units/{unit_a.pk}/signatures",
         {"sha256": "0" * 64, "confirm": True},
         content_type="application/json",
@@ -202,19 +200,17 @@ def test_a_text_other_than_the_one_in_force_is_not_signed(
     assert not Signature.objects.exists()
 
 
-def test_signing_needs_the_confirmation(client_for, legal_rep, unit_a, approved_a, version):
-    response = client_for(legal_rep).post(
+def test_signing_needs_the_confirmation(client_for, rep_a, unit_a, approved_a, version):
+    response = client_for(rep_a).post(
         f"/members/units/{unit_a.pk}/sign/", {"sha256": version.sha256}
     )
     assert response.status_code == 400 and "confirm" in response.context["form"].errors
     assert not Signature.objects.exists()
 
 
-def test_a_unit_without_an_approved_application_cannot_sign(
-    client_for, other_member, unit_b, convention
-):
+def test_a_unit_without_an_approved_application_cannot_sign(client_for, rep_b, unit_b, convention):
     version = convention.version_in_force
-    response = client_for(other_member).post(
+    response = client_for(rep_b).post(
         f"{API}/units/{unit_b.pk}/signatures",
         {"sha256": version.sha256, "confirm": True},
         content_type="application/json",
@@ -224,9 +220,9 @@ def test_a_unit_without_an_approved_application_cannot_sign(
 
 
 def test_a_member_signs_a_new_version_without_starting_a_new_membership(
-    legal_rep, unit_a, approved_a, version
+    rep_a, unit_a, approved_a, version
 ):
-    actions.do_sign_convention(unit_a, actor=legal_rep, version=version, sha256=version.sha256)
+    actions.do_sign_convention(unit_a, actor=rep_a, version=version, sha256=version.sha256)
     from gongyue.convention.models import VersionStatus
 
     version.status = VersionStatus.SUPERSEDED
@@ -240,7 +236,7 @@ def test_a_member_signs_a_new_version_without_starting_a_new_membership(
         canonical_text=version.canonical_text + "",
         sha256="f" * 64,
     )
-    actions.do_sign_convention(unit_a, actor=legal_rep, version=v2, sha256=v2.sha256)
+    actions.do_sign_convention(unit_a, actor=rep_a, version=v2, sha256=v2.sha256)
     assert (
         Signature.objects.filter(unit=unit_a).count() == 2
         and Membership.objects.filter(unit=unit_a).count() == 1
@@ -248,12 +244,12 @@ def test_a_member_signs_a_new_version_without_starting_a_new_membership(
 
 
 def test_the_signature_page_pdf_names_the_unit_the_signer_the_date_and_the_seal(
-    client_for, legal_rep, unit_a, approved_a, version, tmp_path
+    client_for, rep_a, unit_a, approved_a, version, tmp_path
 ):
     signature = actions.do_sign_convention(
-        unit_a, actor=legal_rep, version=version, sha256=version.sha256
+        unit_a, actor=rep_a, version=version, sha256=version.sha256
     )
-    response = client_for(legal_rep).get(f"/members/signatures/{signature.pk}/page.pdf")
+    response = client_for(rep_a).get(f"/members/signatures/{signature.pk}/page.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     path = tmp_path / "page.pdf"
     path.write_bytes(response.content)
@@ -264,25 +260,25 @@ def test_the_signature_page_pdf_names_the_unit_the_signer_the_date_and_the_seal(
     assert "赣江网络科技有限公司" in text and "rep_a" in text
     assert f"{signed_on.year}年{signed_on.month}月{signed_on.day}日" in text
     assert "盖章" in text and version.sha256[:32] in text.replace(" ", "").replace("\n", "")
-    api = client_for(legal_rep).get(f"{API}/signatures/{signature.pk}/page.pdf")
+    api = client_for(rep_a).get(f"{API}/signatures/{signature.pk}/page.pdf")
     assert api.status_code == 200 and api.content.startswith(b"%PDF")
 
 
 def test_the_sealed_page_scan_is_handed_in_and_kept_private(
-    client_for, legal_rep, unit_a, approved_a, version, other_member
+    client_for, rep_a, unit_a, approved_a, version, rep_b
 ):
     signature = actions.do_sign_convention(
-        unit_a, actor=legal_rep, version=version, sha256=version.sha256
+        unit_a, actor=rep_a, version=version, sha256=version.sha256
     )
     url = f"/members/signatures/{signature.pk}/sealed/"
-    assert client_for(other_member).post(url, {"scan": pdf_upload("scan.pdf")}).status_code == 404
-    response = client_for(legal_rep).post(url, {"scan": pdf_upload("scan.pdf")})
+    assert client_for(rep_b).post(url, {"scan": pdf_upload("scan.pdf")}).status_code == 404
+    response = client_for(rep_a).post(url, {"scan": pdf_upload("scan.pdf")})
     assert response.status_code == 302
     signature.refresh_from_db()
     assert signature.sealed_scan.name.startswith("private/sealed/") and signature.sealed_scan_at
-    assert b"".join(client_for(legal_rep).get(url).streaming_content) == PDF_BYTES
-    assert client_for(other_member).get(url).status_code == 404
-    again = client_for(legal_rep).post(
+    assert b"".join(client_for(rep_a).get(url).streaming_content) == PDF_BYTES
+    assert client_for(rep_b).get(url).status_code == 404
+    again = client_for(rep_a).post(
         f"{API}/signatures/{signature.pk}/sealed", {"scan": pdf_upload("scan2.pdf")}
     )
     assert again.status_code == 409
@@ -290,26 +286,26 @@ def test_the_sealed_page_scan_is_handed_in_and_kept_private(
 
 
 def test_a_sealed_page_that_is_not_a_pdf_or_image_is_refused(
-    client_for, legal_rep, unit_a, approved_a, version
+    client_for, rep_a, unit_a, approved_a, version
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     signature = actions.do_sign_convention(
-        unit_a, actor=legal_rep, version=version, sha256=version.sha256
+        unit_a, actor=rep_a, version=version, sha256=version.sha256
     )
     bad = SimpleUploadedFile("scan.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
-    response = client_for(legal_rep).post(f"{API}/signatures/{signature.pk}/sealed", {"scan": bad})
+    response = client_for(rep_a).post(f"{API}/signatures/{signature.pk}/sealed", {"scan": bad})
     assert response.status_code == 400 and "scan" in response.json()["fields"]
     signature.refresh_from_db()
     assert not signature.sealed_scan
 
 
 def test_a_staff_account_is_told_on_the_page_that_it_cannot_sign(
-    client_for, unit_staff, unit_a, approved_a, version
+    client_for, staff_a, unit_a, approved_a, version
 ):
-    page = client_for(unit_staff).get(f"/members/units/{unit_a.pk}/sign/")
+    page = client_for(staff_a).get(f"/members/units/{unit_a.pk}/sign/")
     assert page.status_code == 200 and 'data-testid="sign-form"' not in page.content.decode()
-    response = client_for(unit_staff).post(
+    response = client_for(staff_a).post(
         f"/members/units/{unit_a.pk}/sign/", {"sha256": version.sha256, "confirm": "on"}
     )
     assert (

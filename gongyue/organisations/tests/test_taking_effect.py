@@ -29,7 +29,7 @@ def new_convention(db):
 
 
 @pytest.fixture
-def founders(new_convention, unit_a, unit_b, legal_rep, other_member, secretariat):
+def founders(new_convention, unit_a, unit_b, rep_a, rep_b, secretariat):
     convention_actions.do_name_founders(new_convention, actor=secretariat, units=[unit_a, unit_b])
     return [unit_a, unit_b]
 
@@ -40,12 +40,12 @@ def sign(unit, person, convention):
 
 
 def test_the_convention_takes_effect_when_the_last_founder_signs(
-    new_convention, founders, legal_rep, other_member, secretariat
+    new_convention, founders, rep_a, rep_b, secretariat
 ):
-    sign(founders[0], legal_rep, new_convention)
+    sign(founders[0], rep_a, new_convention)
     new_convention.refresh_from_db()
     assert new_convention.effective_at is None
-    last = sign(founders[1], other_member, new_convention)
+    last = sign(founders[1], rep_b, new_convention)
     new_convention.refresh_from_db()
     assert new_convention.effective_at == last.signed_at
     assert set(Unit.objects.members()) == set(founders)
@@ -55,10 +55,10 @@ def test_the_convention_takes_effect_when_the_last_founder_signs(
 
 
 def test_taking_effect_schedules_publication_reminders_for_the_secretariat(
-    new_convention, founders, legal_rep, other_member, secretariat
+    new_convention, founders, rep_a, rep_b, secretariat
 ):
-    sign(founders[0], legal_rep, new_convention)
-    sign(founders[1], other_member, new_convention)
+    sign(founders[0], rep_a, new_convention)
+    sign(founders[1], rep_b, new_convention)
     new_convention.refresh_from_db()
     due = deadline(new_convention.effective_at, 30)
     reminders = Reminder.objects.filter(recipient=secretariat).order_by("due_at")
@@ -68,7 +68,7 @@ def test_taking_effect_schedules_publication_reminders_for_the_secretariat(
     ]
 
 
-def test_before_it_takes_effect_only_founders_sign(new_convention, founders, outsider):
+def test_before_it_takes_effect_only_founders_sign(new_convention, founders, no_unit_user):
     from gongyue.organisations.tests.conftest import approve_for
 
     unit_c = testing.make_unit("赣州网络有限公司", "91350100M000100Y43")
@@ -80,10 +80,10 @@ def test_before_it_takes_effect_only_founders_sign(new_convention, founders, out
 
 
 def test_the_dashboard_counts_down_the_days_left_to_publish(
-    client_for, new_convention, founders, legal_rep, other_member, secretariat
+    client_for, new_convention, founders, rep_a, rep_b, secretariat
 ):
-    sign(founders[0], legal_rep, new_convention)
-    sign(founders[1], other_member, new_convention)
+    sign(founders[0], rep_a, new_convention)
+    sign(founders[1], rep_b, new_convention)
     page = client_for(secretariat).get("/members/secretariat/")
     assert page.status_code == 200
     new_convention.refresh_from_db()
@@ -94,21 +94,21 @@ def test_the_dashboard_counts_down_the_days_left_to_publish(
 
 
 def test_the_countdown_uses_the_deadline_rule_of_the_convention(
-    new_convention, secretariat, unit_a, legal_rep
+    new_convention, secretariat, unit_a, rep_a
 ):
     new_convention.rules = {"publication_days": 10}
     new_convention.save()
     convention_actions.do_name_founders(new_convention, actor=secretariat, units=[unit_a])
-    sign(unit_a, legal_rep, new_convention)
+    sign(unit_a, rep_a, new_convention)
     new_convention.refresh_from_db()
     assert new_convention.publication_deadline.days == 10
 
 
 def test_publishing_puts_the_convention_in_force_and_the_public_page_shows_three_dates(
-    client_for, client, new_convention, founders, legal_rep, other_member, secretariat
+    client_for, client, new_convention, founders, rep_a, rep_b, secretariat
 ):
-    sign(founders[0], legal_rep, new_convention)
-    sign(founders[1], other_member, new_convention)
+    sign(founders[0], rep_a, new_convention)
+    sign(founders[1], rep_b, new_convention)
     response = client_for(secretariat).post("/members/secretariat/publish/", {})
     assert response.status_code == 302
     new_convention.refresh_from_db()
@@ -133,14 +133,14 @@ def test_publishing_puts_the_convention_in_force_and_the_public_page_shows_three
 
 
 def test_a_convention_cannot_be_published_before_it_takes_effect_or_twice(
-    client_for, new_convention, founders, legal_rep, other_member, secretariat
+    client_for, new_convention, founders, rep_a, rep_b, secretariat
 ):
     response = client_for(secretariat).post(
         f"{API}/convention/publish", {}, content_type="application/json"
     )
     assert response.status_code == 409
-    sign(founders[0], legal_rep, new_convention)
-    sign(founders[1], other_member, new_convention)
+    sign(founders[0], rep_a, new_convention)
+    sign(founders[1], rep_b, new_convention)
     assert (
         client_for(secretariat)
         .post(f"{API}/convention/publish", {}, content_type="application/json")
@@ -155,19 +155,19 @@ def test_a_convention_cannot_be_published_before_it_takes_effect_or_twice(
 
 
 def test_only_the_secretariat_publishes_or_names_founders(
-    client_for, new_convention, legal_rep, unit_a
+    client_for, new_convention, rep_a, unit_a
 ):
     assert (
-        client_for(legal_rep)
+        client_for(rep_a)
         .post(f"{API}/convention/publish", {}, content_type="application/json")
         .status_code
         == 403
     )
-    response = client_for(legal_rep).put(
+    response = client_for(rep_a).put(
         f"{API}/convention/founders", {"units": [unit_a.pk]}, content_type="application/json"
     )
     assert response.status_code == 403
-    assert client_for(legal_rep).get("/members/secretariat/").status_code == 403
+    assert client_for(rep_a).get("/members/secretariat/").status_code == 403
     assert not Founder.objects.exists()
 
 
@@ -224,7 +224,7 @@ def test_the_secretariat_names_founders_on_a_page(
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_the_last_two_founders_signing_at_once_bring_the_convention_into_effect(
-    monkeypatch, unit_a, unit_b, legal_rep, other_member, secretariat
+    monkeypatch, unit_a, unit_b, rep_a, rep_b, secretariat
 ):
     """Without the lock on the convention row both would miss each other's signature."""
     convention = make_convention(effective=False)
@@ -252,8 +252,7 @@ def test_the_last_two_founders_signing_at_once_bring_the_convention_into_effect(
             connections.close_all()
 
     threads = [
-        threading.Thread(target=sign_for, args=args)
-        for args in ((unit_a, legal_rep), (unit_b, other_member))
+        threading.Thread(target=sign_for, args=args) for args in ((unit_a, rep_a), (unit_b, rep_b))
     ]
     for thread in threads:
         thread.start()
@@ -266,10 +265,10 @@ def test_the_last_two_founders_signing_at_once_bring_the_convention_into_effect(
 
 
 def test_the_founders_page_is_read_only_once_the_convention_took_effect(
-    client_for, new_convention, founders, legal_rep, other_member, secretariat
+    client_for, new_convention, founders, rep_a, rep_b, secretariat
 ):
-    sign(founders[0], legal_rep, new_convention)
-    sign(founders[1], other_member, new_convention)
+    sign(founders[0], rep_a, new_convention)
+    sign(founders[1], rep_b, new_convention)
     page = client_for(secretariat).get("/members/secretariat/founders/")
     html = page.content.decode()
     assert page.status_code == 200 and 'data-testid="founders-read-only"' in html
@@ -309,10 +308,10 @@ def test_with_hundreds_of_units_the_founders_page_searches_and_keeps_the_founder
 
 
 def test_publishing_settles_the_publish_by_notices_in_the_secretariats_inbox(
-    client_for, new_convention, founders, legal_rep, other_member, secretariat
+    client_for, new_convention, founders, rep_a, rep_b, secretariat
 ):
-    sign(founders[0], legal_rep, new_convention)
-    sign(founders[1], other_member, new_convention)
+    sign(founders[0], rep_a, new_convention)
+    sign(founders[1], rep_b, new_convention)
     first = Reminder.objects.filter(recipient=secretariat).order_by("due_at").first()
     run_due_duties(first.due_at)  # the seven-day reminder reaches the inbox
     unrelated = Notification.objects.create(

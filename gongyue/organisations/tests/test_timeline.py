@@ -28,11 +28,11 @@ def test_members_as_of_a_moment_reads_the_half_open_intervals(unit_a, unit_b):
     assert Unit.objects.members().get(pk=unit_a.pk).member_since == start_of_day(date(2025, 1, 10))
 
 
-def test_rejoining_after_withdrawal_is_a_new_interval(unit_a, legal_rep, convention, secretariat):
+def test_rejoining_after_withdrawal_is_a_new_interval(unit_a, rep_a, convention, secretariat):
     version = convention.version_in_force
-    approve_for(unit_a, legal_rep)
-    actions.do_sign_convention(unit_a, actor=legal_rep, version=version, sha256=version.sha256)
-    actions.do_give_withdrawal_notice(unit_a, actor=legal_rep)
+    approve_for(unit_a, rep_a)
+    actions.do_sign_convention(unit_a, actor=rep_a, version=version, sha256=version.sha256)
+    actions.do_give_withdrawal_notice(unit_a, actor=rep_a)
     assert not Unit.objects.members().filter(pk=unit_a.pk).exists()
     # A new application, approved, and a signature of a new version start a second interval.
     from gongyue.convention.models import Version, VersionStatus
@@ -47,8 +47,8 @@ def test_rejoining_after_withdrawal_is_a_new_interval(unit_a, legal_rep, convent
         canonical_text=version.canonical_text,
         sha256="e" * 64,
     )
-    approve_for(unit_a, legal_rep)
-    actions.do_sign_convention(unit_a, actor=legal_rep, version=v2, sha256=v2.sha256)
+    approve_for(unit_a, rep_a)
+    actions.do_sign_convention(unit_a, actor=rep_a, version=v2, sha256=v2.sha256)
     first, second = Membership.objects.filter(unit=unit_a).order_by("started_at")
     assert first.ended_by == EndedBy.WITHDRAWAL and first.ended_at <= second.started_at
     assert second.ended_at is None and second.joined_by == JoinedBy.SIGNATURE
@@ -73,9 +73,9 @@ def test_a_revocation_ends_the_membership_with_its_reasons(member_a, secretariat
     assert AuditEntry.objects.filter(action="organisations.membership_revoked").count() == 1
 
 
-def test_only_the_secretariat_revokes_and_only_with_reasons(member_a, legal_rep, secretariat):
+def test_only_the_secretariat_revokes_and_only_with_reasons(member_a, rep_a, secretariat):
     with pytest.raises(ActionRefused):
-        actions.do_revoke_membership(member_a, actor=legal_rep, reason="x")
+        actions.do_revoke_membership(member_a, actor=rep_a, reason="x")
     with pytest.raises(ActionRefused):
         actions.do_revoke_membership(member_a, actor=secretariat, reason=" ")
     assert Unit.objects.members().filter(pk=member_a.pk).exists()

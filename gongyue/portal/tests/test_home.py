@@ -29,10 +29,10 @@ def test_an_english_browser_still_gets_chinese_until_it_switches(client, db):
     assert '<html lang="zh-hans">' in response.content.decode()
 
 
-def test_a_signed_in_persons_language_preference_applies(client_for, legal_rep):
-    legal_rep.language = "en"
-    legal_rep.save()
-    response = client_for(legal_rep).get("/")
+def test_a_signed_in_persons_language_preference_applies(client_for, rep_a):
+    rep_a.language = "en"
+    rep_a.save()
+    response = client_for(rep_a).get("/")
     assert '<html lang="en">' in response.content.decode()
 
 

@@ -33,14 +33,14 @@ def unit_b(unit_b):
 
 
 @pytest.fixture
-def submit(legal_rep, unit_a):
+def submit(rep_a, unit_a):
     """submit("evil.example", category=…, actor=…, unit=…) submits one indicator; returns the entry."""
     from gongyue.registry.actions import Item, do_submit_entries
 
     def run(value, category="phishing", *, actor=None, unit=None, **fields):
         (result,) = do_submit_entries(
             [Item(value=value, category=category, **fields)],
-            actor=actor or legal_rep,
+            actor=actor or rep_a,
             unit=unit or unit_a,
         )
         return result.entry
@@ -60,10 +60,10 @@ def listed(submit, secretariat):
 
 
 @pytest.fixture
-def member_token(legal_rep):
+def member_token(rep_a):
     from gongyue.accounts.models import ApiToken
 
-    _token, secret = ApiToken.issue(legal_rep, "registry")
+    _token, secret = ApiToken.issue(rep_a, "registry")
     return secret
 
 

@@ -75,11 +75,11 @@ def test_a_batch_of_1001_is_refused_before_its_rows_are_read(api, member_token):
 
 
 def test_only_member_units_submit_and_only_the_secretariat_reviews(
-    api, client_for, outsider, secretariat_token, member_token
+    api, client_for, no_unit_user, secretariat_token, member_token
 ):
     from gongyue.accounts.models import ApiToken
 
-    _t, outsider_token = ApiToken.issue(outsider, "x")
+    _t, outsider_token = ApiToken.issue(no_unit_user, "x")
     item = {"value": "evil-bank.com", "category": "phishing"}
     assert api("post", "/entries", json=item).status_code == 401
     assert api("post", "/entries", token=outsider_token, json=item).status_code == 403
@@ -272,10 +272,10 @@ def test_an_appeal_for_an_entry_not_listed_is_refused(api, submit, member_token)
     assert not Appeal.objects.exists()
 
 
-def test_a_member_unit_appeals_for_itself(api, entry, other_member, unit_b):
+def test_a_member_unit_appeals_for_itself(api, entry, rep_b, unit_b):
     from gongyue.accounts.models import ApiToken
 
-    _t, token = ApiToken.issue(other_member, "x")
+    _t, token = ApiToken.issue(rep_b, "x")
     response = api(
         "post",
         f"/entries/{entry.pk}/appeal",

@@ -16,10 +16,10 @@ def rpz_names(page, token) -> set[str]:
 
 @pytest.mark.browser
 def test_a_phishing_url_is_submitted_approved_served_appealed_and_delisted(
-    page, login_page, legal_rep, secretariat, secretariat_head, member_token
+    page, login_page, rep_a, secretariat, secretariat_head, member_token
 ):
     # A member submits the phishing site.
-    login_page(legal_rep)
+    login_page(rep_a)
     page.goto("/registry/submit/")
     page.fill("[name=value]", "HTTP://Login.ICBC-Verify.com/#home")
     page.select_option("[name=category]", "phishing")

@@ -17,9 +17,9 @@ def upload(client, entry, data, name="shot.png"):
     )
 
 
-def test_a_member_hands_in_a_screenshot_through_the_api(client_for, submit, legal_rep):
+def test_a_member_hands_in_a_screenshot_through_the_api(client_for, submit, rep_a):
     entry = submit("http://evil-bank.com/login")
-    client = client_for(legal_rep)
+    client = client_for(rep_a)
     response = upload(client, entry, PNG, name="../../etc/passwd.html")
     assert response.status_code == 201, response.content
     body = response.json()
@@ -27,7 +27,7 @@ def test_a_member_hands_in_a_screenshot_through_the_api(client_for, submit, lega
     assert body["sha256"] == row.sha256 == hashlib.sha256(PNG).hexdigest()
     assert body["kind"] == row.kind == "png" and body["size"] == len(PNG)
     assert row.file.name.startswith("private/") and "passwd" not in row.file.name
-    assert row.sighting.unit_id == legal_rep.unit_id
+    assert row.sighting.unit_id == rep_a.unit_id
     audit = AuditEntry.objects.get(action="registry.evidence_added")
     assert audit.new["sha256"] == row.sha256
     served = client.get(body["url"])
@@ -39,9 +39,9 @@ def test_a_member_hands_in_a_screenshot_through_the_api(client_for, submit, lega
     ] == [row.pk]
 
 
-def test_only_images_are_taken_and_nothing_is_kept_otherwise(client_for, submit, legal_rep):
+def test_only_images_are_taken_and_nothing_is_kept_otherwise(client_for, submit, rep_a):
     entry = submit("evil-bank.com")
-    client = client_for(legal_rep)
+    client = client_for(rep_a)
     for data in (b"<html><script>alert(1)</script></html>", b"%PDF-1.4\n%%EOF\n", b""):
         response = upload(client, entry, data)
         assert response.status_code == 400, data
@@ -53,12 +53,12 @@ def test_only_images_are_taken_and_nothing_is_kept_otherwise(client_for, submit,
 
 
 def test_another_unit_cannot_add_to_or_see_the_evidence(
-    client_for, submit, legal_rep, other_member, unit_b, secretariat
+    client_for, submit, rep_a, rep_b, unit_b, secretariat
 ):
     entry = submit("evil-bank.com")
-    upload(client_for(legal_rep), entry, PNG)
+    upload(client_for(rep_a), entry, PNG)
     row = EvidenceFile.objects.get()
-    other = client_for(other_member)
+    other = client_for(rep_b)
     # The entry is not listed yet: another unit does not see it at all.
     assert upload(other, entry, PNG).status_code == 404
     assert other.get(f"/api/v1/registry/evidence/{row.pk}").status_code == 404
@@ -71,20 +71,18 @@ def test_another_unit_cannot_add_to_or_see_the_evidence(
 
 
 def test_the_public_entry_page_never_links_the_evidence(
-    client_for, listed, legal_rep, other_member, unit_b, secretariat
+    client_for, listed, rep_a, rep_b, unit_b, secretariat
 ):
     entry = listed("evil-bank.com")
-    upload(client_for(legal_rep), entry, PNG)
+    upload(client_for(rep_a), entry, PNG)
     row = EvidenceFile.objects.get()
     link = f"/registry/evidence/{row.pk}/"
-    for person in (None, other_member):
+    for person in (None, rep_b):
         page = client_for(person).get(f"/registry/entries/{entry.pk}/")
         assert page.status_code == 200 and link not in page.content.decode()
     # A listed entry is public, but another unit still cannot add to it nor read its evidence.
-    assert upload(client_for(other_member), entry, PNG).status_code == 403
-    assert (
-        client_for(other_member).get(f"/api/v1/registry/entries/{entry.pk}/evidence").json() == []
-    )
-    assert link in client_for(legal_rep).get(f"/registry/entries/{entry.pk}/").content.decode()
+    assert upload(client_for(rep_b), entry, PNG).status_code == 403
+    assert client_for(rep_b).get(f"/api/v1/registry/entries/{entry.pk}/evidence").json() == []
+    assert link in client_for(rep_a).get(f"/registry/entries/{entry.pk}/").content.decode()
     assert link in client_for(secretariat).get(f"/registry/entries/{entry.pk}/").content.decode()
-    assert client_for(legal_rep).get(link).status_code == 200
+    assert client_for(rep_a).get(link).status_code == 200

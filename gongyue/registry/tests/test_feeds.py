@@ -125,7 +125,7 @@ def test_csv_json_and_text_list_every_entry_with_metadata(published):
 
 
 def test_members_only_feeds_need_a_token_and_public_ones_are_open(
-    published, client, member_token, outsider
+    published, client, member_token, no_unit_user
 ):
     assert client.get("/registry/feeds/all.rpz").status_code == 401
     assert client.get("/registry/feeds/fraud.txt").status_code == 401
@@ -137,7 +137,7 @@ def test_members_only_feeds_need_a_token_and_public_ones_are_open(
     )
     response = client.get("/registry/feeds/all.txt", HTTP_AUTHORIZATION=f"Bearer {member_token}")
     assert response.status_code == 200
-    client.force_login(outsider)
+    client.force_login(no_unit_user)
     assert client.get("/registry/feeds/all.txt").status_code == 403
     assert client.get("/registry/feeds/nonsense.txt").status_code == 404
 

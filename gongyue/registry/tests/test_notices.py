@@ -15,33 +15,33 @@ def inbox(user):
 
 
 def test_the_submitting_unit_hears_of_approval_and_of_rejection_with_the_reasons(
-    submit, secretariat, legal_rep, unit_staff, other_member, unit_b
+    submit, secretariat, rep_a, staff_a, rep_b, unit_b
 ):
     approved = submit("evil-bank.com")
     rejected = submit("harmless-shop.com")
     actions.do_approve_entry(approved, actor=secretariat, note="seen it too")
     actions.do_reject_entry(rejected, actor=secretariat, reason="the page is a real shop")
-    for person in (legal_rep, unit_staff):  # everyone of unit A
+    for person in (rep_a, staff_a):  # everyone of unit A
         first, second = inbox(person)
         assert first.kind == second.kind == "registry"
         assert "evil-bank.com" in first.subject and first.url == f"/registry/entries/{approved.pk}/"
         assert "harmless-shop.com" in second.subject and "the page is a real shop" in second.body
-    assert inbox(other_member) == [] and inbox(secretariat) == []
+    assert inbox(rep_b) == [] and inbox(secretariat) == []
     run_queued_tasks()
-    assert {m.to[0] for m in mail.outbox} == {legal_rep.email, unit_staff.email}
+    assert {m.to[0] for m in mail.outbox} == {rep_a.email, staff_a.email}
 
 
-def test_a_refused_review_tells_nobody(submit, secretariat, legal_rep):
+def test_a_refused_review_tells_nobody(submit, secretariat, rep_a):
     entry = submit("evil-bank.com")
     try:
         actions.do_reject_entry(entry, actor=secretariat, reason="")
     except Exception:  # the refusal itself is tested elsewhere
         pass
-    assert inbox(legal_rep) == []
+    assert inbox(rep_a) == []
 
 
 def test_an_appeal_tells_the_secretariat_and_its_decision_mails_the_contact_without_account(
-    listed, secretariat, secretariat_head, legal_rep, outsider
+    listed, secretariat, secretariat_head, rep_a, no_unit_user
 ):
     entry = listed("evil-bank.com")
     appeal, code = actions.do_file_appeal(
@@ -51,8 +51,8 @@ def test_an_appeal_tells_the_secretariat_and_its_decision_mails_the_contact_with
     for person in (secretariat, secretariat_head):
         (notice,) = inbox(person)
         assert "evil-bank.com" in notice.subject and notice.url == "/registry/appeals/"
-    assert inbox(outsider) == []
-    assert not [n for n in inbox(legal_rep) if n.url == "/registry/appeals/"]
+    assert inbox(no_unit_user) == []
+    assert not [n for n in inbox(rep_a) if n.url == "/registry/appeals/"]
     run_queued_tasks()
     mail.outbox.clear()
     actions.do_decide_appeal(appeal, actor=secretariat_head, uphold=True, reason="it is clean now")
@@ -65,7 +65,7 @@ def test_an_appeal_tells_the_secretariat_and_its_decision_mails_the_contact_with
 
 
 def test_a_phone_contact_gets_no_mail_and_an_appellant_with_an_account_gets_a_notification(
-    listed, secretariat, secretariat_head, legal_rep, unit_staff
+    listed, secretariat, secretariat_head, rep_a, staff_a
 ):
     by_phone = listed("evil-bank.com")
     appeal, _code = actions.do_file_appeal(
@@ -77,15 +77,15 @@ def test_a_phone_contact_gets_no_mail_and_an_appellant_with_an_account_gets_a_no
     own = listed("own-site.cn")
     appeal, code = actions.do_file_appeal(
         own,
-        actor=legal_rep,
+        actor=rep_a,
         name="Unit A",
         contact="a@example.com",
         grounds="our site",
-        unit=legal_rep.unit,
+        unit=rep_a.unit,
     )
     assert code == ""
     actions.do_decide_appeal(appeal, actor=secretariat_head, uphold=False, reason="not yours")
-    for person in (legal_rep, unit_staff):
+    for person in (rep_a, staff_a):
         decided = [n for n in inbox(person) if "not yours" in n.body]
         assert len(decided) == 1 and decided[0].url == f"/registry/entries/{own.pk}/"
     assert Appeal.objects.get(pk=appeal.pk).status == "dismissed"

@@ -28,8 +28,8 @@ def test_the_entry_page_shows_the_history_without_the_submitter(client_for, list
     assert 'data-testid="appeal-form"' in html
 
 
-def test_a_member_submits_with_a_screenshot_through_the_page(client_for, legal_rep):
-    client = client_for(legal_rep)
+def test_a_member_submits_with_a_screenshot_through_the_page(client_for, rep_a):
+    client = client_for(rep_a)
     assert client.get("/registry/submit/").status_code == 200
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -50,10 +50,10 @@ def test_a_member_submits_with_a_screenshot_through_the_page(client_for, legal_r
     assert "<script>alert(1)</script>" not in page
 
 
-def test_a_bad_submission_answers_400_with_the_message_and_changes_nothing(client_for, legal_rep):
+def test_a_bad_submission_answers_400_with_the_message_and_changes_nothing(client_for, rep_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client = client_for(legal_rep)
+    client = client_for(rep_a)
     response = client.post("/registry/submit/", {"value": "10.0.0.1", "category": "malware"})
     assert response.status_code == 400 and 'data-testid="error-value"' in response.content.decode()
     fake = SimpleUploadedFile("shot.png", b"<html>not an image</html>", content_type="image/png")
@@ -64,13 +64,13 @@ def test_a_bad_submission_answers_400_with_the_message_and_changes_nothing(clien
     assert not Entry.objects.exists()
 
 
-def test_outsiders_and_the_secretariat_cannot_submit(client_for, outsider, secretariat):
+def test_outsiders_and_the_secretariat_cannot_submit(client_for, no_unit_user, secretariat):
     assert client_for(None).get("/registry/submit/").status_code == 302
-    assert client_for(outsider).get("/registry/submit/").status_code == 403
+    assert client_for(no_unit_user).get("/registry/submit/").status_code == 403
     assert client_for(secretariat).get("/registry/submit/").status_code == 403
 
 
-def test_the_secretariat_reviews_from_the_queue(client_for, submit, secretariat, legal_rep):
+def test_the_secretariat_reviews_from_the_queue(client_for, submit, secretariat, rep_a):
     entry = submit("evil-bank.com")
     client = client_for(secretariat)
     assert "evil-bank.com" in client.get("/registry/review/").content.decode()
@@ -79,7 +79,7 @@ def test_the_secretariat_reviews_from_the_queue(client_for, submit, secretariat,
     entry.refresh_from_db()
     assert entry.status == Status.LISTED
     assert (
-        client_for(legal_rep)
+        client_for(rep_a)
         .post(f"/registry/entries/{entry.pk}/review/", {"decision": "approve"})
         .status_code
         == 403
@@ -127,10 +127,10 @@ def test_the_appeals_page_lets_another_reviewer_decide(
     assert entry.status == Status.DELISTED
 
 
-def test_the_check_page_and_the_feed_directory(client_for, listed, legal_rep):
+def test_the_check_page_and_the_feed_directory(client_for, listed, rep_a):
     listed("evil-bank.com")
     publishing.publish()
-    client = client_for(legal_rep)
+    client = client_for(rep_a)
     html = client.post(
         "/registry/check/", {"values": "http://www.evil-bank.com/x\nfine.com"}
     ).content.decode()
@@ -141,17 +141,17 @@ def test_the_check_page_and_the_feed_directory(client_for, listed, legal_rep):
 
 
 def test_the_review_queue_takes_the_same_queries_for_one_entry_or_many(
-    client_for, secretariat, legal_rep, unit_a, django_assert_num_queries
+    client_for, secretariat, rep_a, unit_a, django_assert_num_queries
 ):
     from gongyue.registry.actions import Item, do_submit_entries
 
     client = client_for(secretariat)
-    do_submit_entries([Item("one.evil-bank.com", "phishing")], actor=legal_rep, unit=unit_a)
+    do_submit_entries([Item("one.evil-bank.com", "phishing")], actor=rep_a, unit=unit_a)
     client.get("/registry/review/")
     with django_assert_num_queries(5) as one:  # session, user, grants, count, page
         client.get("/registry/review/")
     items = [Item(f"h{n}.evil-bank.com", "phishing") for n in range(30)]
-    do_submit_entries(items, actor=legal_rep, unit=unit_a)
+    do_submit_entries(items, actor=rep_a, unit=unit_a)
     with django_assert_num_queries(len(one)):
         response = client.get("/registry/review/")
     assert response.content.decode().count("data-indicator=") == 31

@@ -13,7 +13,7 @@ from gongyue.registry.models import Entry, EntryEvent, FeedChange, Sighting, Sta
 
 
 def test_a_member_submits_an_entry_that_waits_for_review_and_is_not_in_the_feeds(
-    submit, unit_a, legal_rep
+    submit, unit_a, rep_a
 ):
     entry = submit("HTTP://Login.Evil-Bank.com/a/../signin#x", evidence="seen in an SMS")
     assert (entry.kind, entry.indicator, entry.status) == (
@@ -27,13 +27,13 @@ def test_a_member_submits_an_entry_that_waits_for_review_and_is_not_in_the_feeds
     sighting = Sighting.objects.get(entry=entry)
     assert (sighting.unit, sighting.submitted_by, sighting.evidence) == (
         unit_a,
-        legal_rep,
+        rep_a,
         "seen in an SMS",
     )
     assert not FeedChange.objects.exists()
     audit = AuditEntry.objects.get(action="registry.entries_submitted")
     assert audit.new["indicators"] == ["http://login.evil-bank.com/signin"]
-    assert audit.actor == legal_rep
+    assert audit.actor == rep_a
 
 
 def test_approving_lists_the_entry_with_the_next_serial_and_one_audit_row(submit, secretariat):
@@ -85,11 +85,11 @@ def test_a_trusted_units_entry_confirmed_on_review_stays_listed_without_a_new_se
 
 
 def test_a_second_unit_adds_a_sighting_that_keeps_the_entry_listed_longer(
-    listed, submit, other_member, unit_b
+    listed, submit, rep_b, unit_b
 ):
     entry = listed("evil-bank.com")
     Entry.objects.filter(pk=entry.pk).update(expires_at=timezone.now() + timedelta(days=1))
-    again = submit("EVIL-BANK.com.", actor=other_member, unit=unit_b)
+    again = submit("EVIL-BANK.com.", actor=rep_b, unit=unit_b)
     assert again.pk == entry.pk and again.status == Status.LISTED
     assert again.sightings.count() == 2
     assert again.expires_at > timezone.now() + timedelta(days=29)
@@ -108,7 +108,7 @@ def test_the_same_unit_submitting_again_the_same_day_is_refused_and_changes_noth
     assert AuditEntry.objects.filter(action="registry.entries_submitted").count() == 1
 
 
-def test_a_bad_batch_is_refused_whole_naming_each_bad_row(legal_rep, unit_a):
+def test_a_bad_batch_is_refused_whole_naming_each_bad_row(rep_a, unit_a):
     items = [
         Item("evil-bank.com", "phishing"),
         Item("10.0.0.1", "malware"),
@@ -118,19 +118,19 @@ def test_a_bad_batch_is_refused_whole_naming_each_bad_row(legal_rep, unit_a):
         Item("<script>alert(1)</script>", "fraud"),
     ]
     with pytest.raises(InvalidBatch) as refused:
-        actions.do_submit_entries(items, actor=legal_rep, unit=unit_a)
+        actions.do_submit_entries(items, actor=rep_a, unit=unit_a)
     rows = [(row, field) for row, field, _m in refused.value.rows]
     assert [p.row for p in refused.value.problems] == [2, 3, 4, 5, 6]
     assert rows == [(1, "value"), (2, "value"), (3, "value"), (4, "category"), (5, "value")]
     assert not Entry.objects.exists() and not AuditEntry.objects.exists()
 
 
-def test_a_batch_of_1001_is_refused_and_1000_are_accepted(legal_rep, unit_a):
+def test_a_batch_of_1001_is_refused_and_1000_are_accepted(rep_a, unit_a):
     items = [Item(f"h{n}.evil-bank.com", "phishing") for n in range(1001)]
     with pytest.raises(ActionRefused) as refused:
-        actions.do_submit_entries(items, actor=legal_rep, unit=unit_a)
+        actions.do_submit_entries(items, actor=rep_a, unit=unit_a)
     assert refused.value.code == "too_many" and not Entry.objects.exists()
-    results = actions.do_submit_entries(items[:1000], actor=legal_rep, unit=unit_a)
+    results = actions.do_submit_entries(items[:1000], actor=rep_a, unit=unit_a)
     assert len(results) == 1000 and Entry.objects.count() == 1000
     assert AuditEntry.objects.filter(action="registry.entries_submitted").count() == 1
 
@@ -182,13 +182,11 @@ def test_entries_expire_unless_re_sighted_and_expired_ones_leave_the_feeds(liste
     assert run_due_duties()["registry.expiry"] == 0
 
 
-def test_an_expired_entry_submitted_again_goes_back_for_review(
-    listed, submit, other_member, unit_b
-):
+def test_an_expired_entry_submitted_again_goes_back_for_review(listed, submit, rep_b, unit_b):
     entry = listed("evil-bank.com")
     Entry.objects.filter(pk=entry.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     actions.do_expire_entries()
-    again = submit("evil-bank.com", actor=other_member, unit=unit_b)
+    again = submit("evil-bank.com", actor=rep_b, unit=unit_b)
     assert again.pk == entry.pk and again.status == Status.PENDING
 
 

@@ -26,7 +26,7 @@ def checksum(lines) -> str:
 
 
 def test_replaying_changes_from_several_serials_always_gives_the_full_list(
-    settings, api, member_token, legal_rep, unit_a, secretariat
+    settings, api, member_token, rep_a, unit_a, secretariat
 ):
     settings.REGISTRY_RESIGHT_HOURS = 0
     actions.do_trust_unit(unit_a, actor=secretariat)
@@ -41,7 +41,7 @@ def test_replaying_changes_from_several_serials_always_gives_the_full_list(
         batch = rng.sample(pool, rng.randint(60, 200))
         actions.do_submit_entries(
             [Item(value, rng.choice(["phishing", "malware", "fraud"])) for value in batch],
-            actor=legal_rep,
+            actor=rep_a,
             unit=unit_a,
         )
         listed = list(Entry.objects.listed())

@@ -44,11 +44,11 @@ def add_term(secretariat):
 
 
 @pytest.fixture
-def member_token(legal_rep):
+def member_token(rep_a):
     """A personal API token of member unit A's legal representative."""
     from gongyue.accounts.models import ApiToken
 
-    _token, secret = ApiToken.issue(legal_rep, "screening")
+    _token, secret = ApiToken.issue(rep_a, "screening")
     return secret
 
 

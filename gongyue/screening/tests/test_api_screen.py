@@ -114,8 +114,8 @@ def test_the_secretariat_may_screen_too(api, secretariat, lexicon):
     assert api("post", "/screen", token=secret, json={"text": "冰毒"}).status_code == 200
 
 
-def test_the_browser_session_of_a_member_works_as_well(client_for, legal_rep, lexicon):
-    client = client_for(legal_rep)
+def test_the_browser_session_of_a_member_works_as_well(client_for, rep_a, lexicon):
+    client = client_for(rep_a)
     response = client.post(
         "/api/v1/screening/screen", {"text": "冰毒"}, content_type="application/json"
     )
@@ -129,8 +129,10 @@ def test_without_a_token_the_answer_is_401_in_the_error_format(api, lexicon):
     assert api("post", "/screen", token="gy_wrong", json={"text": "冰毒"}).status_code == 401
 
 
-def test_someone_outside_any_unit_or_the_secretariat_gets_403(api, outsider, authority, lexicon):
-    for person in (outsider, authority):
+def test_someone_outside_any_unit_or_the_secretariat_gets_403(
+    api, no_unit_user, authority, lexicon
+):
+    for person in (no_unit_user, authority):
         _token, secret = ApiToken.issue(person, "test")
         response = api("post", "/screen", token=secret, json={"text": "冰毒"})
         assert response.status_code == 403
@@ -259,7 +261,7 @@ def test_within_the_reload_interval_a_known_token_screens_without_a_query(
 
 
 def test_a_revoked_token_is_refused_once_the_reload_interval_has_passed(
-    api, settings, monkeypatch, legal_rep, member_token, lexicon
+    api, settings, monkeypatch, rep_a, member_token, lexicon
 ):
     from gongyue.accounts.actions import do_revoke_token
     from gongyue.screening import service
@@ -268,7 +270,7 @@ def test_a_revoked_token_is_refused_once_the_reload_interval_has_passed(
     now = [1000.0]
     monkeypatch.setattr(service, "_clock", lambda: now[0])
     assert api("post", "/screen", token=member_token, json={"text": "a"}).status_code == 200
-    do_revoke_token(ApiToken.objects.get(user=legal_rep), actor=legal_rep)
+    do_revoke_token(ApiToken.objects.get(user=rep_a), actor=rep_a)
     now[0] += 2.5
     refused = api("post", "/screen", token=member_token, json={"text": "a"})
     assert refused.status_code == 401 and refused.json()["code"] == "unauthenticated"
@@ -291,9 +293,37 @@ def test_a_unit_that_stops_being_a_member_stops_screening_after_the_reload_inter
     assert api("post", "/screen", token=member_token, json={"text": "a"}).status_code == 403
 
 
-def test_a_unit_that_is_not_a_member_cannot_screen(api, other_member, lexicon):
+def test_a_unit_that_is_not_a_member_cannot_screen(api, rep_b, lexicon):
     from gongyue.accounts.models import ApiToken
 
-    _token, secret = ApiToken.issue(other_member, "screening")
+    _token, secret = ApiToken.issue(rep_b, "screening")
     response = api("post", "/screen", token=secret, json={"text": "冰毒"})
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
+
+
+@pytest.mark.parametrize("mask", [False, True])
+@pytest.mark.parametrize("offsets", ["code_points", "utf16", "utf8"])
+@pytest.mark.parametrize("reveal", [False, True])
+def test_the_batch_answer_written_directly_is_the_json_of_each_posts_result(
+    lexicon, mask, offsets, reveal
+):
+    """service.results_json writes the answer without building it: it must say exactly what
+    json.dumps of result_dict says, for passing and matching posts, ids or none, any escape."""
+    from gongyue.screening import service
+
+    texts = ["诚信经营", "代 开 发 票 😀 冰毒", '引号"与\\反斜杠\n换行', "广告👍广告"]
+    ids = [None, "a", 'id "quoted" \\ 😀', "4"]
+    version, results = service.screen_texts(texts)
+    assert results[0].decision == "pass" and results[1].matches
+    expected = {
+        "lexicon_version": version,
+        "results": [
+            service.result_dict(t, r, mask=mask, offsets=offsets, post_id=i, reveal=reveal)
+            for t, r, i in zip(texts, results, ids)
+        ],
+    }
+    written = service.results_json(
+        version, texts, results, ids, mask=mask, offsets=offsets, reveal=reveal
+    )
+    assert json.loads(written) == expected
+    assert written == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))

@@ -9,7 +9,7 @@ from gongyue.screening.models import LexiconVersion
 
 @pytest.mark.browser
 def test_a_term_the_secretariat_adds_is_highlighted_on_the_members_try_page(
-    transactional_db, page, login_page, secretariat, legal_rep
+    transactional_db, page, login_page, secretariat, rep_a
 ):
     login_page(secretariat)
     page.goto("/screening/lexicon/")
@@ -33,7 +33,7 @@ def test_a_term_the_secretariat_adds_is_highlighted_on_the_members_try_page(
     assert_accessible(page)
 
     page.context.clear_cookies()
-    login_page(legal_rep)
+    login_page(rep_a)
     page.click("header nav >> text=内容筛查")
     page.wait_for_url("**/screening/try/")
     page.fill("textarea[name=text]", "诚信经营，代 开 发 票请找我，或者 daikaifapiao")

@@ -66,9 +66,9 @@ def test_a_bad_file_prints_each_problem_by_row_and_changes_nothing(secretariat, 
     assert not LexiconTerm.objects.exists()
 
 
-def test_only_the_secretariat_may_import(legal_rep, tmp_path):
+def test_only_the_secretariat_may_import(rep_a, tmp_path):
     path = tmp_path / "lexicon.csv"
     path.write_text(CSV, encoding="utf-8")
-    _out, _err, error = run("import_lexicon", str(path), "--user", legal_rep.username)
+    _out, _err, error = run("import_lexicon", str(path), "--user", rep_a.username)
     assert error == "rep_a is not secretariat staff, who alone maintain the lexicon"
     assert run("import_lexicon", str(path), "--user", "nobody")[2] == "no user named 'nobody'"

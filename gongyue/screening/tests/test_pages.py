@@ -55,8 +55,8 @@ def test_overlapping_matches_are_one_highlight_naming_every_term(client_for, sec
     )
 
 
-def test_a_clean_text_passes_on_the_try_page(client_for, legal_rep):
-    html = client_for(legal_rep).post("/screening/try/", {"text": "你好"}).content.decode()
+def test_a_clean_text_passes_on_the_try_page(client_for, rep_a):
+    html = client_for(rep_a).post("/screening/try/", {"text": "你好"}).content.decode()
     # No version is published: the page says so rather than naming a "version 0".
     assert 'data-testid="decision">通过</span>' in html and "尚未发布任何词库版本" in html
 
@@ -69,18 +69,18 @@ def test_a_clean_text_passes_on_the_try_page(client_for, legal_rep):
     ],
 )
 def test_an_empty_or_too_long_text_is_refused_on_the_try_page(
-    client_for, legal_rep, add_term, text, message
+    client_for, rep_a, add_term, text, message
 ):
     add_term("冰毒")
     before = counts()
-    response = client_for(legal_rep).post("/screening/try/", {"text": text})
+    response = client_for(rep_a).post("/screening/try/", {"text": text})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert counts() == before
 
 
-def test_a_ten_megabyte_post_is_refused_on_the_try_page_with_a_clear_message(client_for, legal_rep):
-    client = client_for(legal_rep)
+def test_a_ten_megabyte_post_is_refused_on_the_try_page_with_a_clear_message(client_for, rep_a):
+    client = client_for(rep_a)
     ascii_text = client.post("/screening/try/", {"text": "a" * (10 * 1024 * 1024)})
     assert ascii_text.status_code == 400
     assert "文本有 10,485,760 个字符，上限为 65,536 个。" in ascii_text.content.decode()
@@ -92,12 +92,12 @@ def test_a_ten_megabyte_post_is_refused_on_the_try_page_with_a_clear_message(cli
 
 
 def test_the_try_page_is_for_members_and_the_secretariat(
-    client_for, outsider, secretariat, unit_staff
+    client_for, no_unit_user, secretariat, staff_a
 ):
     assert client_for(None).get("/screening/try/").status_code == 302
-    assert client_for(outsider).get("/screening/try/").status_code == 403
+    assert client_for(no_unit_user).get("/screening/try/").status_code == 403
     assert client_for(secretariat).get("/screening/try/").status_code == 200
-    assert client_for(unit_staff).get("/screening/try/").status_code == 200
+    assert client_for(staff_a).get("/screening/try/").status_code == 200
 
 
 def test_the_ping_answers_without_touching_the_database(client, django_assert_num_queries):
@@ -109,7 +109,7 @@ def test_the_ping_answers_without_touching_the_database(client, django_assert_nu
 # --- the lexicon pages ---------------------------------------------------------------------------
 
 
-def test_only_the_secretariat_sees_the_lexicon_pages(client_for, legal_rep, add_term):
+def test_only_the_secretariat_sees_the_lexicon_pages(client_for, rep_a, add_term):
     term = add_term("冰毒")
     urls = [
         "/screening/lexicon/",
@@ -123,8 +123,8 @@ def test_only_the_secretariat_sees_the_lexicon_pages(client_for, legal_rep, add_
     ]
     for url in urls:
         assert client_for(None).get(url).status_code == 302, url
-        assert client_for(legal_rep).get(url).status_code == 403, url
-    assert client_for(legal_rep).post(f"/screening/lexicon/{term.pk}/remove/").status_code == 403
+        assert client_for(rep_a).get(url).status_code == 403, url
+    assert client_for(rep_a).post(f"/screening/lexicon/{term.pk}/remove/").status_code == 403
     assert LexiconTerm.objects.get().is_active
 
 
@@ -379,7 +379,7 @@ def test_the_export_downloads_the_lexicon_in_service(client_for, secretariat, ad
 
 
 def test_each_page_takes_a_constant_number_of_queries(
-    client_for, secretariat, legal_rep, add_term, django_assert_max_num_queries
+    client_for, secretariat, rep_a, add_term, django_assert_max_num_queries
 ):
     term = add_term("冰毒")
     for word in ["赌博", "裸聊", "木马"]:
@@ -405,7 +405,7 @@ def test_each_page_takes_a_constant_number_of_queries(
         # Session, user, role grants, and at most four of the page's own.
         with django_assert_max_num_queries(7):
             assert client.get(url).status_code == 200, url
-    member = client_for(legal_rep)
+    member = client_for(rep_a)
     member.post("/screening/try/", {"text": "冰毒"})
     # Session, user, the unit being a member now, the look for a new lexicon version.
     with django_assert_max_num_queries(5):

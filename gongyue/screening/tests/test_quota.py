@@ -26,10 +26,10 @@ def test_requests_beyond_the_minutes_quota_get_429_in_the_error_format_with_retr
     assert 1 <= int(refused["Retry-After"]) <= 60
 
 
-def test_the_quota_is_per_unit_not_per_token(api, settings, legal_rep, unit_staff, lexicon):
+def test_the_quota_is_per_unit_not_per_token(api, settings, rep_a, staff_a, lexicon):
     settings.SCREENING_REQUESTS_PER_MINUTE = 2
-    first = ApiToken.issue(legal_rep, "one")[1]
-    second = ApiToken.issue(unit_staff, "two")[1]
+    first = ApiToken.issue(rep_a, "one")[1]
+    second = ApiToken.issue(staff_a, "two")[1]
     assert api("post", "/screen", token=first, json={"text": "a"}).status_code == 200
     assert api("post", "/screen", token=second, json={"text": "a"}).status_code == 200
     assert api("post", "/screen", token=second, json={"text": "a"}).status_code == 429
@@ -95,8 +95,8 @@ def test_the_setting_can_reveal_terms_to_members(api, settings, member_token, le
     assert match["term"] == "冰毒"
 
 
-def test_the_try_page_does_not_show_members_the_lexicon_term(client, legal_rep, add_term):
+def test_the_try_page_does_not_show_members_the_lexicon_term(client, rep_a, add_term):
     add_term("冰毒")
-    client.force_login(legal_rep)
+    client.force_login(rep_a)
     page = client.post("/screening/try/", {"text": "卖冰 毒啦"}).content.decode()
     assert "冰 毒" in page and "冰毒" not in page
