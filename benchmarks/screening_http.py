@@ -268,9 +268,20 @@ def client(port, method, path, body, token, seconds, max_requests, posts_per_req
     return latencies, errors
 
 
-def load(port, target, token, clients, seconds) -> dict:
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes have used so far (from /proc/PID/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks
+
+
+def load(port, target, token, clients, seconds, workers: list[int]) -> dict:
     method, path, body, posts = target["method"], target["path"], target["body"], target["posts"]
     context = multiprocessing.get_context("fork")
+    cpu_before = cpu_seconds(workers)
     started = time.perf_counter()
     with context.Pool(clients) as pool:
         runs = pool.starmap(
@@ -278,9 +289,13 @@ def load(port, target, token, clients, seconds) -> dict:
             [(port, method, path, body, token, seconds, MAX_REQUESTS_PER_CLIENT, posts)] * clients,
         )
     elapsed = time.perf_counter() - started
+    worker_cpu = cpu_seconds(workers) - cpu_before
     latencies = sorted(ns for run, _errors in runs for ns in run)
     requests = len(latencies)
     return {
+        "worker_cpu_ms": worker_cpu * 1000 / max(requests, 1),
+        # What the workers would serve with a core each and the clients elsewhere.
+        "capacity_posts_s": requests * posts * len(workers) / worker_cpu if worker_cpu else 0,
         "requests": requests,
         "errors": sum(errors for _run, errors in runs),
         "requests_s": requests / elapsed,
@@ -339,7 +354,8 @@ def run(args) -> str:
                 for target in targets(posts):
                     print(f"loading {worker_class}: {target['path']} …", file=sys.stderr)
                     rows.append((worker_class, target["name"],
-                                 load(server.port, target, token, args.clients, args.seconds)))  # fmt: skip
+                                 load(server.port, target, token, args.clients, args.seconds,
+                                      server.worker_pids())))  # fmt: skip
                 memory_10k = server.memory()
             finally:
                 server.stop()
@@ -351,15 +367,21 @@ def run(args) -> str:
             f" compiled engine {prepared['compiled_mb']:.1f} MB); {args.clients} client"
             f" processes on the same machine, each for {args.seconds:g} s (at most"
             f" {MAX_REQUESTS_PER_CLIENT:,} requests), one request at a time on a kept-alive"
-            " connection; latency is the client's, from sending to the last byte.",
+            " connection; latency is the client's, from sending to the last byte. The clients"
+            " share the two cores with the workers, so posts/s is what this machine serves with"
+            " its own load generator; worker CPU per request is read from /proc, and capacity is"
+            f" posts per worker CPU-second times {args.workers} workers: what the workers serve"
+            " with a core each and the clients on other machines.",
             "",
-            "| workers | target | requests | posts/s | requests/s | p50 (ms) | p99 (ms) | errors |",
-            "|---|---|---:|---:|---:|---:|---:|---:|",
+            "| workers | target | requests | posts/s | requests/s | p50 (ms) | p99 (ms) | errors"
+            " | worker CPU per request (ms) | capacity of the workers (posts/s) |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for worker_class, name, r in rows:
             lines.append(
                 f"| {worker_class} | {name} | {r['requests']:,} | {r['posts_s']:,.0f} |"
                 f" {r['requests_s']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['errors']} |"
+                f" {r['worker_cpu_ms']:.2f} | {r['capacity_posts_s']:,.0f} |"
             )
         worst = max(m["rss_mb"] for m in memory_10k)
         lines += [

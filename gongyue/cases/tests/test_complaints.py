@@ -1,4 +1,4 @@
-# ruff: noqa: F811 (fixtures imported from test_dispute_fixtures)
+# ruff: noqa: F811 (fixtures imported from dispute_fixtures)
 """Complaints about the executing body to the authority (Art. 23): the authority's alone."""
 
 from django.contrib import admin
@@ -9,7 +9,7 @@ from gongyue.cases import actions
 from gongyue.cases.models import Complaint, ComplaintStatus
 from gongyue.core.models import Notification
 
-from .test_dispute_fixtures import (  # noqa: F401
+from .dispute_fixtures import (  # noqa: F401
     SCRIPT,
     counts,
     members,

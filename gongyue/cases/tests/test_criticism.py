@@ -1,4 +1,4 @@
-# ruff: noqa: F811 (fixtures imported from test_dispute_fixtures)
+# ruff: noqa: F811 (fixtures imported from dispute_fixtures)
 """Public criticism (Art. 17): sent without an account, followed with a receipt code stored only
 as a slow hash, answered by the secretariat; rate limited; no tracking cookie; yearly figures."""
 
@@ -15,7 +15,7 @@ from gongyue.cases import actions
 from gongyue.cases.models import Criticism, CriticismStatus
 from gongyue.core.tasks import run_queued_tasks
 
-from .test_dispute_fixtures import (  # noqa: F401
+from .dispute_fixtures import (  # noqa: F401
     PDF_BYTES,
     SCRIPT,
     _private_media,

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 (fixtures imported from test_dispute_fixtures)
+# ruff: noqa: F811 (fixtures imported from dispute_fixtures)
 """The access matrix of disputes, complaints and public criticism: every page and endpoint, for
 each persona. 404 where the object is invisible, 403 where it is visible but not allowed;
 pages send anonymous visitors to the login page, the API answers them 401."""
@@ -9,7 +9,7 @@ from gongyue.accounts.models import Role
 from gongyue.cases import actions
 from gongyue.core import testing
 
-from .test_dispute_fixtures import (  # noqa: F401
+from .dispute_fixtures import (  # noqa: F401
     _private_media,
     conflicted_staff,
     mediator,

@@ -1,11 +1,11 @@
-# ruff: noqa: F811 (fixtures imported from test_dispute_fixtures)
+# ruff: noqa: F811 (fixtures imported from dispute_fixtures)
 """Every step of a dispute and of a complaint through /api/v1/cases/, with the pages' forms,
 actions and access helpers; errors in the API's one format."""
 
 from gongyue.audit.models import AuditEntry
 from gongyue.cases.models import Complaint, Dispute, DisputeStatus
 
-from .test_dispute_fixtures import (  # noqa: F401
+from .dispute_fixtures import (  # noqa: F401
     _private_media,
     conflicted_staff,
     counts,

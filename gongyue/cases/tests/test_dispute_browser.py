@@ -1,4 +1,4 @@
-# ruff: noqa: F811 (fixtures imported from test_dispute_fixtures)
+# ruff: noqa: F811 (fixtures imported from dispute_fixtures)
 """A dispute settled by agreement, end to end in Chromium: opened by one member, a settlement
 proposed by the other, accepted by both after the confirmation step."""
 
@@ -6,7 +6,7 @@ import pytest
 
 from gongyue.cases.models import Dispute, DisputeStatus
 
-from .test_dispute_fixtures import _private_media, members  # noqa: F401
+from .dispute_fixtures import _private_media, members  # noqa: F401
 
 
 @pytest.mark.browser

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 (fixtures imported from test_dispute_fixtures)
+# ruff: noqa: F811 (fixtures imported from dispute_fixtures)
 """The redress duty flags overdue deadlines once, to whoever must act; the reminders the actions
 schedule two days before each deadline go out through core's reminder duty."""
 
@@ -9,7 +9,7 @@ from gongyue.cases.redress_duties import flag_overdue_redress
 from gongyue.core.duties import send_due_reminders
 from gongyue.core.models import Notification
 
-from .test_dispute_fixtures import members  # noqa: F401
+from .dispute_fixtures import members  # noqa: F401
 
 
 def test_overdue_mediation_criticism_and_complaints_are_flagged_once_to_who_must_act(

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 (fixtures imported from test_dispute_fixtures)
+# ruff: noqa: F811 (fixtures imported from dispute_fixtures)
 """Disputes (Art. 20): negotiation, mediation by a secretariat person without a conflict, and an
 end settled by an agreement both parties accept, or not settled."""
 
@@ -11,7 +11,7 @@ from gongyue.cases.models import Dispute, DisputeRecusal, DisputeStatus, Recusal
 from gongyue.core import testing
 from gongyue.core.models import Notification, Reminder
 
-from .test_dispute_fixtures import (  # noqa: F401
+from .dispute_fixtures import (  # noqa: F401
     PDF_BYTES,
     SCRIPT,
     _private_media,
