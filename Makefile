@@ -43,7 +43,7 @@ run: bootstrap
 	$(RUN_ENV) $(BIN)/gongyue load_demo $(if $(CONVENTION),--convention "$(CONVENTION)")
 	@$(RUN_ENV) scripts/run
 
-# The whole suite on SQLite, then again on a throwaway PostgreSQL cluster.
+# The whole suite on SQLite and, side by side, on a throwaway PostgreSQL cluster.
 # With CI=true nothing may be skipped: a missing PostgreSQL or Chromium fails the run.
 test: bootstrap
 	@scripts/system-deps test
@@ -52,8 +52,7 @@ test: bootstrap
 	$(BIN)/ruff format --check --quiet .
 	@$(MAKE) --no-print-directory messages
 	$(BUILD_ENV) $(BIN)/gongyue makemigrations --check --dry-run --verbosity 0 || (echo "models changed without a migration"; exit 1)
-	FAST_PASSWORD_HASHER=1 $(BIN)/pytest $(PYTEST_ARGS)
-	FAST_PASSWORD_HASHER=1 scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+	scripts/test-suites $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: bootstrap
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --locked --quiet --group bench

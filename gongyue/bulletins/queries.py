@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django.db.models import Count, F, FloatField, Q
-from django.db.models.functions import Cast, Round
+from django.db.models.functions import Cast, NullIf, Round
 
 from gongyue.accounts.models import SIGNING_ROLES, UNIT_ROLES, RoleGrant, User
 from gongyue.core.access import is_authority, is_secretariat
@@ -138,8 +138,9 @@ def unit_people_with_roles(unit_ids):
 
 
 def _percent(part, whole):
-    """part * 100 / whole in the database, to one decimal."""
-    return Round(Cast(part, FloatField()) * 100.0 / Cast(whole, FloatField()), 1)
+    """part * 100 / whole in the database, to one decimal; None when whole is 0 (PostgreSQL
+    refuses a division by zero where SQLite answers NULL)."""
+    return Round(Cast(part, FloatField()) * 100.0 / NullIf(Cast(whole, FloatField()), 0.0), 1)
 
 
 def campaign_report(campaign) -> dict:

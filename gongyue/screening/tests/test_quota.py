@@ -1,11 +1,21 @@
 """The per-unit screening quota (requests and posts a minute) and what members learn of a match."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from gongyue.accounts.models import ApiToken, Role
+from gongyue.core import ratelimit
 from gongyue.core.testing import make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _one_minute(monkeypatch):
+    """The quota counts in fixed one-minute windows: a test that crossed a minute's end would
+    start afresh halfway. The rate limiter's clock stands still 10 s into a minute."""
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 60 * 29_000_000 + 10.0))
 
 
 @pytest.fixture
