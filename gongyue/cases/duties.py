@@ -4,6 +4,7 @@ triage is overdue to the secretariat once, claiming it with a conditional UPDATE
 
 from gongyue.core.duties import duty
 
+from . import redress_duties  # noqa: F401 (disputes, complaints and criticism register theirs)
 from .models import Case
 
 
@@ -29,7 +30,3 @@ def flag_overdue_triage(now) -> int:
             )
             flagged += 1
     return flagged
-
-
-# Disputes, complaints and criticism register their own duties.
-from . import redress_duties  # noqa: E402, F401

@@ -610,11 +610,6 @@ def do_untrust_unit(unit, *, actor) -> None:
 # -- appeals ------------------------------------------------------------------------------------
 
 
-def new_receipt_code() -> str:
-    """A code a person without an account keeps to follow their appeal, e.g. K7QF-3MZP-9XWD."""
-    return receipts.new_receipt_code(12)
-
-
 @transaction.atomic
 def do_file_appeal(
     entry: Entry, *, actor, name: str, contact: str, grounds: str, evidence: str = "", unit=None
@@ -637,7 +632,7 @@ def do_file_appeal(
     if not grounds:
         raise ActionRefused(_("Give your grounds."), code="invalid", field="grounds", status=400)
     person = actor if getattr(actor, "is_authenticated", False) else None
-    code = "" if person else new_receipt_code()
+    code = "" if person else receipts.new_receipt_code()
     appeal = Appeal.objects.create(
         entry=entry,
         unit=unit,

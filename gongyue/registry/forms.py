@@ -109,7 +109,7 @@ class DecideForm(forms.Form):
 
 class ReceiptForm(forms.Form):
     appeal = forms.IntegerField(label=_("Appeal number"), min_value=1)
-    code = forms.CharField(label=_("Receipt code"), max_length=20)
+    code = forms.CharField(label=_("Receipt code"), max_length=40)
 
 
 class SearchForm(forms.Form):

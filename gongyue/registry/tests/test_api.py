@@ -213,6 +213,8 @@ def test_a_site_owner_without_an_account_appeals_with_a_receipt_code(
     assert response.status_code == 201, response.content
     body = response.json()
     code = body["receipt_code"]
+    # At least 16 random characters, as for public criticism (the dashes only group them).
+    assert len(code.replace("-", "")) >= 16
     appeal = Appeal.objects.get()
     assert (
         code
