@@ -158,16 +158,27 @@ class Matcher:
     labels), each a slice of the host found with ``str.rfind`` — no list of labels is built.
     """
 
-    __slots__ = ("count", "hashes", "names", "networks", "suffixes", "urls")
+    __slots__ = ("count", "hashes", "names", "networks", "suffixes", "url_hosts", "urls")
 
     def __init__(self):
         self.names: dict[str, str] = {}
         self.suffixes: dict[str, str] = {}
         self.urls: dict[str, str] = {}
+        # The hosts of the listed URLs: a URL's path expressions are looked up only under these.
+        self.url_hosts: set[str] = set()
         # (version, prefix length) → {network number: line}
         self.networks: dict[tuple[int, int], dict[int, str]] = {}
         self.hashes: dict[str, str] = {}
         self.count = 0
+
+    def __setstate__(self, state) -> None:
+        """Unpickled (a worker loads the matcher a publication wrote); a matcher pickled before
+        ``url_hosts`` existed gets it from its URLs."""
+        _no_dict, slots = state
+        for name, value in slots.items():
+            setattr(self, name, value)
+        if "url_hosts" not in slots:
+            self.url_hosts = {expression.split("/", 1)[0] for expression in self.urls}
 
     @property
     def exact(self) -> dict[str, str]:
@@ -190,7 +201,9 @@ class Matcher:
             else:
                 self.names[value] = line
         elif kind == "url":
-            self.urls[parse_url(value).expression] = line
+            url = parse_url(value)
+            self.urls[url.expression] = line
+            self.url_hosts.add(url.host)
         elif kind in ("ip", "cidr"):
             network = ipaddress.ip_network(value, strict=False)
             shift = network.max_prefixlen - network.prefixlen
@@ -267,15 +280,26 @@ class Matcher:
 
     def match_url(self, url: URL) -> str | None:
         host = url.host
-        is_ip = host.startswith("[") or parse_ipv4(host) == host
-        line = self.match_address(host) if is_ip else self.match_host(host)
+        if host.startswith("[") or parse_ipv4(host) == host:
+            line = self.match_address(host)
+            hosts = (host,)
+        else:
+            line = self.match_host(host)
+            hosts = None
         if line is not None or not self.urls:
             return line
-        urls = self.urls
-        for expression in url.expressions():
-            line = urls.get(expression)
-            if line is not None:
-                return line
+        # The URL expressions (host suffix × path prefix, Safe Browsing's order), only for the
+        # host suffixes some listed URL has.
+        url_hosts = self.url_hosts
+        hosts = [h for h in (hosts or url.host_suffixes()) if h in url_hosts]
+        if not hosts:
+            return None
+        urls, paths = self.urls, url.path_prefixes()
+        for suffix in hosts:
+            for path in paths:
+                line = urls.get(suffix + path)
+                if line is not None:
+                    return line
         return None
 
     def check(self, value: str) -> tuple[str, str | None]:

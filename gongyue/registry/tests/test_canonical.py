@@ -143,3 +143,27 @@ def test_private_reserved_malformed_and_wrong_length_values_are_refused(value, k
     with pytest.raises(CanonicalError) as error:
         parse_indicator(value, kind)
     assert error.value.code == code
+
+
+def test_paths_with_nothing_to_resolve_take_the_short_way_to_the_same_form():
+    import random
+
+    from gongyue.registry import canonical
+
+    rng = random.Random(3)
+    pieces = ["a", "b.html", ".", "..", "", "%2E", "%2F", ".well-known", "x y", "é"]
+    for _ in range(3000):
+        path = "/" + "/".join(rng.choice(pieces) for _ in range(rng.randint(0, 5)))
+        url = canonical.parse_url(f"http://example.com{path}")
+        # The long way: split, drop "." and "", pop for "..", keep a trailing slash.
+        raw = canonical._unescape(path.encode())
+        segments = []
+        for segment in raw.split(b"/"):
+            if segment == b"..":
+                segments and segments.pop()
+            elif segment not in (b"", b"."):
+                segments.append(segment)
+        expected = b"/" + b"/".join(segments)
+        if raw.endswith((b"/", b"/.", b"/..")) and not expected.endswith(b"/"):
+            expected += b"/"
+        assert url.path == canonical._escape(expected), path
