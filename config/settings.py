@@ -410,6 +410,10 @@ REGISTRY_WARNING_NETWORKS = envlist(
     "180.76.76.76/32,8.8.8.8/32,8.8.4.4/32,1.1.1.1/32,1.0.0.1/32,9.9.9.9/32,"
     "240c::6666/128,2400:3200::1/128,2001:4860:4860::8888/128",
 )
+# ICP-filed websites are on the warning list too: a CSV export of the ICP filings (columns 域名
+# or domain, 备案号 or icp, 主办单位 or unit; several domains a row may be separated by spaces,
+# commas or 、), read again whenever the file changes. Empty: none but the member units' sites.
+REGISTRY_ICP_FILINGS_FILE = envstr("REGISTRY_ICP_FILINGS_FILE", "")
 # Hashes that match harmless files everywhere: the empty file.
 REGISTRY_WARNING_HASHES = envlist(
     "REGISTRY_WARNING_HASHES",

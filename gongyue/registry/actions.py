@@ -7,9 +7,14 @@ the feeds published once the transaction commits (``tasks.publish_feeds``).
 
 from __future__ import annotations
 
+import csv
 import ipaddress
+import logging
+import os
+import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction
@@ -25,7 +30,7 @@ from gongyue.core.refusals import FileRefused, Problem
 from gongyue.organisations.models import Unit
 
 from . import notices
-from .canonical import CanonicalError, canonical_hash, parse_ipv4, registered_domain
+from .canonical import CanonicalError, canonical_hash, idna_host, parse_ipv4, registered_domain
 from .events import Event
 from .matcher import Indicator, parse_indicator
 from .models import (
@@ -43,6 +48,8 @@ from .models import (
     Status,
     TrustedUnit,
 )
+
+logger = logging.getLogger(__name__)
 
 # -- messages for values that cannot be listed --------------------------------------------------
 
@@ -103,14 +110,85 @@ def _site_host(site: str) -> str:
     return host.removeprefix("www.")
 
 
+_ICP_DOMAIN_COLUMNS = ("domain", "域名", "网站域名", "主办域名")
+_ICP_NUMBER_COLUMNS = ("icp", "备案号", "ICP备案号", "网站备案号", "主体备案号")
+_ICP_UNIT_COLUMNS = ("unit", "主办单位", "主办单位名称", "主体名称")
+_ICP_SPLIT = re.compile(r"[\s,，;；、]+")
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> int | None:
+    for index, title in enumerate(header):
+        if title.strip().lstrip("\ufeff") in names:
+            return index
+    return None
+
+
+@lru_cache(maxsize=4)
+def _icp_filings(path: str, _mtime_ns: int, _size: int) -> dict[str, tuple[str, str]]:
+    """{domain: (filing number, unit)} of a CSV export of ICP filings (columns named in Chinese
+    or English, one or several domains a row); rows without a valid domain are skipped and
+    counted in the log. Cached until the file changes."""
+    filings, skipped = {}, 0
+    with open(path, encoding="utf-8-sig", newline="") as source:
+        rows = csv.reader(source)
+        header = next(rows, [])
+        domain_at = _column(header, _ICP_DOMAIN_COLUMNS)
+        number_at, unit_at = (
+            _column(header, _ICP_NUMBER_COLUMNS),
+            _column(header, _ICP_UNIT_COLUMNS),
+        )
+        if domain_at is None:
+            logger.warning("registry: %s has no domain column (域名 or domain)", path)
+            return {}
+        for row in rows:
+            cell = row[domain_at] if domain_at < len(row) else ""
+            number = (
+                row[number_at].strip() if number_at is not None and number_at < len(row) else ""
+            )
+            unit = row[unit_at].strip() if unit_at is not None and unit_at < len(row) else ""
+            for value in filter(None, _ICP_SPLIT.split(cell)):
+                try:
+                    name = idna_host(_site_host(value) or value)
+                except CanonicalError:
+                    skipped += 1
+                    continue
+                if "." in name:
+                    filings.setdefault(name, (number, unit))
+                else:
+                    skipped += 1
+    if skipped:
+        logger.warning("registry: %s: %d domains that are not domain names skipped", path, skipped)
+    return filings
+
+
+def icp_filings() -> dict[str, tuple[str, str]]:
+    """The ICP-filed domains of ``REGISTRY_ICP_FILINGS_FILE`` (none when it is not set)."""
+    path = settings.REGISTRY_ICP_FILINGS_FILE
+    if not path:
+        return {}
+    try:
+        stat = os.stat(path)
+    except OSError:
+        logger.warning("registry: the ICP filings file %s cannot be read", path)
+        return {}
+    return _icp_filings(str(path), stat.st_mtime_ns, stat.st_size)
+
+
 class WarningList:
-    """What must not be listed by mistake: the settings' names, networks and hashes, and the
-    member units' own websites. Built once per action."""
+    """What must not be listed by mistake: the settings' names, networks and hashes, the
+    ICP-filed domains of the filings file, and the member units' own websites. Built once per
+    action."""
 
     def __init__(self):
         self.domains = {
             d.strip().lower(): _("on the warning list") for d in settings.REGISTRY_WARNING_DOMAINS
         }
+        for name, (number, unit) in icp_filings().items():
+            self.domains.setdefault(
+                name,
+                _("an ICP-filed website (%(number)s, %(unit)s)")
+                % {"number": number or "?", "unit": unit or "?"},
+            )
         for name, sites in Unit.objects.members().values_list("name", "websites"):
             for site in sites or []:
                 host = _site_host(str(site))
