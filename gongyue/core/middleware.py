@@ -108,7 +108,10 @@ class LanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
+        if "Vary" in response.headers:
+            patch_vary_headers(response, ("Cookie",))
+        else:  # what patch_vary_headers writes then, without parsing the header (every request)
+            response.headers["Vary"] = "Cookie"
         response.headers.setdefault("Content-Language", language)
         return response
 

@@ -191,3 +191,17 @@ def test_the_screening_endpoints_are_the_first_api_addresses_tried_and_no_other_
     assert resolve("/api/v1/screening/screen/batch").url_name == "screen_batch"
     assert resolve("/api/v1/docs").url_name == "openapi-view"
     assert resolve("/api/v1/cases/disputes/").url_name == "list_disputes"
+
+
+def test_the_language_middleware_adds_cookie_to_vary_without_losing_what_the_view_set():
+    from gongyue.core.middleware import LanguageMiddleware
+
+    def view_with_vary(request):
+        response = HttpResponse("ok")
+        response["Vary"] = "Accept-Language"
+        return response
+
+    request = RequestFactory().get("/")
+    assert LanguageMiddleware(view_with_vary)(request)["Vary"] == "Accept-Language, Cookie"
+    plain = LanguageMiddleware(lambda request: HttpResponse("ok"))(RequestFactory().get("/"))
+    assert plain["Vary"] == "Cookie"
