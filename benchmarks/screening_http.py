@@ -2,6 +2,7 @@
 
     python benchmarks/screening_http.py               # 10 s per target and worker class
     python benchmarks/screening_http.py --seconds 3   # a quick look
+    python benchmarks/screening_http.py --worker-class gthread --target batch --memory-terms 0
 
 Builds a throwaway SQLite database in a temporary folder: a 10,000-term lexicon imported
 through the real action (``do_import_lexicon``), a member unit's legal representative and
@@ -313,14 +314,19 @@ def targets(posts: list[str]) -> list[dict]:
         ensure_ascii=False,
     ).encode()
     return [
-        {"name": "bare Django view `GET /screening/ping`", "method": "GET",
+        {"key": "ping", "name": "bare Django view `GET /screening/ping`", "method": "GET",
          "path": "/screening/ping", "body": None, "posts": 1},
-        {"name": "`POST /api/v1/screening/screen`, one 1 KB post", "method": "POST",
+        {"key": "screen", "name": "`POST /api/v1/screening/screen`, one 1 KB post", "method": "POST",
          "path": "/api/v1/screening/screen", "body": single, "posts": 1},
-        {"name": f"`POST /api/v1/screening/screen/batch`, {POSTS_PER_BATCH} posts of 1 KB",
+        {"key": "batch", "name": f"`POST /api/v1/screening/screen/batch`, {POSTS_PER_BATCH} posts of 1 KB",
          "method": "POST", "path": "/api/v1/screening/screen/batch", "body": batch,
          "posts": POSTS_PER_BATCH},
     ]  # fmt: skip
+
+
+def chosen(posts: list[str], args) -> list[dict]:
+    """The targets asked for with --target (default: all three)."""
+    return [t for t in targets(posts) if not args.targets or t["key"] in args.targets]
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -351,7 +357,7 @@ def run(args) -> str:
             server = Server(folder, "http.sqlite3", worker_class, args.workers, threads)
             try:
                 warm(server.port, token, targets(posts)[1]["body"])
-                for target in targets(posts):
+                for target in chosen(posts, args):
                     print(f"loading {worker_class}: {target['path']} …", file=sys.stderr)
                     rows.append((worker_class, target["name"],
                                  load(server.port, target, token, args.clients, args.seconds,
@@ -361,8 +367,9 @@ def run(args) -> str:
                 server.stop()
 
         lines += [
-            f"HTTP: gunicorn with {args.workers} workers (gthread: {args.threads} threads each)"
-            " on 127.0.0.1, SQLite, a"
+            f"HTTP: gunicorn with {args.workers} workers (gthread: {args.threads} threads each;"
+            " gunicorn's defaults otherwise: no access log, keep-alive 2 s, which sync workers"
+            " do not keep) on 127.0.0.1, SQLite, a"
             f" {prepared['terms']:,}-term lexicon (imported in {prepared['import_s']:.1f} s,"
             f" compiled engine {prepared['compiled_mb']:.1f} MB); {args.clients} client"
             f" processes on the same machine, each for {args.seconds:g} s (at most"
@@ -474,7 +481,7 @@ def in_process(args) -> str:
         "|---|---:|---:|---:|",
     ]
     profiles = []
-    for target in targets(posts):
+    for target in chosen(posts, args):
         for _ in range(50):
             call(target)
         count = 200 if target["posts"] > 1 else 1000
@@ -505,6 +512,8 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=2, help="per gthread worker")
     parser.add_argument("--worker-class", dest="worker_classes", action="append",
                         choices=["sync", "gthread"], help="default: both")  # fmt: skip
+    parser.add_argument("--target", dest="targets", action="append",
+                        choices=["ping", "screen", "batch"], help="default: all three")  # fmt: skip
     parser.add_argument("--terms", type=int, default=10_000)
     parser.add_argument("--memory-terms", type=int, default=100_000, help="0 to skip")
     parser.add_argument("--memory-worker-class", choices=["sync", "gthread"], default="sync")

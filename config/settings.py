@@ -145,12 +145,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # NUL and lone surrogates refused before the session or any view sees the input.
     "gongyue.core.middleware.InputCheckMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session, CSRF, authentication and messages middleware, doing nothing for an API
+    # call that carries no cookie (a program with a token), whose answer is the same without.
+    "gongyue.core.middleware.PageSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gongyue.core.middleware.PageCsrfViewMiddleware",
+    "gongyue.core.middleware.PageAuthenticationMiddleware",
     "gongyue.core.middleware.LanguageMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "gongyue.core.middleware.PageMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gongyue.core.middleware.SecurityHeadersMiddleware",
     # Last: it turns a refused login into the lockout page.

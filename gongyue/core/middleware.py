@@ -1,16 +1,85 @@
 import json
 import re
 
-from csp.constants import UNSAFE_INLINE
-from csp.middleware import CSPMiddleware
+from csp.constants import HEADER, UNSAFE_INLINE
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.exceptions import SuspiciousOperation
+from django.core.signals import setting_changed
 from django.db import DataError
 from django.http import Http404, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.defaults import bad_request
+
+# -- API calls that carry no cookie ----------------------------------------------------------------
+
+API_PREFIX = "/api/v1/"
+# The API's documentation is a page (Swagger UI, with a CSRF token for "try it out").
+API_PAGES_PREFIX = "/api/v1/docs"
+
+
+def is_cookieless_api_call(request) -> bool:
+    """An API call without a cookie: a program with a token (or nothing). It has no
+    session, no CSRF cookie, no messages and no language cookie to read, so the middleware that
+    only reads or writes those has nothing to do for it. A call that carries any cookie (a
+    browser, signed in or not) takes every middleware, CSRF check included."""
+    return (
+        not request.META.get("HTTP_COOKIE")  # absent or empty: no cookie
+        and request.path_info.startswith(API_PREFIX)
+        and not request.path_info.startswith(API_PAGES_PREFIX)
+    )
+
+
+class PagesOnly:
+    """Mixed into a Django middleware: it does nothing for a cookieless API call (above), whose
+    answer would be the same without it; the screening API is the hot path, and these four
+    cost a fifth of a bare request (docs/performance.md)."""
+
+    def __call__(self, request):
+        if not self.async_mode and is_cookieless_api_call(request):
+            return self.skip(request)
+        return super().__call__(request)
+
+    def skip(self, request):
+        return self.get_response(request)
+
+
+class PageSessionMiddleware(PagesOnly, SessionMiddleware):
+    """No cookie, so no session to load; nothing in the API writes one."""
+
+
+class PageCsrfViewMiddleware(PagesOnly, CsrfViewMiddleware):
+    """Without a cookie there is no CSRF cookie to read or renew. Its view check still runs
+    (process_view is not skipped): the API's views are exempt and check CSRF in their session
+    authentication, which a call without a cookie never passes; any other view finds no CSRF
+    cookie and is refused, as before."""
+
+
+async def _anonymous_auser():
+    return AnonymousUser()
+
+
+class PageAuthenticationMiddleware(PagesOnly, AuthenticationMiddleware):
+    """Without a session cookie nobody is signed in: the user is anonymous until the API's token
+    authentication says who it is."""
+
+    def skip(self, request):
+        request.user = AnonymousUser()
+        request.auser = _anonymous_auser
+        return self.get_response(request)
+
+
+class PageMessageMiddleware(PagesOnly, MessageMiddleware):
+    """Messages are for pages; they are kept in the session or a cookie, neither of which a
+    cookieless call has."""
 
 
 class LanguageMiddleware:
@@ -39,7 +108,10 @@ class LanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
+        if "Vary" in response.headers:
+            patch_vary_headers(response, ("Cookie",))
+        else:  # what patch_vary_headers writes then, without parsing the header (every request)
+            response.headers["Vary"] = "Cookie"
         response.headers.setdefault("Content-Language", language)
         return response
 
@@ -168,6 +240,12 @@ class InputCheckMiddleware:
         return response
 
 
+# What django-csp's view decorators set on a response.
+_CSP_VIEW_ATTRIBUTES = frozenset(
+    f"_csp_{kind}{ro}" for kind in ("exempt", "config", "update", "replace") for ro in ("", "_ro")
+)
+
+
 class SecurityHeadersMiddleware(CSPMiddleware):
     """The site-wide Content-Security-Policy (django-csp, from CONTENT_SECURITY_POLICY) and the
     Permissions-Policy header (PERMISSIONS_POLICY). Pages load scripts and styles only from the
@@ -176,14 +254,51 @@ class SecurityHeadersMiddleware(CSPMiddleware):
     (a served upload's sandbox) keeps it.
     """
 
+    INLINE_STYLES = {"style-src": [UNSAFE_INLINE], "img-src": ["data:"]}
+    # The header as django-csp writes it, built once per worker for the two policies the
+    # middleware itself sets (building it took a fifth of a bare request): key True for the
+    # paths with inline styles. Emptied when a test changes the settings.
+    _built: dict = {}
+
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
         if request.path.startswith(tuple(settings.CSP_INLINE_STYLE_PATHS)) and not parts.update:
-            parts.update = {"style-src": [UNSAFE_INLINE], "img-src": ["data:"]}
+            parts.update = self.INLINE_STYLES
         return parts
 
+    def _plain(self, request, response) -> bool:
+        """True when the response gets exactly the site's policy (or the inline-style one):
+        no nonce used, nothing set by the view, no report-only policy, not a debug page."""
+        return not (
+            settings.DEBUG
+            or getattr(request, "_csp_nonce", None) is not None
+            or HEADER in response
+            or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            or (settings.CONTENT_SECURITY_POLICY or {}).get("EXCLUDE_URL_PREFIXES")
+            or not _CSP_VIEW_ATTRIBUTES.isdisjoint(vars(response))
+        )
+
     def process_response(self, request, response):
-        response = super().process_response(request, response)
+        if self._plain(request, response):
+            inline = request.path.startswith(tuple(settings.CSP_INLINE_STYLE_PATHS))
+            header = self._built.get(inline)
+            if header is None:
+                header = build_policy(update=self.INLINE_STYLES if inline else None)
+                self._built[inline] = header
+            if header:
+                response[HEADER] = header
+            # As django-csp does: a nonce asked for after the header is written is an error.
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        else:
+            response = super().process_response(request, response)
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+def _forget_built_policies(setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "CSP_INLINE_STYLE_PATHS":
+        SecurityHeadersMiddleware._built.clear()
+
+
+setting_changed.connect(_forget_built_policies)

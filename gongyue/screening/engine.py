@@ -375,6 +375,9 @@ class Engine:
         self._table = dense.take(normalise.table())
         self._table.flags.writeable = False
         self._expansion_cache: dict[int, np.ndarray] = {}
+        # Term index -> what a match reports of its term and its action's rank, filled as terms
+        # are found (building a match from the Term cost half of writing a batch's results).
+        self._match_fields: dict[int, tuple[str, str, str, int, int]] = {}
         automata = [
             self._automaton(
                 backend, pattern_set, dense, serialised and serialised[i], marker=i == 0
@@ -657,24 +660,23 @@ class Engine:
         return piece
 
     def _result(self, text: str, found, truncated: bool) -> Result:
-        terms = self.lexicon.terms
+        fields = self._match_fields
         matches = []
+        best = _RANK["pass"]
         for start, end, index, via in found:
-            term = terms[index]
+            known = fields.get(index)
+            if known is None:
+                term = self.lexicon.terms[index]
+                known = (term.term, term.category, term.action, term.severity, _RANK[term.action])
+                fields[index] = known
+            name, category, action, severity, rank = known
+            if rank < best:
+                best = rank
             matches.append(
-                Match(
-                    term.term,
-                    term.category,
-                    term.action,
-                    start,
-                    end,
-                    text[start:end],
-                    term.severity,
-                    via,
-                )
+                Match(name, category, action, start, end, text[start:end], severity, via)
             )
-        decision = min((m.action for m in matches), key=_RANK.__getitem__, default="pass")
-        return Result(decision, tuple(matches), truncated)
+        # The strictest action found ("pass" when none).
+        return Result(DECISIONS[best], tuple(matches), truncated)
 
     # -- output ---------------------------------------------------------------------------
 
