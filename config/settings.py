@@ -419,6 +419,10 @@ REGISTRY_WARNING_HASHES = envlist(
 # Where the published feeds are written (one folder per serial; the newest few are kept).
 REGISTRY_FEED_DIR = Path(envstr("REGISTRY_FEED_DIR", str(BASE_DIR / "var" / "registry-feeds")))
 REGISTRY_KEEP_PUBLICATIONS = envint("REGISTRY_KEEP_PUBLICATIONS", 3)
+# Entries (or DNS names) per chunk of a feed file on average: a change rewrites one chunk.
+REGISTRY_FEED_CHUNK = envint("REGISTRY_FEED_CHUNK", 1024)
+# Processes formatting the chunks of a full publication (1: in the publishing process).
+REGISTRY_FEED_PROCESSES = envint("REGISTRY_FEED_PROCESSES", 2)
 # Serials of changes kept for `changes?since=`; a client further behind downloads the full list.
 REGISTRY_KEEP_SERIALS = envint("REGISTRY_KEEP_SERIALS", 10000)
 # Categories whose feeds anyone may fetch; the rest (and "all") need a member's token.
