@@ -419,8 +419,9 @@ REGISTRY_WARNING_HASHES = envlist(
 # Where the published feeds are written (one folder per serial; the newest few are kept).
 REGISTRY_FEED_DIR = Path(envstr("REGISTRY_FEED_DIR", str(BASE_DIR / "var" / "registry-feeds")))
 REGISTRY_KEEP_PUBLICATIONS = envint("REGISTRY_KEEP_PUBLICATIONS", 3)
-# Entries (or DNS names) per chunk of a feed file on average: a change rewrites one chunk.
-REGISTRY_FEED_CHUNK = envint("REGISTRY_FEED_CHUNK", 1024)
+# Entries per chunk of a feed file on average (DNS names: 8 times as many); a change rewrites
+# the chunk it falls in.
+REGISTRY_FEED_CHUNK = envint("REGISTRY_FEED_CHUNK", 128)
 # Processes formatting the chunks of a full publication (1: in the publishing process).
 REGISTRY_FEED_PROCESSES = envint("REGISTRY_FEED_PROCESSES", 2)
 # Serials of changes kept for `changes?since=`; a client further behind downloads the full list.

@@ -11,8 +11,8 @@ of their recipe (``piece_digest``), and shared by every file and publication tha
 On disk (``<feed dir>/chunks/``): ``<digest>`` holds a JSON line of its parts
 ({format: [offset, size, crc32]}) then the rendered bytes; ``<digest>.z`` the same parts as
 raw-deflate blocks ended with ``Z_SYNC_FLUSH`` (they concatenate, as pigz's do). A *list*
-(``<feed dir>/lists/<digest>.json``) is one file body: its pieces in order; ``.gz.json`` beside
-it adds the deflated pieces and the CRC-32 of the whole body. No ORM here.
+(``<feed dir>/lists/<digest>.json``) is one scope's body: its pieces' digests in order (the four
+entry formats share one). No ORM here.
 """
 
 from __future__ import annotations
@@ -31,10 +31,14 @@ from . import feeds
 GZIP_LEVEL = 1
 #: A chunk longer than this many times the average is cut into pieces of that length.
 MAX_FACTOR = 8
+#: Chunks of DNS names are this many times longer than chunks of entries.
+NAMES_FACTOR = 8
 #: The gzip member header: deflate, no name, no time, unknown OS.
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 #: The final empty deflate block that ends the concatenated blocks.
 GZIP_END = b"\x03\x00"
+#: Pieces folded together for the CRC-32 of a body, on average (see ``Store.body``).
+SEGMENT = 32
 
 
 # -- CRC-32 of concatenations (zlib's crc32_combine, x2nmodp and multmodp) --------------------------
@@ -111,6 +115,7 @@ class Chunks:
         self.bodies: list[str] = []  # each chunk's lines joined by newlines
         self.counts: list[int] = []
         self.pieces: list[tuple[str, ...]] = []  # each chunk's piece digests
+        self.sizes: list[tuple[int, ...] | None] = []  # each chunk's bytes in each format
         self.total = 0
 
     def _starts(self, line: str) -> bool:
@@ -152,12 +157,19 @@ class Chunks:
         self.bodies[start:stop] = ["\n".join(c) for c in chunks]
         self.counts[start:stop] = [len(c) for c in chunks]
         self.pieces[start:stop] = [()] * len(chunks)
+        self.sizes[start:stop] = [None] * len(chunks)
         return list(range(start, start + len(chunks)))
 
-    def build(self, lines: list[str]) -> None:
-        """All the chunks of a sorted list of lines."""
+    def build(self, lines: list[str], starts: list[bool] | None = None) -> None:
+        """All the chunks of a sorted list of lines (``starts``: which are boundaries)."""
         self.firsts, self.bodies, self.counts, self.pieces, self.total = [], [], [], [], 0
-        self._set(0, 0, self._cut(lines))
+        self.sizes = []
+        if starts is None:
+            n, key = self.n, self.key
+            starts = [zlib.crc32(key(line).encode()) % n == 0 for line in lines]
+        cuts = [i for i, start in enumerate(starts) if start and i]
+        bounds = zip([0, *cuts], [*cuts, len(lines)], strict=True)
+        self._set(0, 0, [lines[a:b] for a, b in bounds] if lines else [])
 
     def _index(self, key: str) -> int:
         return max(0, bisect.bisect_right(self.firsts, key) - 1)
@@ -222,8 +234,9 @@ class Scope:
     def __init__(self, name: str, n: int, salt: str):
         self.name = name
         self.entries = Chunks("entries", n, salt=salt)
-        self.hosts = Chunks("hosts", n)
-        self.rpz = Chunks("rpz", n)
+        # Names are cheap to render: longer chunks, fewer files.
+        self.hosts = Chunks("hosts", n * NAMES_FACTOR)
+        self.rpz = Chunks("rpz", n * NAMES_FACTOR)
         self.extra: dict[str, dict[str, int]] = {"hosts": {}, "rpz": {}}
         self.list_sha256 = ""
         self.dirty = True
@@ -231,11 +244,13 @@ class Scope:
     def sequence(self, fmt: str) -> Chunks:
         return self.rpz if fmt == "rpz" else self.hosts if fmt == "hosts" else self.entries
 
-    def build(self, lines: list[str]) -> None:
-        self.entries.build(lines)
-        for which, position in (("hosts", 0), ("rpz", 1)):
-            counts = Counter(name for line in lines for name in feeds.line_names(line)[position])
-            self.sequence(which).build(sorted(counts))
+    def build(self, lines, starts, hosts: Counter, rpz: Counter, name_starts: dict) -> None:
+        """From its sorted recipe lines (``starts``: which begin a chunk), the counts of its
+        DNS names and which names begin a chunk."""
+        self.entries.build(lines, starts)
+        for which, counts in (("hosts", hosts), ("rpz", rpz)):
+            names = sorted(counts)
+            self.sequence(which).build(names, [name_starts[name] for name in names])
             self.extra[which] = {name: c - 1 for name, c in counts.items() if c > 1}
         self.dirty = True
 
@@ -283,17 +298,48 @@ class State:
         self.watermark = None  # when the list was read (re-sightings after it are looked at)
         self.lists: dict[tuple[str, str], tuple[str, int]] = {}  # (scope, format) → (list, size)
         self.txt: dict[str, bytes] = {}  # entry piece digest → its txt part (for list sha256)
+        # scope → (its entry pieces, the SHA-256 state after each): a change re-hashes from
+        # the first piece that changed
+        self.sha_prefix: dict[str, tuple[list[str], list]] = {}
 
     def build(self, lines: list[str]) -> None:
-        """From a sorted list of recipe lines."""
-        by_category: dict[str, list[str]] = {name: [] for name in self.scopes if name != "all"}
+        """From a sorted list of recipe lines: each line's boundary and DNS names are worked
+        out once, for "all" and for its category."""
+        n = self.n
+        groups: dict[str, tuple[list, list, list, list]] = {}
+        every: tuple[list, list, list, list] = ([], [], [], [])
+        starts: list[bool] = []
         for line in lines:
-            target = by_category.get(feeds.line_category(line))
-            if target is not None:
-                target.append(line)
-        self.scopes["all"].build(lines)
-        for name, scoped in by_category.items():
-            self.scopes[name].build(scoped)
+            indicator, _pk, kind, value, sub, category, _rest = line.split("\t", 6)
+            group = groups.get(category)
+            if group is None:
+                group = groups[category] = ([], [], [], [])
+            start = zlib.crc32(indicator.encode()) % n == 0
+            starts.append(start)
+            group[0].append(line)
+            group[1].append(start)
+            if kind == "domain":
+                group[2].append(value)
+                group[3].append(value)
+                if sub:
+                    group[3].append(f"*.{value}")
+            elif kind not in ("sha256", "sha1", "md5"):
+                hosts, rpz = feeds.line_names(line)
+                group[2].extend(hosts)
+                group[3].extend(rpz)
+        for group in groups.values():
+            every[2].extend(group[2])
+            every[3].extend(group[3])
+        hosts_all, rpz_all = Counter(every[2]), Counter(every[3])
+        names_n = n * NAMES_FACTOR
+        name_starts = {
+            name: zlib.crc32(name.encode()) % names_n == 0 for name in {*hosts_all, *rpz_all}
+        }
+        self.scopes["all"].build(lines, starts, hosts_all, rpz_all, name_starts)
+        for name, scope in self.scopes.items():
+            if name != "all":
+                group = groups.get(name, ([], [], [], []))
+                scope.build(group[0], group[1], Counter(group[2]), Counter(group[3]), name_starts)
 
     def lookup(self, indicators) -> dict[str, str]:
         return self.scopes["all"].entries.lookup(indicators)
@@ -313,6 +359,21 @@ class State:
                 changed = self.scopes[name].apply(olds.get(name, []), news.get(name, []))
                 fresh.update({f"{name}/{k}": v for k, v in changed.items()})
         return fresh
+
+    def list_sha256(self, scope: Scope) -> str:
+        """SHA-256 of the scope's txt body (its indicators, one a line): the list checksum."""
+        digests = [d for pieces in scope.entries.pieces for d in pieces]
+        old, states = self.sha_prefix.get(scope.name, ([], [hashlib.sha256()]))
+        same, limit = 0, min(len(old), len(digests))
+        while same < limit and old[same] == digests[same]:
+            same += 1
+        states = states[: same + 1]
+        digest = states[same].copy()
+        for d in digests[same:]:
+            digest.update(self.txt[d])
+            states.append(digest.copy())
+        self.sha_prefix[scope.name] = (digests, states)
+        return digest.hexdigest()
 
     def lines(self):
         """Every recipe line of the list, in order."""
@@ -340,7 +401,8 @@ class Store:
         self.lists = folder / "lists"
         self.meta: dict[str, dict] = {}  # piece digest → {format: [offset, size, crc32]}
         self.zmeta: dict[str, dict] = {}  # piece digest → {format: [offset, size]}
-        self.gz_lists: dict[str, dict] = {}  # list digest → its deflated form (lists never change)
+        # (format, run of piece digests) → (size, CRC-32, deflated size); see ``body``
+        self.runs: dict[tuple, tuple[int, int, int]] = {}
         self.written = 0  # bytes this process wrote (pieces and lists)
 
     def piece_path(self, digest: str, *, deflated: bool = False) -> Path:
@@ -416,41 +478,51 @@ class Store:
 
     # lists
 
-    def list_path(self, digest: str, *, gz: bool = False) -> Path:
-        return self.lists / f"{digest}{'.gz' if gz else ''}.json"
+    def list_path(self, digest: str) -> Path:
+        return self.lists / f"{digest}.json"
 
-    def put_list(self, fmt: str, digests: list[str]) -> tuple[str, int]:
-        """Write (once) the body made of these pieces; returns (list digest, body size)."""
-        digest = hashlib.blake2b(f"{fmt}\0{','.join(digests)}".encode(), digest_size=16).hexdigest()
-        pieces = [[d, *self.meta[d][fmt][:2]] for d in digests]
-        size = sum(p[2] for p in pieces)
+    def put_list(self, digests: list[str]) -> str:
+        """Write (once) the body made of these pieces, in order; returns its digest. The
+        entry formats of a scope share one list (each takes its own part of each piece)."""
+        digest = hashlib.blake2b(",".join(digests).encode(), digest_size=16).hexdigest()
         path = self.list_path(digest)
         if not path.exists():
-            body = {"format": fmt, "size": size, "pieces": pieces}
-            self._write(path, json.dumps(body, separators=(",", ":")).encode())
-        return digest, size
+            self._write(path, json.dumps(digests, separators=(",", ":")).encode())
+        return digest
 
-    def put_gzip_list(self, digest: str) -> dict:
-        """Write (once) the deflated form of a list: its pieces' blocks and the body's CRC-32."""
-        if digest in self.gz_lists:
-            return self.gz_lists[digest]
-        path = self.list_path(digest, gz=True)
-        try:
-            packed = self.gz_lists[digest] = json.loads(path.read_bytes())
-            return packed
-        except (OSError, ValueError):
-            pass
-        body = json.loads(self.list_path(digest).read_bytes())
-        fmt, crc, pieces = body["format"], 0, []
-        for d, _offset, size in body["pieces"]:
-            self.has(d)
-            crc = crc32_combine(crc, self.meta[d][fmt][2], size)
-            zoffset, zsize = self.deflate(d)[fmt]
-            pieces.append([d, zoffset, zsize])
-        packed = {"crc": crc, "size": body["size"], "zsize": sum(p[2] for p in pieces)}
-        packed["pieces"] = pieces
-        self._write(path, json.dumps(packed, separators=(",", ":")).encode())
-        if len(self.gz_lists) > 256:
-            self.gz_lists.clear()
-        self.gz_lists[digest] = packed
-        return packed
+    def body(self, digests: list[str], fmt: str) -> tuple[int, int, int]:
+        """(size, CRC-32, deflated size) of the body these pieces make in one format,
+        deflating the pieces that are not yet. Pieces are folded in content-defined runs
+        (a piece whose digest is 0 modulo ``SEGMENT`` starts one), each run's result kept,
+        so that after a change only the runs it touched are folded again."""
+        size = crc = zsize = 0
+        run: list[str] = []
+
+        def fold(run):
+            nonlocal size, crc, zsize
+            key = (fmt, tuple(run))
+            found = self.runs.get(key)
+            if found is None:
+                r_size = r_crc = r_zsize = 0
+                for d in run:
+                    self.has(d)
+                    _offset, part_size, part_crc = self.meta[d][fmt]
+                    r_crc = _multmodp(crc32_shift(part_size), r_crc) ^ part_crc
+                    r_size += part_size
+                    r_zsize += self.deflate(d)[fmt][1]
+                if len(self.runs) > 200_000:  # the runs of older lists
+                    self.runs.clear()
+                found = self.runs[key] = (r_size, r_crc, r_zsize)
+            r_size, r_crc, r_zsize = found
+            crc = _multmodp(crc32_shift(r_size), crc) ^ r_crc
+            size += r_size
+            zsize += r_zsize
+
+        for d in digests:
+            if run and int(d[:4], 16) % SEGMENT == 0:
+                fold(run)
+                run = []
+            run.append(d)
+        if run:
+            fold(run)
+        return size, crc, zsize

@@ -343,6 +343,10 @@ def line_names(line: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return (value,), ((value, f"*.{value}") if sub else (value,))
     if kind in ("sha256", "sha1", "md5"):
         return (), ()
+    if kind in ("ip", "cidr") and ":" not in value:  # IPv4: no ipaddress objects
+        address, _slash, prefix = value.partition("/")
+        a, b, c, d = address.split(".")
+        return (), (f"{prefix or 32}.{d}.{c}.{b}.{a}.rpz-ip",)
     item = Item(0, kind, value, bool(sub), "", "", None, None)
     return hosts_names(item), rpz_names(item)
 

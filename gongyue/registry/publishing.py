@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import fcntl
+import gc
 import hashlib
+import json
 import logging
 import os
 import pickle
@@ -135,7 +137,7 @@ def _state_fits(state: chunks.State | None, latest: Publication | None) -> bool:
     if state.serial not in kept:
         return False
     row = Publication.objects.filter(serial=state.serial).values_list("files", flat=True).first()
-    held = state.lists.get(("all", "txt"), ("",))[0]
+    held = state.lists.get(("all", "entries"), ("",))[0]
     return bool(row) and row.get("all.txt", {}).get("body") == held
 
 
@@ -227,6 +229,13 @@ def _render(job) -> tuple[str, dict, bytes | None]:
     return digest, target.put(digest, parts), parts.get("txt")
 
 
+_pending: list[tuple] = []
+
+
+def _render_pending(index: int):
+    return _render(_pending[index])
+
+
 _renderers: dict[str, feeds.Renderer] = {}
 
 
@@ -251,6 +260,7 @@ def _pieces_of(state: chunks.State, fresh: dict) -> list[tuple]:
             for index in sorted(indices):
                 texts = seq.piece_texts(index)
                 seq.pieces[index] = tuple(d for d, _t in texts)
+                seq.sizes[index] = None
                 for number, (digest, text) in enumerate(texts):
                     if digest in seen:
                         continue
@@ -276,13 +286,20 @@ def _run_jobs(state: chunks.State, jobs: list[tuple]) -> None:
     processes = settings.REGISTRY_FEED_PROCESSES
     target = store()
     if processes > 1 and len(jobs) > 1 and lines >= POOL_MIN_LINES:
-        # Both cores: the children render and write pieces; the parent keeps their meta.
-        with ProcessPoolExecutor(processes, mp_context=get_context("fork")) as pool:
-            for digest, meta, txt in pool.map(_render, jobs, chunksize=4):
-                target.meta[digest] = meta
-                target.written += sum(size for _offset, size, _crc in meta.values())
-                if txt is not None:
-                    state.txt[digest] = txt
+        # Both cores: forked children render and write pieces (they inherit the jobs, so
+        # only numbers go to them); the parent keeps the pieces' meta and txt parts.
+        global _pending
+        _pending = jobs
+        try:
+            with ProcessPoolExecutor(processes, mp_context=get_context("fork")) as pool:
+                results = list(pool.map(_render_pending, range(len(jobs)), chunksize=8))
+        finally:
+            _pending = []
+        for digest, meta, txt in results:
+            target.meta[digest] = meta
+            target.written += sum(size for _offset, size, _crc in meta.values())
+            if txt is not None:
+                state.txt[digest] = txt
         return
     for job in jobs:
         digest, _meta, txt = _render(job)
@@ -296,21 +313,23 @@ def _lists(state: chunks.State) -> None:
     for scope in state.scopes.values():
         if not scope.dirty:
             continue
-        digests = {
-            which: [d for pieces in getattr(scope, which).pieces for d in pieces]
-            for which in ("entries", "hosts", "rpz")
-        }
-        for fmt in feeds.FORMATS:
-            which = fmt if fmt in feeds.NAME_FORMATS else "entries"
-            state.lists[(scope.name, fmt)] = target.put_list(fmt, digests[which])
-        digest = hashlib.sha256()
-        for d in digests["entries"]:
-            digest.update(state.txt[d])
-        scope.list_sha256 = digest.hexdigest()
+        for which in ("entries", "hosts", "rpz"):
+            seq = getattr(scope, which)
+            digests = [d for pieces in seq.pieces for d in pieces]
+            fmts = feeds.ENTRY_FORMATS if which == "entries" else (which,)
+            meta = target.meta
+            for index, chunk_pieces in enumerate(seq.pieces):
+                if seq.sizes[index] is None:
+                    seq.sizes[index] = tuple(sum(meta[d][f][1] for d in chunk_pieces) for f in fmts)
+            sizes = map(sum, zip(*seq.sizes)) if seq.sizes else [0] * len(fmts)
+            state.lists[(scope.name, which)] = (target.put_list(digests), dict(zip(fmts, sizes)))
+        scope.list_sha256 = state.list_sha256(scope)
         scope.dirty = False
-    used = {d for scope in state.scopes.values() for pieces in scope.entries.pieces for d in pieces}
-    for d in [d for d in state.txt if d not in used]:
-        del state.txt[d]
+    pieces = sum(len(scope.entries.pieces) for scope in state.scopes.values())
+    if len(state.txt) > 2 * pieces + 1000:  # forget the txt parts of pieces no longer used
+        used = {d for scope in state.scopes.values() for ps in scope.entries.pieces for d in ps}
+        for d in [d for d in state.txt if d not in used]:
+            del state.txt[d]
 
 
 def _files(state: chunks.State, serial, published_at) -> dict:
@@ -325,7 +344,9 @@ def _files(state: chunks.State, serial, published_at) -> dict:
                 list_sha=scope.list_sha256,
                 **meta,
             )
-            body, size = state.lists[(scope.name, fmt)]
+            which = fmt if fmt in feeds.NAME_FORMATS else "entries"
+            body, sizes = state.lists[(scope.name, which)]
+            size = sizes[fmt]
             info = {
                 "size": len(head.encode()) + size + len(foot.encode()),
                 "count": scope.entries.total,
@@ -337,6 +358,19 @@ def _files(state: chunks.State, serial, published_at) -> dict:
                 info["list_sha256"] = scope.list_sha256
             files[f"{scope.name}.{fmt}"] = info
     return files
+
+
+@contextmanager
+def _no_gc():
+    """Millions of new objects in a full build: the cyclic collector would walk them again
+    and again (they hold no cycles), tripling the time."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 @contextmanager
@@ -389,42 +423,54 @@ def write_publication(serial: int, published_at, plan) -> dict:
         raise
 
 
-def publish() -> Publication:
-    """Publish the list as it is now (or return the publication of this serial if there is one)."""
+def publish(*, then_follow: bool = True) -> Publication:
+    """Publish the list as it is now (or return the publication of this serial if there is
+    one). The publication is served when this returns; what follows it (:func:`follow`) is
+    done here too unless ``then_follow`` is false (the task queues it apart)."""
     started = time.monotonic()
-    serial, now, plan = _snapshot(_state)
-    if plan is None:
-        return Publication.objects.get(serial=serial)
-    history_from = max(0, serial - settings.REGISTRY_KEEP_SERIALS)
-    with _lock(exclusive=False):
-        files = write_publication(serial, now, plan)
-        if plan[0] == "legacy":
-            Publication.objects.filter(serial=serial).update(files=files)
-            publication = Publication.objects.get(serial=serial)
-            follow(publication)
-            return publication
-        try:
-            with transaction.atomic():
-                publication = Publication.objects.create(
-                    serial=serial,
-                    published_at=now,
-                    count=files["all.txt"]["count"],
-                    sha256=files["all.txt"]["list_sha256"],
-                    history_from=history_from,
-                    files=files,
-                    took_ms=int((time.monotonic() - started) * 1000),
-                )
-        except IntegrityError:
+    with _no_gc():
+        serial, now, plan = _snapshot(_state)
+        if plan is None:
             return Publication.objects.get(serial=serial)
-    follow(publication)
+        history_from = max(0, serial - settings.REGISTRY_KEEP_SERIALS)
+        with _lock(exclusive=False):
+            files = write_publication(serial, now, plan)
+            if plan[0] == "legacy":
+                Publication.objects.filter(serial=serial).update(files=files)
+                publication = Publication.objects.get(serial=serial)
+                if then_follow:
+                    follow(publication)
+                return publication
+            publication = _record(serial, now, files, history_from, started)
+    if publication.files is not files:  # another worker recorded this serial first
+        return publication
     if history_from:
         FeedChange.objects.filter(serial__lte=history_from).delete()
+    if then_follow:
+        follow(publication)
     return publication
+
+
+def _record(serial, now, files, history_from, started) -> Publication:
+    try:
+        with transaction.atomic():
+            return Publication.objects.create(
+                serial=serial,
+                published_at=now,
+                count=files["all.txt"]["count"],
+                sha256=files["all.txt"]["list_sha256"],
+                history_from=history_from,
+                files=files,
+                took_ms=int((time.monotonic() - started) * 1000),
+            )
+    except IntegrityError:
+        return Publication.objects.get(serial=serial)
 
 
 def follow(publication: Publication) -> None:
     """What follows a publication being served: the gzipped form of each file, the link
-    check's matcher, each file's SHA-256, and pruning."""
+    check's matcher, each file's SHA-256, and pruning. The last two only while it is the
+    newest (a newer one does them for itself)."""
     publication.files = compress_files(publication.files)
     Publication.objects.filter(pk=publication.pk).update(files=publication.files)
     # The link check's matcher: workers keep the one they hold until this file exists.
@@ -442,32 +488,41 @@ def follow(publication: Publication) -> None:
     os.replace(temporary, final / MATCHER_FILE)
     del matcher, meta
     if _newest_serial() == publication.serial:
-        for info in publication.files.values():
-            info["sha256"] = _file_sha256(info)
+        for name, info in publication.files.items():
+            info["sha256"] = _file_sha256(name, info)
         Publication.objects.filter(pk=publication.pk).update(files=publication.files)
-    _prune(publication.serial)
+        _prune(publication.serial)
 
 
 def _newest_serial() -> int | None:
     return Publication.objects.order_by("-serial").values_list("serial", flat=True).first()
 
 
-def _file_sha256(info: dict) -> str:
-    digest = hashlib.sha256(info["head"].encode())
-    for block in _stream_pieces(info["body"]):
+def _file_sha256(name: str, info: dict) -> str:
+    digest = hashlib.sha256()
+    for block in stream(name, info):
         digest.update(block)
-    digest.update(info["foot"].encode())
     return digest.hexdigest()
+
+
+#: (list, format) → (size, CRC-32, deflated size) of that body: lists never change.
+_bodies: dict[tuple[str, str], tuple[int, int, int]] = {}
 
 
 def compress_files(files: dict) -> dict:
     """Add to each file its gzip size, the CRC-32 of its bytes and its deflated head and
-    foot (the deflated chunks are written here, once each)."""
+    foot (the deflated pieces are written here, once each)."""
     target = store()
-    for info in files.values():
-        packed = target.put_gzip_list(info["body"])
+    for name, info in files.items():
+        key = (info["body"], format_of(name))
+        found = _bodies.get(key)
+        if found is None:
+            if len(_bodies) > 4096:
+                _bodies.clear()
+            found = _bodies[key] = target.body(_list(info["body"]), format_of(name))
+        size, body_crc, zsize = found
         head, foot = info["head"].encode(), info["foot"].encode()
-        crc = chunks.crc32_combine(zlib.crc32(head), packed["crc"], packed["size"])
+        crc = chunks.crc32_combine(zlib.crc32(head), body_crc, size)
         crc = chunks.crc32_combine(crc, zlib.crc32(foot), len(foot))
         zhead, zfoot = chunks.deflate_block(head), chunks.deflate_block(foot)
         info.update(
@@ -476,7 +531,7 @@ def compress_files(files: dict) -> dict:
             zfoot=base64.b64encode(zfoot).decode(),
             gzip_size=len(chunks.GZIP_HEADER)
             + len(zhead)
-            + packed["zsize"]
+            + zsize
             + len(zfoot)
             + len(chunks.GZIP_END)
             + 8,
@@ -504,7 +559,7 @@ def _prune(serial: int) -> None:
         lists = {info["body"] for files in rows for info in files.values() if "body" in info}
         pieces = set()
         for body in lists:
-            pieces.update(p[0] for p in _list(body)["pieces"])
+            pieces.update(_list(body))
         target = store()
         for folder in target.chunks.glob("??") if target.chunks.exists() else ():
             for path in folder.iterdir():
@@ -528,52 +583,52 @@ def _prune(serial: int) -> None:
 
 # -- reading ---------------------------------------------------------------------------------------
 
-_lists_cache: dict[tuple[str, bool], dict] = {}
+_lists_cache: dict[str, list[str]] = {}
 
 
-def _list(digest: str, *, gz: bool = False) -> dict:
-    """A list (file body) by its digest; lists never change, so they are cached."""
-    import json
-
-    key = (digest, gz)
-    body = _lists_cache.get(key)
+def _list(digest: str) -> list[str]:
+    """A list (a scope's body: its pieces) by its digest; lists never change, so are cached."""
+    body = _lists_cache.get(digest)
     if body is None:
-        body = json.loads(store().list_path(digest, gz=gz).read_bytes())
+        body = json.loads(store().list_path(digest).read_bytes())
         if len(_lists_cache) > 256:
             _lists_cache.clear()
-        _lists_cache[key] = body
+        _lists_cache[digest] = body
     return body
 
 
-def _stream_pieces(digest: str, *, gz: bool = False, block: int = 1 << 20):
+def _stream_pieces(digest: str, fmt: str, *, gz: bool = False, block: int = 1 << 20):
     target = store()
-    for piece, offset, size in _list(digest, gz=gz)["pieces"]:
+    for piece in _list(digest):
         with open(target.piece_path(piece, deflated=gz), "rb") as source:
-            source.seek(offset)
+            line = source.readline()
+            offset, size = json.loads(line)[fmt][:2]
+            source.seek(len(line) + offset)
             while size > 0:
                 data = source.read(min(block, size))
                 if not data:
-                    raise OSError(f"chunk {piece} is shorter than its list says")
+                    raise OSError(f"chunk {piece} is shorter than it says")
                 size -= len(data)
                 yield data
 
 
-def stream(info: dict, *, gzipped: bool = False):
+def stream(name: str, info: dict, *, gzipped: bool = False):
     """The bytes of a feed file (its gzip member when ``gzipped``), in blocks."""
+    fmt = format_of(name)
     if not gzipped:
         yield info["head"].encode()
-        yield from _stream_pieces(info["body"])
+        yield from _stream_pieces(info["body"], fmt)
         yield info["foot"].encode()
         return
     yield chunks.GZIP_HEADER + base64.b64decode(info["zhead"])
-    yield from _stream_pieces(info["body"], gz=True)
+    yield from _stream_pieces(info["body"], fmt, gz=True)
     yield base64.b64decode(info["zfoot"]) + chunks.GZIP_END
     yield struct.pack("<II", int(info["crc32"], 16), info["size"] & 0xFFFFFFFF)
 
 
 def read_feed(publication: Publication, name: str, *, gzipped: bool = False) -> bytes:
     """A whole feed file of a publication (for tests and commands)."""
-    return b"".join(stream(publication.files[name], gzipped=gzipped))
+    return b"".join(stream(name, publication.files[name], gzipped=gzipped))
 
 
 def latest() -> Publication | None:

@@ -347,7 +347,7 @@ def feed(request, name):
         raise Http404
     # Streamed from its chunks: the head, each chunk (or its deflate block), the foot.
     response = StreamingHttpResponse(
-        publishing.stream(info, gzipped=gzipped), content_type=publishing.content_type(name)
+        publishing.stream(name, info, gzipped=gzipped), content_type=publishing.content_type(name)
     )
     response["Content-Length"] = str(info["gzip_size"] if gzipped else info["size"])
     if gzipped:

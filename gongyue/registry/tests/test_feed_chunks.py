@@ -211,12 +211,12 @@ def test_chunks_no_kept_publication_uses_are_pruned(small_chunks, settings, list
     for n in range(60):
         listed(f"h{n}.prune.com")
     first = publishing.publish()
-    old = {p[0] for p in publishing._list(first.files["all.csv"]["body"])["pieces"]}
+    old = set(publishing._list(first.files["all.csv"]["body"]))
     for n in range(60):
         listed(f"h{n}.prune.net")
     publishing.reset_state()
     second = publishing.publish()
-    kept = {p[0] for p in publishing._list(second.files["all.csv"]["body"])["pieces"]}
+    kept = set(publishing._list(second.files["all.csv"]["body"]))
     on_disk = {p.name for p in publishing.store().chunks.glob("*/*") if "." not in p.name}
     assert kept <= on_disk and (old - kept) and not (old - kept) & on_disk
     assert not publishing.publication_dir(first.serial).exists()

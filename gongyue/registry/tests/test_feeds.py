@@ -34,7 +34,7 @@ def test_a_change_publishes_the_feeds_through_the_task_queue_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_approve_entry(entry, actor=secretariat)
     assert not Publication.objects.exists()
-    assert run_queued_tasks() == 2  # the publication, and the mail telling the unit
+    assert run_queued_tasks() == 3  # the publication, what follows it, the mail to the unit
     publication = Publication.objects.get()
     assert publication.serial == 1 and publication.count == 1
     assert "evil-bank.com\n" in publishing.read_feed(publication, "all.txt").decode()
