@@ -419,7 +419,7 @@ REGISTRY_WARNING_HASHES = envlist(
 # Where the published feeds are written (one folder per serial; the newest few are kept).
 REGISTRY_FEED_DIR = Path(envstr("REGISTRY_FEED_DIR", str(BASE_DIR / "var" / "registry-feeds")))
 REGISTRY_KEEP_PUBLICATIONS = envint("REGISTRY_KEEP_PUBLICATIONS", 3)
-# Entries per chunk of a feed file on average (DNS names: 8 times as many); a change rewrites
+# Entries per chunk of a feed file on average (DNS names: twice as many); a change rewrites
 # the chunk it falls in.
 REGISTRY_FEED_CHUNK = envint("REGISTRY_FEED_CHUNK", 128)
 # Processes formatting the chunks of a full publication (1: in the publishing process).
