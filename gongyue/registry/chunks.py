@@ -451,8 +451,13 @@ class Store:
         return {fmt: [o + len(line), *rest] for fmt, (o, *rest) in meta.items()}
 
     def has(self, digest: str) -> bool:
+        """Whether the piece is on disk (another process may have pruned one this process
+        wrote: the file is looked at, not only what is known of it)."""
         if digest in self.meta:
-            return True
+            if self.piece_path(digest).exists():
+                return True
+            del self.meta[digest]
+            self.zmeta.pop(digest, None)
         meta = self._read_meta(self.piece_path(digest))
         if meta is not None:
             self.meta[digest] = meta

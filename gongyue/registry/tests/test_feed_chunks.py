@@ -262,3 +262,15 @@ def test_a_publication_written_before_chunks_is_written_again_as_chunks(listed, 
     assert publication.serial == serial and Publication.objects.count() == 1
     response = client.get("/registry/feeds/phishing.txt")
     assert b"evil-bank.com\n" in b"".join(response.streaming_content)
+
+
+def test_chunks_another_worker_pruned_are_written_again(small_chunks, listed, client, member_token):
+    import shutil
+
+    for n in range(40):
+        listed(f"h{n}.gone.com")
+    publishing.publish()
+    shutil.rmtree(publishing.store().chunks)  # as another worker's pruning might
+    publishing.reset_state()
+    listed("one-more.gone.com")
+    assert_served_as_built(publishing.publish(), client, member_token)
