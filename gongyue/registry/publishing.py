@@ -22,7 +22,7 @@ import shutil
 import struct
 import time
 import zlib
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 from multiprocessing import get_context
@@ -307,8 +307,15 @@ def _run_jobs(state: chunks.State, jobs: list[tuple]) -> None:
             state.txt[digest] = txt
 
 
+def _txt_part(text: str) -> bytes:
+    """The txt part of an entry piece, from its recipe lines: its indicators, one a line."""
+    if not text:
+        return b""
+    return ("\n".join([line[: line.index("\t")] for line in text.split("\n")]) + "\n").encode()
+
+
 def _lists(state: chunks.State) -> None:
-    """Write the bodies (lists of pieces) of the scopes that changed, and their list sha256."""
+    """Write the bodies (lists of pieces) of the scopes that changed."""
     target = store()
     for scope in state.scopes.values():
         if not scope.dirty:
@@ -323,7 +330,6 @@ def _lists(state: chunks.State) -> None:
                     seq.sizes[index] = tuple(sum(meta[d][f][1] for d in chunk_pieces) for f in fmts)
             sizes = map(sum, zip(*seq.sizes)) if seq.sizes else [0] * len(fmts)
             state.lists[(scope.name, which)] = (target.put_list(digests), dict(zip(fmts, sizes)))
-        scope.list_sha256 = state.list_sha256(scope)
         scope.dirty = False
     pieces = sum(len(scope.entries.pieces) for scope in state.scopes.values())
     if len(state.txt) > 2 * pieces + 1000:  # forget the txt parts of pieces no longer used
@@ -413,8 +419,20 @@ def write_publication(serial: int, published_at, plan) -> dict:
         else:
             _kind, old, new = plan
             fresh = state.apply(old, new)
-        _run_jobs(state, _pieces_of(state, fresh))
-        _lists(state)
+        jobs = _pieces_of(state, fresh)
+        # The list checksums need only the indicators (the txt parts), known before anything
+        # is rendered: hashed on a second thread (hashlib lets go of the interpreter lock)
+        # while the pieces are rendered and written.
+        for _folder, _site, kind, digest, text in jobs:
+            if kind.startswith("entries"):
+                state.txt[digest] = _txt_part(text)
+        dirty = [scope for scope in state.scopes.values() if scope.dirty]
+        with ThreadPoolExecutor(1) as hasher:
+            checksums = hasher.submit(lambda: [state.list_sha256(scope) for scope in dirty])
+            _run_jobs(state, jobs)
+            _lists(state)
+            for scope, checksum in zip(dirty, checksums.result(), strict=True):
+                scope.list_sha256 = checksum
         state.serial, state.watermark = serial, published_at
         _state = state
         return _files(state, serial, published_at)
