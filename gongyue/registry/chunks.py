@@ -424,7 +424,22 @@ class Store:
         self.zmeta: dict[str, dict] = {}  # piece digest → {format: [offset, size]}
         # (format, run of piece digests) → (size, CRC-32, deflated size); see ``body``
         self.runs: dict[tuple, tuple[int, int, int]] = {}
+        # (list, format) → (size, CRC-32, deflated size) of a whole body
+        self.bodies: dict[tuple[str, str], tuple[int, int, int]] = {}
         self.written = 0  # bytes this process wrote (pieces and lists)
+
+    def forget(self, pieces: set[str] | None = None, lists: set[str] | None = None) -> None:
+        """Forget what is known of these pieces and lists (all when None): they were removed."""
+        if pieces is None:
+            self.meta, self.zmeta, self.runs, self.bodies = {}, {}, {}, {}
+            return
+        for d in pieces:
+            self.meta.pop(d, None)
+            self.zmeta.pop(d, None)
+        if pieces:
+            self.runs = {k: v for k, v in self.runs.items() if not pieces.intersection(k[1])}
+        if lists:
+            self.bodies = {k: v for k, v in self.bodies.items() if k[0] not in lists}
 
     def piece_path(self, digest: str, *, deflated: bool = False) -> Path:
         return self.chunks / digest[:2] / (f"{digest}.z" if deflated else digest)
@@ -456,12 +471,17 @@ class Store:
         if digest in self.meta:
             if self.piece_path(digest).exists():
                 return True
-            del self.meta[digest]
-            self.zmeta.pop(digest, None)
+            self.forget()  # what was worked out from pieces may name pieces no longer there
         meta = self._read_meta(self.piece_path(digest))
         if meta is not None:
             self.meta[digest] = meta
         return meta is not None
+
+    def info(self, digest: str) -> dict:
+        """The parts of a piece on disk: {format: [offset, size, crc32]}."""
+        if digest not in self.meta and not self.has(digest):
+            raise FileNotFoundError(self.piece_path(digest))
+        return self.meta[digest]
 
     def put(self, digest: str, parts: dict[str, bytes]) -> dict:
         """Write a piece's parts ({format: bytes}); returns its meta."""
@@ -476,7 +496,7 @@ class Store:
         return meta
 
     def read_part(self, digest: str, fmt: str) -> bytes:
-        offset, size, _crc = self.meta[digest][fmt]
+        offset, size, _crc = self.info(digest)[fmt]
         with open(self.piece_path(digest), "rb") as source:
             source.seek(offset)
             return source.read(size)
@@ -536,7 +556,7 @@ class Store:
                     r_crc = _multmodp(crc32_shift(part_size), r_crc) ^ part_crc
                     r_size += part_size
                     r_zsize += self.deflate(d)[fmt][1]
-                if len(self.runs) > 200_000:  # the runs of older lists
+                if len(self.runs) > 20_000:  # the runs of older lists
                     self.runs.clear()
                 found = self.runs[key] = (r_size, r_crc, r_zsize)
             r_size, r_crc, r_zsize = found

@@ -324,10 +324,10 @@ def _lists(state: chunks.State) -> None:
             seq = getattr(scope, which)
             digests = [d for pieces in seq.pieces for d in pieces]
             fmts = feeds.ENTRY_FORMATS if which == "entries" else (which,)
-            meta = target.meta
+            info = target.info
             for index, chunk_pieces in enumerate(seq.pieces):
                 if seq.sizes[index] is None:
-                    seq.sizes[index] = tuple(sum(meta[d][f][1] for d in chunk_pieces) for f in fmts)
+                    seq.sizes[index] = tuple(sum(info(d)[f][1] for d in chunk_pieces) for f in fmts)
             sizes = map(sum, zip(*seq.sizes)) if seq.sizes else [0] * len(fmts)
             state.lists[(scope.name, which)] = (target.put_list(digests), dict(zip(fmts, sizes)))
         scope.dirty = False
@@ -523,21 +523,17 @@ def _file_sha256(name: str, info: dict) -> str:
     return digest.hexdigest()
 
 
-#: (list, format) → (size, CRC-32, deflated size) of that body: lists never change.
-_bodies: dict[tuple[str, str], tuple[int, int, int]] = {}
-
-
 def compress_files(files: dict) -> dict:
     """Add to each file its gzip size, the CRC-32 of its bytes and its deflated head and
     foot (the deflated pieces are written here, once each)."""
     target = store()
     for name, info in files.items():
         key = (info["body"], format_of(name))
-        found = _bodies.get(key)
+        found = target.bodies.get(key)
         if found is None:
-            if len(_bodies) > 4096:
-                _bodies.clear()
-            found = _bodies[key] = target.body(_list(info["body"]), format_of(name))
+            if len(target.bodies) > 4096:
+                target.bodies.clear()
+            found = target.bodies[key] = target.body(_list(info["body"]), format_of(name))
         size, body_crc, zsize = found
         head, foot = info["head"].encode(), info["foot"].encode()
         crc = chunks.crc32_combine(zlib.crc32(head), body_crc, size)
@@ -579,17 +575,21 @@ def _prune(serial: int) -> None:
         for body in lists:
             pieces.update(_list(body))
         target = store()
+        gone_pieces, gone_lists = set(), set()
         for folder in target.chunks.glob("??") if target.chunks.exists() else ():
             for path in folder.iterdir():
                 digest = path.name.removesuffix(".z")
                 if digest not in pieces and not path.name.startswith("."):
                     path.unlink(missing_ok=True)
-                    target.meta.pop(digest, None)
-                    target.zmeta.pop(digest, None)
+                    gone_pieces.add(digest)
         if target.lists.exists():
             for path in target.lists.iterdir():
-                if path.name.split(".", 1)[0] not in lists and not path.name.startswith("."):
+                digest = path.name.split(".", 1)[0]
+                if digest not in lists and not path.name.startswith("."):
                     path.unlink(missing_ok=True)
+                    gone_lists.add(digest)
+                    _lists_cache.pop(digest, None)
+        target.forget(gone_pieces, gone_lists)
         for path in feed_dir().glob("serial-*"):
             try:
                 number = int(path.name.removeprefix("serial-"))

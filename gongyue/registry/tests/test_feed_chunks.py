@@ -274,3 +274,17 @@ def test_chunks_another_worker_pruned_are_written_again(small_chunks, listed, cl
     publishing.reset_state()
     listed("one-more.gone.com")
     assert_served_as_built(publishing.publish(), client, member_token)
+
+
+def test_a_list_that_returns_to_an_earlier_state_is_served_gzipped(
+    small_chunks, settings, listed, secretariat, client, member_token
+):
+    settings.REGISTRY_KEEP_PUBLICATIONS = 1
+    for n in range(40):
+        listed(f"h{n}.back.com")
+    publishing.publish()
+    entry = listed("h-extra.back.com")
+    publishing.publish()  # the chunks only the first publication used are pruned
+    actions.do_delist_entry(entry, actor=secretariat, reason="back")
+    publication = publishing.publish()  # the first list again: its chunks written again
+    assert_served_as_built(publication, client, member_token)
