@@ -416,7 +416,8 @@ REGISTRY_WARNING_HASHES = envlist(
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855,"
     "da39a3ee5e6b4b0d3255bfef95601890afd80709,d41d8cd98f00b204e9800998ecf8427e",
 )
-# Where the published feeds are written (one folder per serial; the newest few are kept).
+# Where the published feeds are kept (chunks shared by the newest few publications, their
+# lists, and one folder per serial for the link check's matcher).
 REGISTRY_FEED_DIR = Path(envstr("REGISTRY_FEED_DIR", str(BASE_DIR / "var" / "registry-feeds")))
 REGISTRY_KEEP_PUBLICATIONS = envint("REGISTRY_KEEP_PUBLICATIONS", 3)
 # Entries per chunk of a feed file on average (DNS names: twice as many); a change rewrites
