@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from . import chunks, feeds
 from .matcher import Indicator, Matcher
-from .models import Category, Entry, FeedChange, Publication, RegistryHead
+from .models import Category, Entry, FeedChange, Publication, RegistryHead, Status
 
 logger = logging.getLogger(__name__)
 
@@ -153,8 +153,10 @@ def _rows_to_lines(rows) -> list[str]:
     return [feeds.entry_line(feeds.Item(*row)) for row in rows]
 
 
-def _listed_rows(**filters):
+def _listed_rows(*, ordered: bool = True, **filters):
     rows = Entry.objects.listed().filter(**filters).values_list(*_FIELDS)
+    if not ordered:  # a few rows by an index: sorting them would make the planner scan
+        return rows.order_by()
     # In code-point order (the feeds' order), so that sorting them again costs one pass.
     order = Collate("indicator", "C") if connection.vendor == "postgresql" else "indicator"
     return rows.order_by(order)
@@ -185,11 +187,17 @@ def _snapshot(state: chunks.State | None):
                 "indicator", flat=True
             )
         )
+        # By the index on last_sighted_at alone (with the status too, a planner may walk
+        # every listed row instead); the status is checked here.
+        recent = (
+            Entry.objects.filter(last_sighted_at__gte=state.watermark - RESIGHT_MARGIN)
+            .order_by()
+            .values_list(*_FIELDS, "status")
+        )
         resighted = {
-            feeds.line_key(line): line
-            for line in _rows_to_lines(
-                _listed_rows(last_sighted_at__gte=state.watermark - RESIGHT_MARGIN)
-            )
+            row[4]: feeds.entry_line(feeds.Item(*row[:-1]))
+            for row in recent
+            if row[-1] == Status.LISTED
         }
         held = state.lookup(touched | set(resighted))
         for indicator, line in resighted.items():
@@ -198,7 +206,8 @@ def _snapshot(state: chunks.State | None):
         new: list[str] = []
         wanted = sorted(touched)
         for start in range(0, len(wanted), 500):
-            new.extend(_rows_to_lines(_listed_rows(indicator__in=wanted[start : start + 500])))
+            batch = wanted[start : start + 500]
+            new.extend(_rows_to_lines(_listed_rows(ordered=False, indicator__in=batch)))
         old = [held[i] for i in touched if i in held]
         unchanged = set(old) & set(new)
         old = [line for line in old if line not in unchanged]
