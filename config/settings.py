@@ -422,9 +422,15 @@ REGISTRY_WARNING_HASHES = envlist(
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855,"
     "da39a3ee5e6b4b0d3255bfef95601890afd80709,d41d8cd98f00b204e9800998ecf8427e",
 )
-# Where the published feeds are written (one folder per serial; the newest few are kept).
+# Where the published feeds are kept (chunks shared by the newest few publications, their
+# lists, and one folder per serial for the link check's matcher).
 REGISTRY_FEED_DIR = Path(envstr("REGISTRY_FEED_DIR", str(BASE_DIR / "var" / "registry-feeds")))
 REGISTRY_KEEP_PUBLICATIONS = envint("REGISTRY_KEEP_PUBLICATIONS", 3)
+# Entries per chunk of a feed file on average (DNS names: twice as many); a change rewrites
+# the chunk it falls in.
+REGISTRY_FEED_CHUNK = envint("REGISTRY_FEED_CHUNK", 128)
+# Processes formatting the chunks of a full publication (1: in the publishing process).
+REGISTRY_FEED_PROCESSES = envint("REGISTRY_FEED_PROCESSES", 2)
 # Serials of changes kept for `changes?since=`; a client further behind downloads the full list.
 REGISTRY_KEEP_SERIALS = envint("REGISTRY_KEEP_SERIALS", 10000)
 # Categories whose feeds anyone may fetch; the rest (and "all") need a member's token.

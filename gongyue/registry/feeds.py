@@ -149,53 +149,173 @@ def fast_uuid5(name: str) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-# -- what each entry contributes to each format, formatted once ----------------------------------
+# -- what each entry contributes to each format ---------------------------------------------------
 #
-# A publication writes 8 scopes × 6 formats. Each entry's part of each format is formatted once
-# and kept (keyed by the entry as published and the site URL) for as long as the entry is listed
-# unchanged, so that the publication after a change formats only what changed; the files are
-# then joins of these parts in the list's order. The STIX objects are written as JSON here; the
+# A feed file is a small head (serial, count, SOA…), a body and a small foot. The body is the
+# entries' parts in the list's order (txt, csv, json, stix.json), or the scope's distinct names
+# (hosts, rpz), cut into chunks (see publishing.py). An entry is kept between publications as
+# one *recipe line*, "indicator\tid\tkind\tvalue\tsub\tcategory\tlisted\texpires" (times in UTC,
+# ISO 8601 with microseconds), from which its parts of every format are rendered; a chunk's
+# recipe (its lines) names its rendered bytes. The STIX objects are written as JSON here; the
 # tests parse whole bundles with the stix2 library.
 
+#: Bump when the rendered bytes of a recipe change: chunks on disk are named by their recipe.
+FORMAT_VERSION = 2
+ENTRY_FORMATS = ("txt", "csv", "json", "stix.json")
+NAME_FORMATS = ("hosts", "rpz")
+
 _json_str = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
-
-
-class Parts(NamedTuple):
-    txt: str  # "indicator\n"
-    hosts: tuple[str, ...]  # names the hosts file lists for it
-    rpz: tuple[str, ...]  # RPZ owner names (triggers)
-    csv: str  # one CSV row with its newline
-    json: str  # one JSON object
-    stix: str  # one STIX indicator object, as JSON
-
-
 _CSV_SPECIAL = re.compile(r'[,"\r\n]')
 _TYPES_JSON = {category: json.dumps(types) for category, types in INDICATOR_TYPES.items()}
-_IDENTITIES: dict[str, str] = {}
+_HASH_NAMES = {"sha256": "SHA-256", "sha1": "SHA-1", "md5": "MD5"}
 
 
-def _identity(site_url: str) -> str:
-    identity = _IDENTITIES.get(site_url)
-    if identity is None:
-        identity = _IDENTITIES[site_url] = stix_id("identity", site_url)
-    return identity
-
-
-def _times(moment: datetime | None) -> tuple[str | None, str | None]:
-    """(ISO 8601 to the second, STIX's UTC to the millisecond) of a moment, with one isoformat
-    call when the moment is in UTC, as the database gives them."""
+def _utc_iso(moment: datetime | None) -> str:
     if moment is None:
-        return None, None
-    text = moment.isoformat(timespec="seconds")
-    if text.endswith("+00:00"):
-        return text, f"{text[:19]}.{moment.microsecond // 1000:03d}Z"
-    return text, _stix_time(moment)
+        return ""
+    if moment.tzinfo is None:  # naive moments are taken as UTC
+        moment = moment.replace(tzinfo=UTC)
+    text = moment.isoformat()
+    return text if text.endswith("+00:00") else moment.astimezone(UTC).isoformat()
+
+
+def entry_line(item: Item) -> str:
+    """The recipe line of a listed entry: everything its feed parts are rendered from."""
+    return (
+        f"{item.indicator}\t{item.id}\t{item.kind}\t{item.value}\t"
+        f"{'1' if item.include_subdomains else ''}\t{item.category}\t"
+        f"{_utc_iso(item.listed_at)}\t{_utc_iso(item.expires_at)}"
+    )
+
+
+def line_key(line: str) -> str:
+    """The indicator of a recipe line (what the feeds are sorted by)."""
+    return line[: line.index("\t")]
+
+
+def line_category(line: str) -> str:
+    return line.split("\t", 6)[5]
+
+
+def line_item(line: str) -> Item:
+    indicator, pk, kind, value, sub, category, listed, expires = line.split("\t")
+    return Item(
+        int(pk),
+        kind,
+        value,
+        sub == "1",
+        indicator,
+        category,
+        datetime.fromisoformat(listed) if listed else None,
+        datetime.fromisoformat(expires) if expires else None,
+    )
 
 
 def _csv_field(value: str) -> str:
     if _CSV_SPECIAL.search(value):
         return '"' + value.replace('"', '""') + '"'
     return value
+
+
+def _quote_fast(value: str) -> str:
+    if "'" in value or "\\" in value:
+        return _quote(value)
+    return f"'{value}'"
+
+
+def _pattern(kind: str, value: str, sub: str) -> str:
+    if kind == "domain":
+        if sub:
+            return (
+                f"[domain-name:value = {_quote_fast(value)} OR domain-name:value LIKE "
+                f"{_quote_fast('%.' + value)}]"
+            )
+        return f"[domain-name:value = {_quote_fast(value)}]"
+    if kind == "url":
+        return f"[url:value = {_quote_fast(value)}]"
+    if kind == "ip":
+        return f"[{'ipv6-addr' if ':' in value else 'ipv4-addr'}:value = '{value}']"
+    if kind == "cidr":  # canonical: written as ipaddress writes the network
+        return f"[{'ipv6-addr' if ':' in value else 'ipv4-addr'}:value ISSUBSET '{value}']"
+    return f"[file:hashes.'{_HASH_NAMES[kind]}' = '{value}']"
+
+
+def _stix_ms(iso: str) -> str:
+    """STIX's UTC to the millisecond of a recipe time (ISO 8601 in UTC)."""
+    return f"{iso[:19]}.{iso[20:23] if iso[19] == '.' else '000'}Z"
+
+
+class Renderer:
+    """Renders recipe lines into the four entry formats for one site URL; precomputes what
+    repeats (the URL prefix, the identity, the UUID namespace's SHA-1 state)."""
+
+    def __init__(self, site_url: str):
+        self.site_url = site_url
+        self.base = f"{site_url.rstrip('/')}/registry/entries/"
+        self.csv_quoted = bool(_CSV_SPECIAL.search(self.base))
+        self.base_json = _json_str(self.base)[:-1]  # without the closing quote
+        self.identity = stix_id("identity", site_url)
+        self.sha1 = hashlib.sha1(_STIX_NAMESPACE_BYTES + f"{site_url}/entry/".encode())
+
+    def uuid(self, pk: str) -> str:
+        h = self.sha1.copy()
+        h.update(pk.encode())
+        x = h.hexdigest()
+        # uuid5: version 5 in the 13th hex digit, the variant bits in the 17th.
+        return f"{x[:8]}-{x[8:12]}-5{x[13:16]}-{'89ab'[int(x[16], 16) & 3]}{x[17:20]}-{x[20:32]}"
+
+    def render(self, lines, *, lead: bool = False) -> tuple[str, str, str, str]:
+        """(txt, csv, json, stix) bodies of these recipe lines; ``lead``: the first chunk of
+        its file (no comma before its first JSON object)."""
+        txt, csv_rows, objects, stix = [], [], [], []
+        base, base_json, identity, uuid5 = self.base, self.base_json, self.identity, self.uuid
+        csv_quoted, types, unknown = self.csv_quoted, _TYPES_JSON, '["unknown"]'
+        for line in lines:
+            indicator, pk, kind, value, sub, category, listed, expires = line.split("\t")
+            txt.append(indicator)
+            url_json = f'{base_json}{pk}/"'
+            listed_s = f"{listed[:19]}+00:00" if listed else ""
+            expires_s = f"{expires[:19]}+00:00" if expires else ""
+            url = f"{base}{pk}/"
+            csv_rows.append(
+                f"{pk},{_csv_field(indicator)},"
+                f"{kind},{category},{listed_s},{expires_s},{_csv_field(url) if csv_quoted else url}\n"
+            )
+            indicator_json = _json_str(indicator)
+            listed_j = f'"{listed_s}"' if listed else "null"
+            expires_j = f'"{expires_s}"' if expires else "null"
+            objects.append(
+                f'{{"id":{pk},"indicator":{indicator_json},"kind":"{kind}",'
+                f'"value":{indicator_json if value == indicator else _json_str(value)},'
+                f'"include_subdomains":{"true" if sub else "false"},'
+                f'"category":"{category}",'
+                f'"listed_at":{listed_j},"expires_at":{expires_j},'
+                f'"url":{url_json}}}'
+            )
+            stamp = _stix_ms(listed)
+            until = f',"valid_until":"{_stix_ms(expires)}"' if expires and expires > listed else ""
+            stix.append(
+                f',{{"type":"indicator","spec_version":"2.1",'
+                f'"id":"indicator--{uuid5(pk)}","created_by_ref":"{identity}",'
+                f'"created":"{stamp}","modified":"{stamp}",'
+                f'"name":{indicator_json},"indicator_types":{types.get(category, unknown)},'
+                f'"pattern":{_json_str(_pattern(kind, value, sub))},"pattern_type":"stix",'
+                f'"valid_from":"{stamp}"{until},"labels":["{category}"],'
+                f'"external_references":[{{"source_name":"gongyue","url":{url_json}}}]}}'
+            )
+        body = ",".join(objects)
+        return (
+            "\n".join(txt) + "\n" if txt else "",
+            "".join(csv_rows),
+            body if lead or not body else "," + body,
+            "".join(stix),
+        )
+
+
+def render_names(fmt: str, names) -> str:
+    if fmt == "hosts":
+        return "".join([f"0.0.0.0 {name}\n" for name in names])
+    return "".join([f"{name} CNAME .\n" for name in names])
 
 
 def hosts_names(item: Item) -> tuple[str, ...]:
@@ -216,111 +336,30 @@ def rpz_names(item: Item) -> tuple[str, ...]:
     return ()
 
 
-def format_parts(item: Item, site_url: str) -> Parts:
-    (listed, stix_listed), (expires, stix_expires) = _times(item.listed_at), _times(item.expires_at)
-    url = entry_url(site_url, item)
-    indicator = _json_str(item.indicator)
-    csv_row = (
-        f"{item.id},{_csv_field(item.indicator)},{item.kind},{item.category},"
-        f"{listed or ''},{expires or ''},{_csv_field(url)}\n"
-    )
-    json_object = (
-        f'{{"id":{item.id},"indicator":{indicator},"kind":"{item.kind}",'
-        f'"value":{_json_str(item.value)},'
-        f'"include_subdomains":{"true" if item.include_subdomains else "false"},'
-        f'"category":"{item.category}",'
-        f'"listed_at":{_json_str(listed) if listed else "null"},'
-        f'"expires_at":{_json_str(expires) if expires else "null"},'
-        f'"url":{_json_str(url)}}}'
-    )
-    until = ""
-    if item.expires_at and item.expires_at > item.listed_at:
-        until = f',"valid_until":"{stix_expires}"'
-    types = _TYPES_JSON.get(item.category, '["unknown"]')
-    stix_object = (
-        f'{{"type":"indicator","spec_version":"2.1",'
-        f'"id":"indicator--{fast_uuid5(f"{site_url}/entry/{item.id}")}",'
-        f'"created_by_ref":"{_identity(site_url)}",'
-        f'"created":"{stix_listed}","modified":"{stix_listed}",'
-        f'"name":{indicator},"indicator_types":{types},'
-        f'"pattern":{_json_str(stix_pattern(item))},"pattern_type":"stix",'
-        f'"valid_from":"{stix_listed}"{until},"labels":["{item.category}"],'
-        f'"external_references":[{{"source_name":"gongyue","url":{_json_str(url)}}}]}}'
-    )
-    return Parts(
-        f"{item.indicator}\n",
-        hosts_names(item),
-        rpz_names(item),
-        csv_row,
-        json_object,
-        stix_object,
-    )
+def line_names(line: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(hosts names, RPZ names) of a recipe line."""
+    _indicator, _pk, kind, value, sub = line.split("\t", 5)[:5]
+    if kind == "domain":  # most entries: no Item needed
+        return (value,), ((value, f"*.{value}") if sub else (value,))
+    if kind in ("sha256", "sha1", "md5"):
+        return (), ()
+    if kind in ("ip", "cidr") and ":" not in value:  # IPv4: no ipaddress objects
+        address, _slash, prefix = value.partition("/")
+        a, b, c, d = address.split(".")
+        return (), (f"{prefix or 32}.{d}.{c}.{b}.{a}.rpz-ip",)
+    item = Item(0, kind, value, bool(sub), "", "", None, None)
+    return hosts_names(item), rpz_names(item)
 
 
-class PartsCache:
-    """Each listed entry's parts, kept between publications of one process; ``refresh`` keeps
-    the parts of the entries still listed unchanged and formats the others."""
-
-    def __init__(self):
-        self.parts: dict[tuple[Item, str], Parts] = {}
-        self.formatted = 0  # how many entries the last refresh formatted
-
-    def refresh(self, items, site_url: str) -> list[Parts]:
-        old, new, out, formatted = self.parts, {}, [], 0
-        for item in items:
-            key = (item, site_url)
-            parts = old.get(key)
-            if parts is None:
-                parts = format_parts(item, site_url)
-                formatted += 1
-            new[key] = parts
-            out.append(parts)
-        self.parts, self.formatted = new, formatted
-        return out
-
-    def clear(self) -> None:
-        self.parts, self.formatted = {}, 0
-
-
-CACHE = PartsCache()
-
-
-def _header(title: str, scope: str, serial: int, published_at: datetime, count: int) -> str:
-    return (
-        f"# {title} - scope {scope}\n"
-        f"# serial {serial}, published {published_at.isoformat(timespec='seconds')}, {count} entries\n"
-    )
-
-
-def _names_by_scope(items, parts_list, which: str, scopes) -> dict[str, list[str]]:
-    """Sorted distinct names of one DNS format per scope (a name may come from several
-    entries, of several categories)."""
-    categories: dict[str, set[str] | str] = {}
-    for item, parts in zip(items, parts_list, strict=True):
-        for name in getattr(parts, which):
-            seen = categories.get(name)
-            if seen is None:
-                categories[name] = item.category
-            elif seen != item.category:
-                categories[name] = (seen if isinstance(seen, set) else {seen}) | {item.category}
-    out = {scope: [] for scope in scopes}
-    everything = out["all"]
-    for name in sorted(categories):
-        everything.append(name)
-        seen = categories[name]
-        for category in (seen,) if isinstance(seen, str) else seen:
-            target = out.get(category)
-            if target is not None:
-                target.append(name)
-    return out
-
-
-def build_all(
-    items,
-    scopes,
+def heads(
+    scope,
+    fmt,
     *,
     serial,
     published_at,
+    count,
+    names,
+    list_sha,
     title,
     site_url,
     zone,
@@ -328,100 +367,66 @@ def build_all(
     retry,
     expire,
     ttl,
-    cache=None,
-):
-    """Every format of every scope from the listed entries: yields (name, bytes, count, list
-    sha256 or None). ``items`` are sorted here by indicator (quickly when already sorted)."""
-    items = sorted(items, key=lambda i: i.indicator)
-    parts_list = (cache or CACHE).refresh(items, site_url)
-    per_scope: dict[str, tuple[list[Item], list[Parts]]] = {s: ([], []) for s in scopes}
-    all_items, all_parts = per_scope["all"]
-    all_items.extend(items)
-    all_parts.extend(parts_list)
-    for item, parts in zip(items, parts_list, strict=True):
-        scoped = per_scope.get(item.category)
-        if scoped is not None:
-            scoped[0].append(item)
-            scoped[1].append(parts)
-    hosts_by_scope = _names_by_scope(items, parts_list, "hosts", scopes)
-    rpz_by_scope = _names_by_scope(items, parts_list, "rpz", scopes)
-    identity = stix_id("identity", site_url)
-    when = _time(published_at)
-    for scope in scopes:
-        scoped_items, scoped_parts = per_scope[scope]
-        count = len(scoped_items)
-        header = _header(title, scope, serial, published_at, count)
-        body = "".join([p.txt for p in scoped_parts]).encode("utf-8")
-        list_sha = hashlib.sha256(body).hexdigest()
-        yield f"{scope}.txt", header.encode("utf-8") + body, count, list_sha
-        names = hosts_by_scope[scope]
-        yield (
-            f"{scope}.hosts",
-            (
-                _header(title, scope, serial, published_at, len(names))
-                + "".join([f"0.0.0.0 {name}\n" for name in names])
-            ).encode("ascii"),
-            count,
-            None,
-        )
+) -> tuple[str, str]:
+    """(head, foot) of one feed file; ``names``: how many distinct names a DNS feed lists."""  # fmt: skip
+    if fmt == "txt":
+        return _header(title, scope, serial, published_at, count), ""
+    if fmt == "hosts":
+        return _header(title, scope, serial, published_at, names), ""
+    if fmt == "rpz":
         origin = zone_name(scope, zone).rstrip(".") + "."
-        yield (
-            f"{scope}.rpz",
-            (
-                header.replace("# ", "; ")
-                + f"$ORIGIN {origin}\n$TTL {ttl}\n"
-                + f"@ SOA localhost. hostmaster.localhost. {serial} {refresh} {retry} {expire} {ttl}\n"
-                + "@ NS localhost.\n"
-                + "".join([f"{name} CNAME .\n" for name in rpz_by_scope[scope]])
-            ).encode("ascii"),
-            count,
-            None,
-        )
-        yield (
-            f"{scope}.csv",
-            (
-                "id,indicator,kind,category,listed_at,expires_at,entry_url\n"
-                + "".join([p.csv for p in scoped_parts])
-            ).encode("utf-8"),
-            count,
-            None,
-        )
-        yield (
-            f"{scope}.json",
-            (
-                f'{{"feed":{_json_str(title)},"scope":"{scope}","serial":{serial},'
-                f'"published_at":"{when}","count":{count},"sha256":"{list_sha}","entries":['
-                + ",".join([p.json for p in scoped_parts])
-                + "]}"
-            ).encode("utf-8"),
-            count,
-            None,
-        )
-        stix_identity = (
-            f'{{"type":"identity","spec_version":"2.1","id":"{identity}",'
-            f'"created":"2020-01-01T00:00:00.000Z","modified":"2020-01-01T00:00:00.000Z",'
-            f'"name":{_json_str(title)},"identity_class":"organization"}}'
-        )
-        yield (
-            f"{scope}.stix.json",
-            (
-                f'{{"type":"bundle","id":"{stix_id("bundle", f"{site_url}/{scope}/{serial}")}",'
-                f'"objects":[{stix_identity}' + "".join(["," + p.stix for p in scoped_parts]) + "]}"
-            ).encode("utf-8"),
-            count,
-            None,
-        )
+        return (
+            _header(title, scope, serial, published_at, count).replace("# ", "; ")
+            + f"$ORIGIN {origin}\n$TTL {ttl}\n"
+            + f"@ SOA localhost. hostmaster.localhost. {serial} {refresh} {retry} {expire} {ttl}\n"
+            + "@ NS localhost.\n"
+        ), ""
+    if fmt == "csv":
+        return "id,indicator,kind,category,listed_at,expires_at,entry_url\n", ""
+    if fmt == "json":
+        return (
+            f'{{"feed":{_json_str(title)},"scope":"{scope}","serial":{serial},'
+            f'"published_at":"{_time(published_at)}","count":{count},"sha256":"{list_sha}",'
+            f'"entries":['
+        ), "]}"
+    identity = stix_id("identity", site_url)
+    return (
+        f'{{"type":"bundle","id":"{stix_id("bundle", f"{site_url}/{scope}/{serial}")}",'
+        f'"objects":[{{"type":"identity","spec_version":"2.1","id":"{identity}",'
+        f'"created":"2020-01-01T00:00:00.000Z","modified":"2020-01-01T00:00:00.000Z",'
+        f'"name":{_json_str(title)},"identity_class":"organization"}}'
+    ), "]}"
 
 
 def build_scope(items, scope: str, **meta) -> dict[str, bytes]:
-    """Every format of one scope, built apart from any cache: {"<scope>.<format>": bytes}."""
-    scopes = ("all",) if scope == "all" else ("all", scope)
-    items = [i for i in items if scope == "all" or i.category == scope]
-    return {
-        name: data
-        for name, data, _count, _sha in build_all(items, scopes, cache=PartsCache(), **meta)
-        if name.startswith(f"{scope}.")
+    """Every format of one scope, in memory and unchunked: {"<scope>.<format>": bytes}; the
+    reference the chunked publication is tested against."""
+    lines = sorted(entry_line(i) for i in items if scope == "all" or i.category == scope)
+    lines.sort(key=line_key)
+    renderer = Renderer(meta["site_url"])
+    txt, csv_body, json_body, stix_body = renderer.render(lines, lead=True)
+    hosts, rpz_set = set(), set()
+    for line in lines:
+        h, r = line_names(line)
+        hosts.update(h)
+        rpz_set.update(r)
+    txt_bytes = txt.encode("utf-8")
+    list_sha = hashlib.sha256(txt_bytes).hexdigest()
+    bodies = {
+        "txt": txt_bytes,
+        "csv": csv_body.encode("utf-8"),
+        "json": json_body.encode("utf-8"),
+        "stix.json": stix_body.encode("utf-8"),
+        "hosts": render_names("hosts", sorted(hosts)).encode("ascii"),
+        "rpz": render_names("rpz", sorted(rpz_set)).encode("ascii"),
     }
+    out = {}
+    for fmt in FORMATS:
+        head, foot = heads(
+            scope, fmt, count=len(lines), names=len(hosts), list_sha=list_sha, **meta
+        )
+        out[f"{scope}.{fmt}"] = head.encode("utf-8") + bodies[fmt] + foot.encode("utf-8")
+    return out
 
 
 def rpz(items, *, scope, serial, published_at, title, zone, refresh, retry, expire, ttl) -> bytes:

@@ -112,7 +112,8 @@ class Entry(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=MAX_TEXT_CHARS, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)
-    last_sighted_at = models.DateTimeField(_("last sighted"), default=timezone.now)
+    # Indexed: a publication after a change looks at the entries re-sighted since the last one.
+    last_sighted_at = models.DateTimeField(_("last sighted"), default=timezone.now, db_index=True)
     ended_at = models.DateTimeField(_("left the list"), null=True, blank=True)
 
     objects = EntryQuerySet.as_manager()
@@ -280,7 +281,8 @@ class Publication(models.Model):
     sha256 = models.CharField(max_length=64)
     # The oldest serial `changes?since=` can still answer from.
     history_from = models.PositiveBigIntegerField(default=0)
-    # name → {"size", "gzip_size", "sha256", "count"}
+    # name → {"size", "count", "head", "body" (its list of chunks), "foot"[, "list_sha256"]},
+    # then {"gzip_size", "crc32", "zhead", "zfoot"} and {"sha256"} as they follow.
     files = models.JSONField(default=dict)
     took_ms = models.PositiveIntegerField(default=0)
 

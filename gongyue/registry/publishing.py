@@ -1,22 +1,31 @@
 """Writing the feeds of the list as it is now, and reading them back.
 
-``publish()`` reads the head serial and the listed entries together (writers wait on the head
-row meanwhile), writes every feed of every scope, gzipped too, and the compiled matcher into a
-folder of its own, then records the :class:`Publication`, which is what switches readers over.
-Running it twice for one serial writes once. Old folders and changes beyond the kept history
-are removed.
+``publish()`` reads the head serial and what changed since the list this worker holds (or, when
+it holds none, the whole list) together, writes the feed chunks that changed (``chunks.py``)
+and records the :class:`Publication` — each file's head, body (a list of chunks) and foot —
+which is what switches readers over. The gzipped form, the link check's matcher and the files'
+SHA-256 follow. Running it twice for one serial writes once. Chunks and lists no kept
+publication uses, and changes beyond the kept history, are removed.
 """
 
 from __future__ import annotations
 
-import gzip
+import base64
+import fcntl
+import gc
 import hashlib
+import json
 import logging
 import os
 import pickle
 import shutil
+import struct
 import time
-from concurrent.futures import ThreadPoolExecutor
+import zlib
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import timedelta
+from multiprocessing import get_context
 from pathlib import Path
 
 from django.conf import settings
@@ -24,15 +33,30 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Collate
 from django.utils import timezone
 
-from . import feeds
+from . import chunks, feeds
 from .matcher import Indicator, Matcher
-from .models import Category, Entry, FeedChange, Publication, RegistryHead
+from .models import Category, Entry, FeedChange, Publication, RegistryHead, Status
 
 logger = logging.getLogger(__name__)
 
 SCOPES = ("all", *Category.values)
 MATCHER_FILE = "matcher.pickle"
 TITLE = "gongyue registry"
+#: Re-sightings refresh a listed entry's expiry without a serial; those up to this long before
+#: the list was last read are looked at again (longer than any transaction runs).
+RESIGHT_MARGIN = timedelta(minutes=10)
+#: Below this many lines to render, a full publication renders in its own process.
+POOL_MIN_LINES = 50_000
+_FIELDS = (
+    "pk",
+    "kind",
+    "value",
+    "include_subdomains",
+    "indicator",
+    "category",
+    "listed_at",
+    "expires_at",
+)
 
 
 def feed_dir() -> Path:
@@ -51,28 +75,491 @@ def scope_of(name: str) -> str:
     return name.split(".", 1)[0]
 
 
+def format_of(name: str) -> str:
+    return name.split(".", 1)[1]
+
+
 def content_type(name: str) -> str:
-    return feeds.FORMATS[name.split(".", 1)[1]]
+    return feeds.FORMATS[format_of(name)]
 
 
-def _snapshot() -> tuple[int, list[feeds.Item]]:
+def _meta(serial, published_at) -> dict:
+    return {
+        "serial": serial,
+        "published_at": published_at,
+        "title": TITLE,
+        "site_url": settings.SITE_URL,
+        "zone": settings.REGISTRY_RPZ_ZONE,
+        "refresh": settings.REGISTRY_RPZ_REFRESH,
+        "retry": settings.REGISTRY_RPZ_RETRY,
+        "expire": settings.REGISTRY_RPZ_EXPIRE,
+        "ttl": settings.REGISTRY_RPZ_TTL,
+    }
+
+
+# -- the state this process holds ----------------------------------------------------------------
+
+_state: chunks.State | None = None
+_store: chunks.Store | None = None
+
+
+def store() -> chunks.Store:
+    global _store
+    if _store is None or _store.folder != feed_dir():
+        _store = chunks.Store(feed_dir())
+    return _store
+
+
+def reset_state() -> None:
+    """Forget the chunks this process holds (the next publication reads the whole list)."""
+    global _state
+    _state = None
+
+
+def held_state() -> chunks.State | None:
+    return _state
+
+
+def _state_fits(state: chunks.State | None, latest: Publication | None) -> bool:
+    """Whether the held state is the list of a publication this database still has, whose
+    chunks are kept and whose changes since can be replayed."""
+    if state is None or latest is None:
+        return False
+    if (state.n, state.site_url, state.folder) != (
+        settings.REGISTRY_FEED_CHUNK,
+        settings.SITE_URL,
+        feed_dir(),
+    ):
+        return False
+    if state.serial < latest.history_from:
+        return False
+    kept = _kept_serials()
+    if state.serial not in kept:
+        return False
+    row = Publication.objects.filter(serial=state.serial).values_list("files", flat=True).first()
+    held = state.lists.get(("all", "entries"), ("",))[0]
+    return bool(row) and row.get("all.txt", {}).get("body") == held
+
+
+def _kept_serials() -> list[int]:
+    return list(
+        Publication.objects.order_by("-serial").values_list("serial", flat=True)[
+            : max(1, settings.REGISTRY_KEEP_PUBLICATIONS)
+        ]
+    )
+
+
+def _rows_to_lines(rows) -> list[str]:
+    return [feeds.entry_line(feeds.Item(*row)) for row in rows]
+
+
+def _listed_rows(*, ordered: bool = True, **filters):
+    rows = Entry.objects.listed().filter(**filters).values_list(*_FIELDS)
+    if not ordered:  # a few rows by an index: sorting them would make the planner scan
+        return rows.order_by()
+    # In code-point order (the feeds' order), so that sorting them again costs one pass.
+    order = Collate("indicator", "C") if connection.vendor == "postgresql" else "indicator"
+    return rows.order_by(order)
+
+
+def _snapshot(state: chunks.State | None):
+    """Under the head row's lock: (serial, when, plan). The plan is None (published), ("full",
+    lines), ("legacy", lines) (a publication of this serial not kept as chunks) or ("delta",
+    old lines, new lines) against the held state."""
     with transaction.atomic():
         head = RegistryHead.objects.select_for_update().filter(pk=1).first()
         serial = head.serial if head else 0
-        rows = Entry.objects.listed().values_list(
-            "pk",
-            "kind",
-            "value",
-            "include_subdomains",
-            "indicator",
-            "category",
-            "listed_at",
-            "expires_at",
+        now = timezone.now()
+        existing = Publication.objects.filter(serial=serial).values_list("files", flat=True)
+        if existing:
+            if "body" in existing[0].get("all.txt", {}):
+                return serial, now, None
+            # Written before feeds were kept as chunks: written again, as chunks.
+            lines = _rows_to_lines(_listed_rows().iterator(chunk_size=20000))
+            lines.sort(key=feeds.line_key)
+            return serial, now, ("legacy", lines)
+        if not _state_fits(state, Publication.objects.order_by("-serial").first()):
+            lines = _rows_to_lines(_listed_rows().iterator(chunk_size=20000))
+            lines.sort(key=feeds.line_key)
+            return serial, now, ("full", lines)
+        touched = set(
+            FeedChange.objects.filter(serial__gt=state.serial, serial__lte=serial).values_list(
+                "indicator", flat=True
+            )
         )
-        # In code-point order (the feeds' order), so that sorting them again costs one pass.
-        order = Collate("indicator", "C") if connection.vendor == "postgresql" else "indicator"
-        items = [feeds.Item(*row) for row in rows.order_by(order).iterator(chunk_size=20000)]
-    return serial, items
+        # By the index on last_sighted_at alone (with the status too, a planner may walk
+        # every listed row instead); the status is checked here.
+        recent = (
+            Entry.objects.filter(last_sighted_at__gte=state.watermark - RESIGHT_MARGIN)
+            .order_by()
+            .values_list(*_FIELDS, "status")
+        )
+        resighted = {
+            row[4]: feeds.entry_line(feeds.Item(*row[:-1]))
+            for row in recent
+            if row[-1] == Status.LISTED
+        }
+        held = state.lookup(touched | set(resighted))
+        for indicator, line in resighted.items():
+            if held.get(indicator) != line:
+                touched.add(indicator)
+        new: list[str] = []
+        wanted = sorted(touched)
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start : start + 500]
+            new.extend(_rows_to_lines(_listed_rows(ordered=False, indicator__in=batch)))
+        old = [held[i] for i in touched if i in held]
+        unchanged = set(old) & set(new)
+        old = [line for line in old if line not in unchanged]
+        new = [line for line in new if line not in unchanged]
+        return serial, now, ("delta", old, new)
+
+
+# -- rendering pieces ----------------------------------------------------------------------------
+
+
+def _render(job) -> tuple[str, dict, bytes | None]:
+    """Render one piece and write it; returns (digest, meta, its txt part or None)."""
+    folder, site_url, kind, digest, text = job
+    target = store() if feed_dir() == folder else chunks.Store(folder)
+    lines = text.split("\n") if text else []
+    if kind.startswith("entries"):
+        txt, csv_body, json_body, stix_body = _renderer(site_url).render(
+            lines, lead=kind == "entries-lead"
+        )
+        parts = {
+            "txt": txt.encode(),
+            "csv": csv_body.encode(),
+            "json": json_body.encode(),
+            "stix.json": stix_body.encode(),
+        }
+    else:
+        parts = {kind: feeds.render_names(kind, lines).encode("ascii")}
+    return digest, target.put(digest, parts), parts.get("txt")
+
+
+_pending: list[tuple] = []
+
+
+def _render_pending(index: int):
+    return _render(_pending[index])
+
+
+_renderers: dict[str, feeds.Renderer] = {}
+
+
+def _renderer(site_url: str) -> feeds.Renderer:
+    renderer = _renderers.get(site_url)
+    if renderer is None:
+        renderer = _renderers[site_url] = feeds.Renderer(site_url)
+    return renderer
+
+
+def _pieces_of(state: chunks.State, fresh: dict) -> list[tuple]:
+    """Give the chunks listed in ``fresh`` ({"scope/sequence": indices}) their piece digests;
+    returns the jobs rendering the pieces the store lacks."""
+    jobs, seen = [], set()
+    target = store()
+    for scope in state.scopes.values():
+        for which in ("entries", "hosts", "rpz"):
+            seq = getattr(scope, which)
+            indices = set(fresh.get(f"{scope.name}/{which}", ()))
+            if which == "entries" and seq.bodies:
+                indices.add(0)  # the lead chunk: it may have become the first one
+            for index in sorted(indices):
+                texts = seq.piece_texts(index)
+                seq.pieces[index] = tuple(d for d, _t in texts)
+                seq.sizes[index] = None
+                for number, (digest, text) in enumerate(texts):
+                    if digest in seen:
+                        continue
+                    seen.add(digest)
+                    if target.has(digest):
+                        if which == "entries" and digest not in state.txt:
+                            state.txt[digest] = target.read_part(digest, "txt")
+                        continue
+                    kind = seq.kind
+                    if which == "entries" and index == 0 and number == 0:
+                        kind = "entries-lead"
+                    jobs.append((target.folder, state.site_url, kind, digest, text))
+    return jobs
+
+
+#: What the last publication of this process rendered: pieces and their lines.
+rendered = {"pieces": 0, "lines": 0}
+
+
+def _run_jobs(state: chunks.State, jobs: list[tuple]) -> None:
+    lines = sum(job[4].count("\n") + 1 for job in jobs)
+    rendered.update(pieces=len(jobs), lines=lines)
+    processes = settings.REGISTRY_FEED_PROCESSES
+    target = store()
+    if processes > 1 and len(jobs) > 1 and lines >= POOL_MIN_LINES:
+        # Both cores: forked children render and write pieces (they inherit the jobs, so
+        # only numbers go to them); the parent keeps the pieces' meta and txt parts.
+        global _pending
+        _pending = jobs
+        try:
+            with ProcessPoolExecutor(processes, mp_context=get_context("fork")) as pool:
+                results = list(pool.map(_render_pending, range(len(jobs)), chunksize=8))
+        finally:
+            _pending = []
+        for digest, meta, txt in results:
+            target.meta[digest] = meta
+            target.written += sum(size for _offset, size, _crc in meta.values())
+            if txt is not None:
+                state.txt[digest] = txt
+        return
+    for job in jobs:
+        digest, _meta, txt = _render(job)
+        if txt is not None:
+            state.txt[digest] = txt
+
+
+def _txt_part(text: str) -> bytes:
+    """The txt part of an entry piece, from its recipe lines: its indicators, one a line."""
+    if not text:
+        return b""
+    return ("\n".join([line[: line.index("\t")] for line in text.split("\n")]) + "\n").encode()
+
+
+def _lists(state: chunks.State) -> None:
+    """Write the bodies (lists of pieces) of the scopes that changed."""
+    target = store()
+    for scope in state.scopes.values():
+        if not scope.dirty:
+            continue
+        for which in ("entries", "hosts", "rpz"):
+            seq = getattr(scope, which)
+            digests = [d for pieces in seq.pieces for d in pieces]
+            fmts = feeds.ENTRY_FORMATS if which == "entries" else (which,)
+            info = target.info
+            for index, chunk_pieces in enumerate(seq.pieces):
+                if seq.sizes[index] is None:
+                    seq.sizes[index] = tuple(sum(info(d)[f][1] for d in chunk_pieces) for f in fmts)
+            sizes = map(sum, zip(*seq.sizes)) if seq.sizes else [0] * len(fmts)
+            state.lists[(scope.name, which)] = (target.put_list(digests), dict(zip(fmts, sizes)))
+        scope.dirty = False
+    pieces = sum(len(scope.entries.pieces) for scope in state.scopes.values())
+    if len(state.txt) > 2 * pieces + 1000:  # forget the txt parts of pieces no longer used
+        used = {d for scope in state.scopes.values() for ps in scope.entries.pieces for d in ps}
+        for d in [d for d in state.txt if d not in used]:
+            del state.txt[d]
+
+
+def _files(state: chunks.State, serial, published_at) -> dict:
+    meta, files = _meta(serial, published_at), {}
+    for scope in state.scopes.values():
+        for fmt in feeds.FORMATS:
+            head, foot = feeds.heads(
+                scope.name,
+                fmt,
+                count=scope.entries.total,
+                names=scope.hosts.total,
+                list_sha=scope.list_sha256,
+                **meta,
+            )
+            which = fmt if fmt in feeds.NAME_FORMATS else "entries"
+            body, sizes = state.lists[(scope.name, which)]
+            size = sizes[fmt]
+            info = {
+                "size": len(head.encode()) + size + len(foot.encode()),
+                "count": scope.entries.total,
+                "head": head,
+                "foot": foot,
+                "body": body,
+            }
+            if fmt == "txt":
+                info["list_sha256"] = scope.list_sha256
+            files[f"{scope.name}.{fmt}"] = info
+    return files
+
+
+@contextmanager
+def _no_gc():
+    """Millions of new objects in a full build: the cyclic collector would walk them again
+    and again (they hold no cycles), tripling the time."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+@contextmanager
+def _lock(exclusive: bool, *, wait: bool = True):
+    """Publishers hold the feed folder shared while they write and record; pruning holds it
+    alone (so that it never removes what a publication not yet recorded uses)."""
+    feed_dir().mkdir(parents=True, exist_ok=True)
+    with open(feed_dir() / ".lock", "a") as handle:
+        flags = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        try:
+            fcntl.flock(handle, flags | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_publication(serial: int, published_at, plan) -> dict:
+    """Apply the plan to the held state (or build one), write the chunks and lists that are
+    new, and return the files' manifests. Does not record anything."""
+    global _state
+    kind = plan[0]
+    state = _state
+    try:
+        if kind in ("full", "legacy"):
+            state = chunks.State(
+                SCOPES,
+                n=settings.REGISTRY_FEED_CHUNK,
+                site_url=settings.SITE_URL,
+                folder=feed_dir(),
+            )
+            state.build(plan[1])
+            fresh = {}
+            for scope in state.scopes.values():
+                for which in ("entries", "hosts", "rpz"):
+                    fresh[f"{scope.name}/{which}"] = range(len(getattr(scope, which).bodies))
+        else:
+            _kind, old, new = plan
+            fresh = state.apply(old, new)
+        jobs = _pieces_of(state, fresh)
+        # The list checksums need only the indicators (the txt parts), known before anything
+        # is rendered: hashed on a second thread (hashlib lets go of the interpreter lock)
+        # while the pieces are rendered and written.
+        for _folder, _site, kind, digest, text in jobs:
+            if kind.startswith("entries"):
+                state.txt[digest] = _txt_part(text)
+        dirty = [scope for scope in state.scopes.values() if scope.dirty]
+        with ThreadPoolExecutor(1) as hasher:
+            checksums = hasher.submit(lambda: [state.list_sha256(scope) for scope in dirty])
+            _run_jobs(state, jobs)
+            _lists(state)
+            for scope, checksum in zip(dirty, checksums.result(), strict=True):
+                scope.list_sha256 = checksum
+        state.serial, state.watermark = serial, published_at
+        _state = state
+        return _files(state, serial, published_at)
+    except BaseException:
+        _state = None
+        raise
+
+
+def publish(*, then_follow: bool = True) -> Publication:
+    """Publish the list as it is now (or return the publication of this serial if there is
+    one). The publication is served when this returns; what follows it (:func:`follow`) is
+    done here too unless ``then_follow`` is false (the task queues it apart)."""
+    started = time.monotonic()
+    with _no_gc():
+        serial, now, plan = _snapshot(_state)
+        if plan is None:
+            return Publication.objects.get(serial=serial)
+        history_from = max(0, serial - settings.REGISTRY_KEEP_SERIALS)
+        with _lock(exclusive=False):
+            files = write_publication(serial, now, plan)
+            if plan[0] == "legacy":
+                Publication.objects.filter(serial=serial).update(files=files)
+                publication = Publication.objects.get(serial=serial)
+                if then_follow:
+                    follow(publication)
+                return publication
+            publication = _record(serial, now, files, history_from, started)
+    if publication.files is not files:  # another worker recorded this serial first
+        return publication
+    if history_from:
+        FeedChange.objects.filter(serial__lte=history_from).delete()
+    if then_follow:
+        follow(publication)
+    return publication
+
+
+def _record(serial, now, files, history_from, started) -> Publication:
+    try:
+        with transaction.atomic():
+            return Publication.objects.create(
+                serial=serial,
+                published_at=now,
+                count=files["all.txt"]["count"],
+                sha256=files["all.txt"]["list_sha256"],
+                history_from=history_from,
+                files=files,
+                took_ms=int((time.monotonic() - started) * 1000),
+            )
+    except IntegrityError:
+        return Publication.objects.get(serial=serial)
+
+
+def follow(publication: Publication) -> None:
+    """What follows a publication being served: the gzipped form of each file, the link
+    check's matcher, each file's SHA-256, and pruning. The last two only while it is the
+    newest (a newer one does them for itself)."""
+    publication.files = compress_files(publication.files)
+    Publication.objects.filter(pk=publication.pk).update(files=publication.files)
+    # The link check's matcher: workers keep the one they hold until this file exists.
+    final = publication_dir(publication.serial)
+    final.mkdir(parents=True, exist_ok=True)
+    state = _state
+    if state is not None and state.serial == publication.serial:
+        items = (feeds.line_item(line) for line in state.lines())
+    else:
+        items = (feeds.Item(*row) for row in _listed_rows().iterator(chunk_size=20000))
+    matcher, meta = build_matcher(items)
+    temporary = final / f".{MATCHER_FILE}.{os.getpid()}"
+    with open(temporary, "wb") as out:
+        pickle.dump((publication.serial, matcher, meta), out, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, final / MATCHER_FILE)
+    del matcher, meta
+    if _newest_serial() == publication.serial:
+        for name, info in publication.files.items():
+            info["sha256"] = _file_sha256(name, info)
+        Publication.objects.filter(pk=publication.pk).update(files=publication.files)
+        _prune(publication.serial)
+
+
+def _newest_serial() -> int | None:
+    return Publication.objects.order_by("-serial").values_list("serial", flat=True).first()
+
+
+def _file_sha256(name: str, info: dict) -> str:
+    digest = hashlib.sha256()
+    for block in stream(name, info):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def compress_files(files: dict) -> dict:
+    """Add to each file its gzip size, the CRC-32 of its bytes and its deflated head and
+    foot (the deflated pieces are written here, once each)."""
+    target = store()
+    for name, info in files.items():
+        key = (info["body"], format_of(name))
+        found = target.bodies.get(key)
+        if found is None:
+            if len(target.bodies) > 4096:
+                target.bodies.clear()
+            found = target.bodies[key] = target.body(_list(info["body"]), format_of(name))
+        size, body_crc, zsize = found
+        head, foot = info["head"].encode(), info["foot"].encode()
+        crc = chunks.crc32_combine(zlib.crc32(head), body_crc, size)
+        crc = chunks.crc32_combine(crc, zlib.crc32(foot), len(foot))
+        zhead, zfoot = chunks.deflate_block(head), chunks.deflate_block(foot)
+        info.update(
+            crc32=f"{crc:08x}",
+            zhead=base64.b64encode(zhead).decode(),
+            zfoot=base64.b64encode(zfoot).decode(),
+            gzip_size=len(chunks.GZIP_HEADER)
+            + len(zhead)
+            + zsize
+            + len(zfoot)
+            + len(chunks.GZIP_END)
+            + 8,
+        )
+    return files
 
 
 def build_matcher(items) -> tuple[Matcher, dict[str, tuple]]:
@@ -85,122 +572,94 @@ def build_matcher(items) -> tuple[Matcher, dict[str, tuple]]:
     return matcher, meta
 
 
-def write_files(folder: Path, items, *, serial: int, published_at, compress: bool = True) -> dict:
-    """Write every feed into ``folder``; returns {name: {size, count[, list_sha256]}}, plus
-    {gzip_size, sha256} when ``compress`` (else :func:`compress_files` adds them later)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "serial": serial,
-        "published_at": published_at,
-        "title": TITLE,
-        "site_url": settings.SITE_URL,
-        "zone": settings.REGISTRY_RPZ_ZONE,
-        "refresh": settings.REGISTRY_RPZ_REFRESH,
-        "retry": settings.REGISTRY_RPZ_RETRY,
-        "expire": settings.REGISTRY_RPZ_EXPIRE,
-        "ttl": settings.REGISTRY_RPZ_TTL,
-    }
-    files = {}
-    for name, data, count, list_sha in feeds.build_all(items, SCOPES, **meta):
-        _write(folder / name, data)
-        files[name] = {"size": len(data), "count": count}
-        if list_sha is not None:  # the text feeds: the checksum of the scope's list
-            files[name]["list_sha256"] = list_sha
-    if compress:
-        compress_files(folder, files)
-    return files
-
-
-def _pack(folder: Path, name: str) -> tuple[str, int, str]:
-    data = (folder / name).read_bytes()
-    # Level 1: most of what level 9 saves, at a fraction of the time, on every publication.
-    packed = gzip.compress(data, compresslevel=1, mtime=0)
-    temporary = folder / f".{name}.gz.{os.getpid()}"
-    _write(temporary, packed)
-    os.replace(temporary, folder / f"{name}.gz")  # a reader sees the whole copy or none
-    return name, len(packed), hashlib.sha256(data).hexdigest()
-
-
-def compress_files(folder: Path, files: dict) -> dict:
-    """Write the gzipped copy of each file and add its gzip size and the file's SHA-256 to
-    ``files`` (two threads: zlib and hashlib let go of the interpreter lock)."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for name, gzip_size, sha256 in pool.map(lambda n: _pack(folder, n), list(files)):
-            files[name].update(gzip_size=gzip_size, sha256=sha256)
-    return files
-
-
-def _write(path: Path, data: bytes) -> None:
-    with open(path, "wb") as out:
-        out.write(data)
-
-
-def publish() -> Publication:
-    """Publish the list as it is now (or return the publication of this serial if there is one)."""
-    started = time.monotonic()
-    serial, items = _snapshot()
-    existing = Publication.objects.filter(serial=serial).first()
-    if existing is not None:
-        return existing
-    now = timezone.now()
-    final = publication_dir(serial)
-    staging = feed_dir() / f".staging-{serial}-{os.getpid()}-{time.monotonic_ns()}"
-    # The plain files first: the publication is served as soon as its row exists; the gzipped
-    # copies (and the files' checksums) follow, and until then the plain file is served.
-    files = write_files(staging, items, serial=serial, published_at=now, compress=False)
-    if final.exists():
-        shutil.rmtree(staging, ignore_errors=True)
-    else:
-        os.replace(staging, final)
-    history_from = max(0, serial - settings.REGISTRY_KEEP_SERIALS)
-    try:
-        with transaction.atomic():
-            publication = Publication.objects.create(
-                serial=serial,
-                published_at=now,
-                count=len(items),
-                sha256=files["all.txt"]["list_sha256"],
-                history_from=history_from,
-                files=files,
-                took_ms=int((time.monotonic() - started) * 1000),
-            )
-    except IntegrityError:
-        return Publication.objects.get(serial=serial)
-    publication.files = compress_files(final, files)
-    Publication.objects.filter(pk=publication.pk).update(files=publication.files)
-    # The link check's matcher last: workers keep the one they hold until this file exists.
-    matcher, meta = build_matcher(items)
-    temporary = final / f".{MATCHER_FILE}.{os.getpid()}"
-    with open(temporary, "wb") as out:
-        pickle.dump((serial, matcher, meta), out, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, final / MATCHER_FILE)
-    if history_from:
-        FeedChange.objects.filter(serial__lte=history_from).delete()
-    _prune(serial)
-    return publication
-
-
 def _prune(serial: int) -> None:
-    keep = set(
-        Publication.objects.order_by("-serial").values_list("serial", flat=True)[
-            : max(1, settings.REGISTRY_KEEP_PUBLICATIONS)
-        ]
-    )
-    for path in feed_dir().glob("serial-*"):
-        try:
-            number = int(path.name.removeprefix("serial-"))
-        except ValueError:
-            continue
-        if number not in keep and number < serial:
-            shutil.rmtree(path, ignore_errors=True)
+    """Remove the chunks, lists and folders no kept publication uses."""
+    with _lock(exclusive=True, wait=False) as locked:
+        if not locked:
+            return  # another publisher is writing: the next publication prunes
+        keep = set(_kept_serials())
+        rows = Publication.objects.filter(serial__in=keep).values_list("files", flat=True)
+        lists = {info["body"] for files in rows for info in files.values() if "body" in info}
+        pieces = set()
+        for body in lists:
+            pieces.update(_list(body))
+        target = store()
+        gone_pieces, gone_lists = set(), set()
+        for folder in target.chunks.glob("??") if target.chunks.exists() else ():
+            for path in folder.iterdir():
+                digest = path.name.removesuffix(".z")
+                if digest not in pieces and not path.name.startswith("."):
+                    path.unlink(missing_ok=True)
+                    gone_pieces.add(digest)
+        if target.lists.exists():
+            for path in target.lists.iterdir():
+                digest = path.name.split(".", 1)[0]
+                if digest not in lists and not path.name.startswith("."):
+                    path.unlink(missing_ok=True)
+                    gone_lists.add(digest)
+                    _lists_cache.pop(digest, None)
+        target.forget(gone_pieces, gone_lists)
+        for path in feed_dir().glob("serial-*"):
+            try:
+                number = int(path.name.removeprefix("serial-"))
+            except ValueError:
+                continue
+            if number not in keep and number < serial:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+_lists_cache: dict[str, list[str]] = {}
+
+
+def _list(digest: str) -> list[str]:
+    """A list (a scope's body: its pieces) by its digest; lists never change, so are cached."""
+    body = _lists_cache.get(digest)
+    if body is None:
+        body = json.loads(store().list_path(digest).read_bytes())
+        if len(_lists_cache) > 256:
+            _lists_cache.clear()
+        _lists_cache[digest] = body
+    return body
+
+
+def _stream_pieces(digest: str, fmt: str, *, gz: bool = False, block: int = 1 << 20):
+    target = store()
+    for piece in _list(digest):
+        with open(target.piece_path(piece, deflated=gz), "rb") as source:
+            line = source.readline()
+            offset, size = json.loads(line)[fmt][:2]
+            source.seek(len(line) + offset)
+            while size > 0:
+                data = source.read(min(block, size))
+                if not data:
+                    raise OSError(f"chunk {piece} is shorter than it says")
+                size -= len(data)
+                yield data
+
+
+def stream(name: str, info: dict, *, gzipped: bool = False):
+    """The bytes of a feed file (its gzip member when ``gzipped``), in blocks."""
+    fmt = format_of(name)
+    if not gzipped:
+        yield info["head"].encode()
+        yield from _stream_pieces(info["body"], fmt)
+        yield info["foot"].encode()
+        return
+    yield chunks.GZIP_HEADER + base64.b64decode(info["zhead"])
+    yield from _stream_pieces(info["body"], fmt, gz=True)
+    yield base64.b64decode(info["zfoot"]) + chunks.GZIP_END
+    yield struct.pack("<II", int(info["crc32"], 16), info["size"] & 0xFFFFFFFF)
+
+
+def read_feed(publication: Publication, name: str, *, gzipped: bool = False) -> bytes:
+    """A whole feed file of a publication (for tests and commands)."""
+    return b"".join(stream(name, publication.files[name], gzipped=gzipped))
 
 
 def latest() -> Publication | None:
     return Publication.objects.order_by("-serial").first()
-
-
-def file_path(publication: Publication, name: str, *, gzipped: bool = False) -> Path:
-    return publication_dir(publication.serial) / (f"{name}.gz" if gzipped else name)
 
 
 def load_matcher(serial: int, *, build: bool = True) -> tuple[Matcher, dict] | None:
@@ -218,5 +677,4 @@ def load_matcher(serial: int, *, build: bool = True) -> tuple[Matcher, dict] | N
     if not build:
         return None
     logger.warning("registry: no matcher file for serial %s; building it here", serial)
-    _serial, items = _snapshot()
-    return build_matcher(items)
+    return build_matcher(feeds.Item(*row) for row in _listed_rows().iterator(chunk_size=20000))

@@ -4,7 +4,7 @@ queue, appeals, the link check, the feed directory; and the feed files themselve
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import http_date, parse_http_date_safe
@@ -341,19 +341,15 @@ def feed(request, name):
         for key, value in headers.items():
             response[key] = value
         return response
-    # The gzipped copy once it is written (it follows the plain file by a few seconds).
+    # The gzipped form once it is written (it follows the plain file by a moment).
     gzipped = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") and "gzip_size" in info
-    try:
-        handle = open(publishing.file_path(publication, name, gzipped=gzipped), "rb")
-    except OSError:
-        if not gzipped:
-            raise Http404 from None
-        gzipped = False
-        try:
-            handle = open(publishing.file_path(publication, name), "rb")
-        except OSError:
-            raise Http404 from None
-    response = FileResponse(handle, content_type=publishing.content_type(name))
+    if "body" not in info:  # a publication written before feeds were kept as chunks
+        raise Http404
+    # Streamed from its chunks: the head, each chunk (or its deflate block), the foot.
+    response = StreamingHttpResponse(
+        publishing.stream(name, info, gzipped=gzipped), content_type=publishing.content_type(name)
+    )
+    response["Content-Length"] = str(info["gzip_size"] if gzipped else info["size"])
     if gzipped:
         response["Content-Encoding"] = "gzip"
     response["Content-Disposition"] = f'inline; filename="{name}"'

@@ -1,5 +1,5 @@
-"""The feeds are joins of each entry's parts, formatted once and kept between publications:
-kept parts give the same bytes as fresh ones, and every format still parses with its tools."""
+"""Each entry's parts are rendered from its recipe line; chunks rendered apart join into the
+same bytes as the whole list, and every format still parses with its tools."""
 
 import csv
 import io
@@ -40,29 +40,25 @@ def items():
     ]  # fmt: skip
 
 
-def build(entries, cache):
-    return {
-        name: data for name, data, _c, _s in feeds.build_all(entries, SCOPES, cache=cache, **META)
-    }
+def build(entries):
+    files = {}
+    for scope in SCOPES:
+        files.update(feeds.build_scope(entries, scope, **META))
+    return files
 
 
-def test_kept_parts_give_the_same_files_as_fresh_ones_and_only_changes_are_formatted():
-    cache = feeds.PartsCache()
-    first = build(items(), cache)
-    assert cache.formatted == 7
-    changed = [
-        *items()[1:],
-        feeds.Item(8, "domain", "new.cn", False, "new.cn", "phishing", NOW, None),
-    ]
-    second = build(changed, cache)
-    assert cache.formatted == 1
-    assert second == build(changed, feeds.PartsCache())
-    assert second != first and b"new.cn\n" in second["all.txt"]
-    assert b"*.evil.com" not in second["all.txt"] and b"*.evil.com" not in second["phishing.rpz"]
+def test_a_recipe_line_gives_back_its_entry_and_renders_as_the_whole_list_does():
+    for item in items():
+        assert feeds.line_item(feeds.entry_line(item)) == item
+    lines = sorted((feeds.entry_line(i) for i in items()), key=feeds.line_key)
+    renderer = feeds.Renderer(META["site_url"])
+    whole = renderer.render(lines, lead=True)
+    first, rest = renderer.render(lines[:3], lead=True), renderer.render(lines[3:])
+    assert [a + b for a, b in zip(first, rest, strict=True)] == list(whole)
 
 
 def test_hostile_values_survive_csv_json_and_stix():
-    files = build(items(), feeds.PartsCache())
+    files = build(items())
     rows = list(csv.DictReader(io.StringIO(files["all.csv"].decode())))
     body = json.loads(files["all.json"])
     hostile = items()[1].indicator
@@ -79,7 +75,7 @@ def test_hostile_values_survive_csv_json_and_stix():
 
 
 def test_dns_feeds_merge_a_name_listed_in_two_categories():
-    files = build(items(), feeds.PartsCache())
+    files = build(items())
     assert files["all.hosts"].decode().count("0.0.0.0 evil.com\n") == 1
     assert b"0.0.0.0 site.cn\n" in files["fraud.hosts"] and b"evil.com" in files["fraud.hosts"]
     assert b"*.evil.com CNAME ." in files["phishing.rpz"]

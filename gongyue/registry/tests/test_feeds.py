@@ -34,16 +34,15 @@ def test_a_change_publishes_the_feeds_through_the_task_queue_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_approve_entry(entry, actor=secretariat)
     assert not Publication.objects.exists()
-    assert run_queued_tasks() == 2  # the publication, and the mail telling the unit
+    assert run_queued_tasks() == 3  # the publication, what follows it, the mail to the unit
     publication = Publication.objects.get()
     assert publication.serial == 1 and publication.count == 1
-    path = publishing.file_path(publication, "all.txt")
-    assert "evil-bank.com\n" in path.read_text()
+    assert "evil-bank.com\n" in publishing.read_feed(publication, "all.txt").decode()
 
 
 def test_the_rpz_zone_loads_in_dnspython_with_an_increasing_serial(published, listed):
     zone = dns.zone.from_text(
-        publishing.file_path(published, "all.rpz").read_bytes().decode(),
+        publishing.read_feed(published, "all.rpz").decode(),
         origin="rpz.gongyue.invalid.",
         relativize=False,
     )
@@ -66,18 +65,18 @@ def test_the_rpz_zone_loads_in_dnspython_with_an_increasing_serial(published, li
     listed("another-evil.com")
     second = publishing.publish()
     soa2 = dns.zone.from_text(
-        publishing.file_path(second, "all.rpz").read_text(), origin="rpz.gongyue.invalid."
+        publishing.read_feed(second, "all.rpz").decode(), origin="rpz.gongyue.invalid."
     ).get_rdataset("@", dns.rdatatype.SOA)[0]
     assert soa2.serial > soa.serial
     phishing = dns.zone.from_text(
-        publishing.file_path(second, "phishing.rpz").read_text(),
+        publishing.read_feed(second, "phishing.rpz").decode(),
         origin="phishing.rpz.gongyue.invalid.",
     )
     assert {str(n) for n in phishing.nodes} == {"@", "evil-bank.com", "another-evil.com"}
 
 
 def test_the_stix_bundle_validates_with_the_stix2_library(published):
-    data = publishing.file_path(published, "all.stix.json").read_text()
+    data = publishing.read_feed(published, "all.stix.json").decode()
     bundle = stix2.parse(data, allow_custom=False, version="2.1")
     indicators = [o for o in bundle.objects if o.type == "indicator"]
     assert len(indicators) == published.count == 8
@@ -97,7 +96,7 @@ def test_the_hosts_file_parses_as_hosts(published):
     import re
 
     names = []
-    for line in publishing.file_path(published, "all.hosts").read_text().splitlines():
+    for line in publishing.read_feed(published, "all.hosts").decode().splitlines():
         if not line or line.startswith("#"):
             continue
         address, name = line.split()
@@ -111,11 +110,11 @@ def test_csv_json_and_text_list_every_entry_with_metadata(published):
     import csv
     import io
 
-    rows = list(csv.DictReader(io.StringIO(publishing.file_path(published, "all.csv").read_text())))
+    rows = list(csv.DictReader(io.StringIO(publishing.read_feed(published, "all.csv").decode())))
     assert len(rows) == 8 and {"indicator", "category", "listed_at", "expires_at"} <= set(rows[0])
-    body = json.loads(publishing.file_path(published, "all.json").read_bytes())
+    body = json.loads(publishing.read_feed(published, "all.json"))
     assert body["serial"] == published.serial and body["sha256"] == published.sha256
-    text = publishing.file_path(published, "malware.txt").read_text().splitlines()
+    text = publishing.read_feed(published, "malware.txt").decode().splitlines()
     assert [line for line in text if not line.startswith("#")] == [
         "*.malware-cdn.com",
         "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",

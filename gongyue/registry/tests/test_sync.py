@@ -17,7 +17,7 @@ ROUNDS = 25
 
 
 def full_list(publication) -> set[str]:
-    text = publishing.file_path(publication, "all.txt").read_text()
+    text = publishing.read_feed(publication, "all.txt").decode()
     return {line for line in text.splitlines() if line and not line.startswith("#")}
 
 

@@ -1,0 +1,574 @@
+"""Feed files kept as chunks: the state a publishing worker holds, and the chunk store on disk.
+
+A feed file is a head, a body and a foot (``feeds.heads``). Each scope's body is a sorted
+sequence of lines (recipe lines for txt/csv/json/stix.json, distinct names for hosts/rpz) cut
+into *chunks*: a line starts a chunk when the CRC-32 of its key is 0 modulo ``n`` (or when it
+is the first line), so an insertion or removal changes only the chunk it falls in (and, when
+it removes a chunk's first line, the chunk before). A chunk of more than ``8 n`` lines is cut
+into *pieces* of ``8 n`` lines; pieces are what is rendered and stored, once, under the digest
+of their recipe (``piece_digest``), and shared by every file and publication that uses them.
+
+On disk (``<feed dir>/chunks/``): ``<digest>`` holds a JSON line of its parts
+({format: [offset, size, crc32]}) then the rendered bytes; ``<digest>.z`` the same parts as
+raw-deflate blocks ended with ``Z_SYNC_FLUSH`` (they concatenate, as pigz's do). A *list*
+(``<feed dir>/lists/<digest>.json``) is one scope's body: its pieces' digests in order (the four
+entry formats share one). No ORM here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import os
+import zlib
+from collections import Counter
+from pathlib import Path
+
+from . import feeds
+
+#: zlib level of the deflated pieces: most of what level 9 saves, at a fraction of the time.
+GZIP_LEVEL = 1
+#: A chunk longer than this many times the average is cut into pieces of that length.
+MAX_FACTOR = 8
+#: Chunks of DNS names are this many times longer than chunks of entries (cheap to render).
+NAMES_FACTOR = 2
+#: The gzip member header: deflate, no name, no time, unknown OS.
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+#: The final empty deflate block that ends the concatenated blocks.
+GZIP_END = b"\x03\x00"
+#: Pieces folded together for the CRC-32 of a body, on average (see ``Store.body``).
+SEGMENT = 32
+
+
+# -- CRC-32 of concatenations (zlib's crc32_combine, x2nmodp and multmodp) --------------------------
+
+_POLY = 0xEDB88320
+
+
+def _multmodp(a: int, b: int) -> int:
+    """a × b modulo the CRC-32 polynomial (bit-reflected)."""
+    m, p = 1 << 31, 0
+    while True:
+        if a & m:
+            p ^= b
+            if not a & (m - 1):
+                return p
+        m >>= 1
+        b = (b >> 1) ^ _POLY if b & 1 else b >> 1
+
+
+def _x2n_table() -> list[int]:
+    table, p = [], 1 << 30  # x^1
+    for _ in range(32):
+        table.append(p)
+        p = _multmodp(p, p)
+    return table
+
+
+_X2N = _x2n_table()
+
+
+def crc32_shift(length: int) -> int:
+    """x^(8·length) modulo the polynomial: the operator that moves a CRC past ``length`` bytes."""
+    p, k, n = 1 << 31, 3, length
+    while n:
+        if n & 1:
+            p = _multmodp(_X2N[k & 31], p)
+        n >>= 1
+        k += 1
+    return p
+
+
+def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
+    """CRC-32 of A+B from CRC-32(A), CRC-32(B) and len(B), as zlib's crc32_combine."""
+    return _multmodp(crc32_shift(length2), crc1) ^ crc2
+
+
+def deflate_block(data: bytes) -> bytes:
+    """Raw deflate of ``data`` ended with a sync flush: such blocks concatenate."""
+    packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(zlib.Z_SYNC_FLUSH)
+
+
+# -- chunked sequences ---------------------------------------------------------------------------
+
+
+def _same(line: str) -> str:
+    return line
+
+
+def piece_digest(kind: str, text: str, salt: str) -> str:
+    return hashlib.blake2b(
+        f"{feeds.FORMAT_VERSION}\0{kind}\0{salt}\0{text}".encode(), digest_size=16
+    ).hexdigest()
+
+
+class Chunks:
+    """One sorted sequence of lines cut into chunks; ``pieces[i]`` are chunk i's pieces as
+    (digest, their lines joined by newlines)."""
+
+    def __init__(self, kind: str, n: int, *, salt: str = ""):
+        self.kind, self.n, self.salt = kind, n, salt
+        self.key = feeds.line_key if kind == "entries" else _same
+        self.firsts: list[str] = []  # each chunk's first key
+        self.bodies: list[str] = []  # each chunk's lines joined by newlines
+        self.counts: list[int] = []
+        self.pieces: list[tuple[str, ...]] = []  # each chunk's piece digests
+        self.sizes: list[tuple[int, ...] | None] = []  # each chunk's bytes in each format
+        self.total = 0
+
+    def _starts(self, line: str) -> bool:
+        return zlib.crc32(self.key(line).encode()) % self.n == 0
+
+    def _cut(self, lines) -> list[list[str]]:
+        """Chunks of a run of lines that begins at a chunk start."""
+        out: list[list[str]] = []
+        starts = self._starts
+        for line in lines:
+            if not out or starts(line):
+                out.append([line])
+            else:
+                out[-1].append(line)
+        return out
+
+    def piece_texts(self, index: int) -> list[tuple[str, str]]:
+        """(digest, text) of chunk ``index``'s pieces; the very first piece of an entry list
+        is the lead (no comma before its first JSON object)."""
+        body, limit = self.bodies[index], self.n * MAX_FACTOR
+        if self.counts[index] <= limit:
+            texts = [body]
+        else:
+            lines = body.split("\n")
+            texts = ["\n".join(lines[i : i + limit]) for i in range(0, len(lines), limit)]
+        out = []
+        for number, text in enumerate(texts):
+            kind = self.kind
+            if kind == "entries" and index == 0 and number == 0:
+                kind = "entries-lead"
+            out.append((piece_digest(kind, text, self.salt), text))
+        return out
+
+    def _set(self, start: int, stop: int, chunks: list[list[str]]) -> list[int]:
+        """Replace chunks [start, stop) with ``chunks``; returns the indices of the new ones."""
+        key = self.key
+        self.total += sum(len(c) for c in chunks) - sum(self.counts[start:stop])
+        self.firsts[start:stop] = [key(c[0]) for c in chunks]
+        self.bodies[start:stop] = ["\n".join(c) for c in chunks]
+        self.counts[start:stop] = [len(c) for c in chunks]
+        self.pieces[start:stop] = [()] * len(chunks)
+        self.sizes[start:stop] = [None] * len(chunks)
+        return list(range(start, start + len(chunks)))
+
+    def build(self, lines: list[str], starts: list[bool] | None = None) -> None:
+        """All the chunks of a sorted list of lines (``starts``: which are boundaries)."""
+        self.firsts, self.bodies, self.counts, self.pieces, self.total = [], [], [], [], 0
+        self.sizes = []
+        if starts is None:
+            n, key = self.n, self.key
+            starts = [zlib.crc32(key(line).encode()) % n == 0 for line in lines]
+        cuts = [i for i, start in enumerate(starts) if start and i]
+        bounds = zip([0, *cuts], [*cuts, len(lines)], strict=True)
+        self._set(0, 0, [lines[a:b] for a, b in bounds] if lines else [])
+
+    def _index(self, key: str) -> int:
+        return max(0, bisect.bisect_right(self.firsts, key) - 1)
+
+    def lookup(self, keys) -> dict[str, str]:
+        """The lines of these keys that the sequence holds: {key: line}."""
+        found: dict[str, str] = {}
+        by_chunk: dict[int, list[str]] = {}
+        for k in keys:
+            if self.firsts:
+                by_chunk.setdefault(self._index(k), []).append(k)
+        key = self.key
+        for index, wanted in by_chunk.items():
+            lines = {key(line): line for line in self.bodies[index].split("\n")}
+            for k in wanted:
+                if k in lines:
+                    found[k] = lines[k]
+        return found
+
+    def apply(self, removed: set[str], added: list[str]) -> list[int]:
+        """Remove the lines of keys ``removed`` (they must be held) and add the lines
+        ``added`` (keys not held); returns the indices of the chunks now new. The chunks are
+        then exactly those a ``build`` of the resulting list would give."""
+        if not removed and not added:
+            return []
+        key = self.key
+        affected: set[int] = set()
+        if not self.firsts:
+            return self._set(0, 0, self._cut(sorted(added, key=key)))
+        for k in removed:
+            index = self._index(k)
+            affected.add(index)
+            if index and self.firsts[index] == k:
+                affected.add(index - 1)  # its other lines may join the chunk before
+        inserts: dict[int, list[str]] = {}
+        for line in added:
+            index = self._index(key(line))
+            affected.add(index)
+            inserts.setdefault(index, []).append(line)
+        groups: list[list[int]] = []
+        for index in sorted(affected):
+            if groups and groups[-1][-1] == index - 1:
+                groups[-1].append(index)
+            else:
+                groups.append([index])
+        changed: list[int] = []
+        starts = self._starts
+        for group in reversed(groups):  # from the end, so earlier indices stay valid
+            # Which lines begin a chunk is known for the lines held (each chunk's first, but
+            # the list's first may be no boundary); only the added ones are worked out.
+            pairs = []
+            for index in group:
+                body = self.bodies[index].split("\n")
+                first = index > 0 or starts(body[0])
+                pairs.extend(
+                    (key(x), x, first and n == 0)
+                    for n, x in enumerate(body)
+                    if key(x) not in removed
+                )
+                pairs.extend((key(x), x, starts(x)) for x in inserts.get(index, ()))
+            pairs.sort(key=lambda pair: pair[0])
+            cut: list[list[str]] = []
+            for _key, line, start in pairs:
+                if start or not cut:
+                    cut.append([line])
+                else:
+                    cut[-1].append(line)
+            new = self._set(group[0], group[-1] + 1, cut)
+            shift = len(new) - len(group)
+            changed = [i + shift for i in changed] + new
+        return sorted(changed)
+
+
+class Scope:
+    """One scope's three sequences, and how many entries produce each DNS name beyond one."""
+
+    def __init__(self, name: str, n: int, salt: str):
+        self.name = name
+        self.entries = Chunks("entries", n, salt=salt)
+        # Names are cheap to render: longer chunks, fewer files.
+        self.hosts = Chunks("hosts", n * NAMES_FACTOR)
+        self.rpz = Chunks("rpz", n * NAMES_FACTOR)
+        self.extra: dict[str, dict[str, int]] = {"hosts": {}, "rpz": {}}
+        self.list_sha256 = ""
+        self.dirty = True
+
+    def sequence(self, fmt: str) -> Chunks:
+        return self.rpz if fmt == "rpz" else self.hosts if fmt == "hosts" else self.entries
+
+    def build(self, lines, starts, hosts: Counter, rpz: Counter, name_starts: dict) -> None:
+        """From its sorted recipe lines (``starts``: which begin a chunk), the counts of its
+        DNS names and which names begin a chunk."""
+        self.entries.build(lines, starts)
+        for which, counts in (("hosts", hosts), ("rpz", rpz)):
+            names = sorted(counts)
+            self.sequence(which).build(names, [name_starts[name] for name in names])
+            self.extra[which] = {name: c - 1 for name, c in counts.items() if c > 1}
+        self.dirty = True
+
+    def apply(self, old_lines: list[str], new_lines: list[str]) -> dict[str, list[int]]:
+        """Take ``old_lines`` out and put ``new_lines`` in; returns the new chunks'
+        indices by sequence ("entries", "hosts", "rpz")."""
+        if not old_lines and not new_lines:
+            return {}
+        fresh = {"entries": self.entries.apply({feeds.line_key(x) for x in old_lines}, new_lines)}
+        for which, position in (("hosts", 0), ("rpz", 1)):
+            delta: Counter = Counter()
+            for line in old_lines:
+                delta.subtract(feeds.line_names(line)[position])
+            for line in new_lines:
+                delta.update(feeds.line_names(line)[position])
+            sequence, extra = self.sequence(which), self.extra[which]
+            present = sequence.lookup([name for name, d in delta.items() if d])
+            gone, arrived = set(), []
+            for name, d in delta.items():
+                if not d:
+                    continue
+                before = 1 + extra.get(name, 0) if name in present else 0
+                after = before + d
+                if before and not after:
+                    gone.add(name)
+                elif after and not before:
+                    arrived.append(name)
+                if after > 1:
+                    extra[name] = after - 1
+                else:
+                    extra.pop(name, None)
+            fresh[which] = sequence.apply(gone, arrived)
+        self.dirty = True
+        return fresh
+
+
+class State:
+    """What a publishing worker holds between publications: every scope's chunks, for the
+    list at ``serial``. About 250 bytes per entry and scope (the recipe lines and names)."""
+
+    def __init__(self, scopes, *, n: int, site_url: str, folder: Path):
+        self.n, self.site_url, self.folder = n, site_url, folder
+        self.scopes = {name: Scope(name, n, site_url) for name in scopes}
+        self.serial = 0
+        self.watermark = None  # when the list was read (re-sightings after it are looked at)
+        self.lists: dict[tuple[str, str], tuple[str, int]] = {}  # (scope, format) → (list, size)
+        self.txt: dict[str, bytes] = {}  # entry piece digest → its txt part (for list sha256)
+        # scope → (its entry pieces, the SHA-256 state after each): a change re-hashes from
+        # the first piece that changed
+        self.sha_prefix: dict[str, tuple[list[str], list]] = {}
+
+    def build(self, lines: list[str]) -> None:
+        """From a sorted list of recipe lines: each line's boundary and DNS names are worked
+        out once, for "all" and for its category."""
+        n = self.n
+        groups: dict[str, tuple[list, list, list, list]] = {}
+        every: tuple[list, list, list, list] = ([], [], [], [])
+        starts: list[bool] = []
+        for line in lines:
+            indicator, _pk, kind, value, sub, category, _rest = line.split("\t", 6)
+            group = groups.get(category)
+            if group is None:
+                group = groups[category] = ([], [], [], [])
+            start = zlib.crc32(indicator.encode()) % n == 0
+            starts.append(start)
+            group[0].append(line)
+            group[1].append(start)
+            if kind == "domain":
+                group[2].append(value)
+                group[3].append(value)
+                if sub:
+                    group[3].append(f"*.{value}")
+            elif kind not in ("sha256", "sha1", "md5"):
+                hosts, rpz = feeds.line_names(line)
+                group[2].extend(hosts)
+                group[3].extend(rpz)
+        for group in groups.values():
+            every[2].extend(group[2])
+            every[3].extend(group[3])
+        hosts_all, rpz_all = Counter(every[2]), Counter(every[3])
+        names_n = n * NAMES_FACTOR
+        name_starts = {
+            name: zlib.crc32(name.encode()) % names_n == 0 for name in {*hosts_all, *rpz_all}
+        }
+        self.scopes["all"].build(lines, starts, hosts_all, rpz_all, name_starts)
+        for name, scope in self.scopes.items():
+            if name != "all":
+                group = groups.get(name, ([], [], [], []))
+                scope.build(group[0], group[1], Counter(group[2]), Counter(group[3]), name_starts)
+
+    def lookup(self, indicators) -> dict[str, str]:
+        return self.scopes["all"].entries.lookup(indicators)
+
+    def apply(self, old_lines: list[str], new_lines: list[str]) -> dict[str, list[int]]:
+        """Take ``old_lines`` out (lines held) and put ``new_lines`` in; returns the new
+        chunks' indices: {"scope/sequence": indices}."""
+        fresh = {f"all/{k}": v for k, v in self.scopes["all"].apply(old_lines, new_lines).items()}
+        olds: dict[str, list[str]] = {}
+        news: dict[str, list[str]] = {}
+        for line in old_lines:
+            olds.setdefault(feeds.line_category(line), []).append(line)
+        for line in new_lines:
+            news.setdefault(feeds.line_category(line), []).append(line)
+        for name in set(olds) | set(news):
+            if name in self.scopes and name != "all":
+                changed = self.scopes[name].apply(olds.get(name, []), news.get(name, []))
+                fresh.update({f"{name}/{k}": v for k, v in changed.items()})
+        return fresh
+
+    def list_sha256(self, scope: Scope) -> str:
+        """SHA-256 of the scope's txt body (its indicators, one a line): the list checksum."""
+        digests = [d for pieces in scope.entries.pieces for d in pieces]
+        old, states = self.sha_prefix.get(scope.name, ([], [hashlib.sha256()]))
+        # The first piece that differs, by halving (list comparisons run in C).
+        low, high = 0, min(len(old), len(digests))
+        while low < high:
+            middle = (low + high + 1) // 2
+            if old[:middle] == digests[:middle]:
+                low = middle
+            else:
+                high = middle - 1
+        same = low
+        states = states[: same + 1]
+        digest = states[same].copy()
+        for d in digests[same:]:
+            digest.update(self.txt[d])
+            states.append(digest.copy())
+        self.sha_prefix[scope.name] = (digests, states)
+        return digest.hexdigest()
+
+    def lines(self):
+        """Every recipe line of the list, in order."""
+        for body in self.scopes["all"].entries.bodies:
+            yield from body.split("\n")
+
+    def nbytes(self) -> int:
+        """Roughly what the state holds in memory (its strings), in bytes."""
+        total = sum(len(b) for b in self.txt.values())
+        for scope in self.scopes.values():
+            for seq in (scope.entries, scope.hosts, scope.rpz):
+                total += sum(len(b) + 49 for b in seq.bodies) + 100 * len(seq.bodies)
+        return total
+
+
+# -- the store on disk ---------------------------------------------------------------------------
+
+
+class Store:
+    """Pieces and lists under one feed folder; pieces are written once (renamed into place)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.chunks = folder / "chunks"
+        self.lists = folder / "lists"
+        self.meta: dict[str, dict] = {}  # piece digest → {format: [offset, size, crc32]}
+        self.zmeta: dict[str, dict] = {}  # piece digest → {format: [offset, size]}
+        # (format, run of piece digests) → (size, CRC-32, deflated size); see ``body``
+        self.runs: dict[tuple, tuple[int, int, int]] = {}
+        # (list, format) → (size, CRC-32, deflated size) of a whole body
+        self.bodies: dict[tuple[str, str], tuple[int, int, int]] = {}
+        self.written = 0  # bytes this process wrote (pieces and lists)
+
+    def forget(self, pieces: set[str] | None = None, lists: set[str] | None = None) -> None:
+        """Forget what is known of these pieces and lists (all when None): they were removed."""
+        if pieces is None:
+            self.meta, self.zmeta, self.runs, self.bodies = {}, {}, {}, {}
+            return
+        for d in pieces:
+            self.meta.pop(d, None)
+            self.zmeta.pop(d, None)
+        if pieces:
+            self.runs = {k: v for k, v in self.runs.items() if not pieces.intersection(k[1])}
+        if lists:
+            self.bodies = {k: v for k, v in self.bodies.items() if k[0] not in lists}
+
+    def piece_path(self, digest: str, *, deflated: bool = False) -> Path:
+        return self.chunks / digest[:2] / (f"{digest}.z" if deflated else digest)
+
+    def _write(self, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        with open(temporary, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+        self.written += len(data)
+
+    @staticmethod
+    def _read_meta(path: Path) -> dict | None:
+        try:
+            with open(path, "rb") as source:
+                line = source.readline()
+        except OSError:
+            return None
+        try:
+            meta = json.loads(line)
+        except ValueError:
+            return None
+        return {fmt: [o + len(line), *rest] for fmt, (o, *rest) in meta.items()}
+
+    def has(self, digest: str) -> bool:
+        """Whether the piece is on disk (another process may have pruned one this process
+        wrote: the file is looked at, not only what is known of it)."""
+        if digest in self.meta:
+            if self.piece_path(digest).exists():
+                return True
+            self.forget()  # what was worked out from pieces may name pieces no longer there
+        meta = self._read_meta(self.piece_path(digest))
+        if meta is not None:
+            self.meta[digest] = meta
+        return meta is not None
+
+    def info(self, digest: str) -> dict:
+        """The parts of a piece on disk: {format: [offset, size, crc32]}."""
+        if digest not in self.meta and not self.has(digest):
+            raise FileNotFoundError(self.piece_path(digest))
+        return self.meta[digest]
+
+    def put(self, digest: str, parts: dict[str, bytes]) -> dict:
+        """Write a piece's parts ({format: bytes}); returns its meta."""
+        offsets, at = {}, 0
+        for fmt, data in parts.items():
+            offsets[fmt] = [at, len(data), zlib.crc32(data)]
+            at += len(data)
+        line = json.dumps(offsets, separators=(",", ":")).encode() + b"\n"
+        self._write(self.piece_path(digest), line + b"".join(parts.values()))
+        meta = {fmt: [o + len(line), *rest] for fmt, (o, *rest) in offsets.items()}
+        self.meta[digest] = meta
+        return meta
+
+    def read_part(self, digest: str, fmt: str) -> bytes:
+        offset, size, _crc = self.info(digest)[fmt]
+        with open(self.piece_path(digest), "rb") as source:
+            source.seek(offset)
+            return source.read(size)
+
+    def deflate(self, digest: str) -> dict:
+        """Write (once) the deflated parts of a piece; returns their meta."""
+        meta = self.zmeta.get(digest) or self._read_meta(self.piece_path(digest, deflated=True))
+        if meta is None:
+            self.has(digest)
+            with open(self.piece_path(digest), "rb") as source:
+                data = source.read()
+            parts = {
+                fmt: deflate_block(data[offset : offset + size])
+                for fmt, (offset, size, _crc) in self.meta[digest].items()
+            }
+            offsets, at = {}, 0
+            for fmt, packed in parts.items():
+                offsets[fmt] = [at, len(packed)]
+                at += len(packed)
+            line = json.dumps(offsets, separators=(",", ":")).encode() + b"\n"
+            self._write(self.piece_path(digest, deflated=True), line + b"".join(parts.values()))
+            meta = {fmt: [o + len(line), size] for fmt, (o, size) in offsets.items()}
+        self.zmeta[digest] = meta
+        return meta
+
+    # lists
+
+    def list_path(self, digest: str) -> Path:
+        return self.lists / f"{digest}.json"
+
+    def put_list(self, digests: list[str]) -> str:
+        """Write (once) the body made of these pieces, in order; returns its digest. The
+        entry formats of a scope share one list (each takes its own part of each piece)."""
+        digest = hashlib.blake2b(",".join(digests).encode(), digest_size=16).hexdigest()
+        path = self.list_path(digest)
+        if not path.exists():
+            self._write(path, json.dumps(digests, separators=(",", ":")).encode())
+        return digest
+
+    def body(self, digests: list[str], fmt: str) -> tuple[int, int, int]:
+        """(size, CRC-32, deflated size) of the body these pieces make in one format,
+        deflating the pieces that are not yet. Pieces are folded in content-defined runs
+        (a piece whose digest is 0 modulo ``SEGMENT`` starts one), each run's result kept,
+        so that after a change only the runs it touched are folded again."""
+        size = crc = zsize = 0
+        run: list[str] = []
+
+        def fold(run):
+            nonlocal size, crc, zsize
+            key = (fmt, tuple(run))
+            found = self.runs.get(key)
+            if found is None:
+                r_size = r_crc = r_zsize = 0
+                for d in run:
+                    self.has(d)
+                    _offset, part_size, part_crc = self.meta[d][fmt]
+                    r_crc = _multmodp(crc32_shift(part_size), r_crc) ^ part_crc
+                    r_size += part_size
+                    r_zsize += self.deflate(d)[fmt][1]
+                if len(self.runs) > 20_000:  # the runs of older lists
+                    self.runs.clear()
+                found = self.runs[key] = (r_size, r_crc, r_zsize)
+            r_size, r_crc, r_zsize = found
+            crc = _multmodp(crc32_shift(r_size), crc) ^ r_crc
+            size += r_size
+            zsize += r_zsize
+
+        for d in digests:
+            if run and int(d[:4], 16) % SEGMENT == 0:
+                fold(run)
+                run = []
+            run.append(d)
+        if run:
+            fold(run)
+        return size, crc, zsize

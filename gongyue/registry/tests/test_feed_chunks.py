@@ -1,0 +1,290 @@
+"""Feeds kept as chunks: after any sequence of changes the files a worker publishes by
+rewriting only the chunks that changed are byte-identical to the whole list built at once; the
+gzipped form (deflate blocks of the chunks joined) decompresses to the same bytes, in Python,
+in curl and in Chromium; a fresh worker reuses the chunks on disk; unused chunks are pruned."""
+
+import gzip
+import random
+import subprocess
+import zlib
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from gongyue.registry import actions, chunks, feeds, publishing
+from gongyue.registry.actions import Item
+from gongyue.registry.models import Entry, Status
+
+SEED = 20261201
+
+
+# -- pure parts ----------------------------------------------------------------------------------
+
+
+def test_crc32_combine_is_zlibs():
+    rng = random.Random(SEED)
+    for _ in range(200):
+        a, b = rng.randbytes(rng.randint(0, 300)), rng.randbytes(rng.randint(0, 3000))
+        assert chunks.crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+
+
+def test_deflate_blocks_of_parts_join_into_one_gzip_member():
+    parts = [b"head\n", b"", b"x" * 70000, "中文\n".encode(), b"foot"]
+    whole = b"".join(parts)
+    crc = 0
+    for part in parts:
+        crc = chunks.crc32_combine(crc, zlib.crc32(part), len(part))
+    member = (
+        chunks.GZIP_HEADER
+        + b"".join(chunks.deflate_block(p) for p in parts)
+        + chunks.GZIP_END
+        + crc.to_bytes(4, "little")
+        + len(whole).to_bytes(4, "little")
+    )
+    assert gzip.decompress(member) == whole
+
+
+def _lines(rng, count):
+    return sorted({f"h{rng.randrange(10**6)}.test" for _ in range(count)})
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 64])
+def test_chunks_after_random_changes_are_the_chunks_of_the_resulting_list(n):
+    """Insertions and removals anywhere (the first line, a chunk's first line, everything)
+    leave exactly the chunks a build of the resulting list gives, oversized ones included."""
+    rng = random.Random(SEED + n)
+    held = set(_lines(rng, 300))
+    seq = chunks.Chunks("hosts", n)
+    seq.build(sorted(held))
+    for _round in range(120):
+        removed = set(rng.sample(sorted(held), min(len(held), rng.randint(0, 40))))
+        if rng.random() < 0.05:
+            removed = set(held)  # the list empties
+        added = [x for x in _lines(rng, rng.randint(0, 40)) if x not in held]
+        if rng.random() < 0.2:
+            added.append("a0.first")  # before everything
+        added = [x for x in dict.fromkeys(added) if x not in held]
+        seq.apply(removed, added)
+        held = (held - removed) | set(added)
+        fresh = chunks.Chunks("hosts", n)
+        fresh.build(sorted(held))
+        assert (seq.firsts, seq.bodies, seq.counts, seq.total) == (
+            fresh.firsts,
+            fresh.bodies,
+            fresh.counts,
+            fresh.total,
+        )
+        assert [seq.piece_texts(i) for i in range(len(seq.bodies))] == [
+            fresh.piece_texts(i) for i in range(len(fresh.bodies))
+        ]
+
+
+def test_an_oversized_chunk_is_cut_into_pieces():
+    names = [f"h{i:05d}.test" for i in range(2000)]
+    names = [x for x in names if zlib.crc32(x.encode()) % 4][:100]  # no boundary: one chunk
+    seq = chunks.Chunks("hosts", 4)
+    seq.build(names)
+    assert seq.counts == [100]
+    pieces = seq.piece_texts(0)
+    assert [len(text.split("\n")) for _d, text in pieces] == [32, 32, 32, 4]
+    assert "\n".join(text for _d, text in pieces) == seq.bodies[0]
+
+
+# -- publications --------------------------------------------------------------------------------
+
+
+def reference(publication) -> dict[str, bytes]:
+    """Every file of the list as it is in the database, built whole, without chunks."""
+    rows = Entry.objects.listed().values_list(*publishing._FIELDS)
+    items = [feeds.Item(*row) for row in rows]
+    meta = publishing._meta(publication.serial, publication.published_at)
+    files = {}
+    for scope in publishing.SCOPES:
+        files.update(feeds.build_scope(items, scope, **meta))
+    return files
+
+
+def assert_served_as_built(publication, client, token):
+    expected = reference(publication)
+    assert set(expected) == set(publication.files)
+    for name, data in expected.items():
+        assert publishing.read_feed(publication, name) == data, name
+        assert publication.files[name]["size"] == len(data)
+        packed = publishing.read_feed(publication, name, gzipped=True)
+        assert len(packed) == publication.files[name]["gzip_size"]
+        assert gzip.decompress(packed) == data, name
+    for name in ("all.txt", "phishing.json", "malware.rpz", "fraud.stix.json"):
+        response = client.get(f"/registry/feeds/{name}", {"token": token})
+        assert int(response["Content-Length"]) == len(expected[name])
+        assert b"".join(response.streaming_content) == expected[name]
+
+
+@pytest.fixture
+def small_chunks(settings):
+    settings.REGISTRY_FEED_CHUNK = 4  # many chunks in a small list
+    publishing.reset_state()
+    yield
+    publishing.reset_state()
+
+
+def test_incremental_publications_are_byte_identical_to_a_full_build(
+    small_chunks, settings, client, member_token, rep_a, unit_a, secretariat
+):
+    settings.REGISTRY_RESIGHT_HOURS = 0
+    actions.do_trust_unit(unit_a, actor=secretariat)
+    rng = random.Random(SEED)
+    pool = (
+        [f"h{n}.chunk-test.com" for n in range(150)]
+        + [f"*.w{n}.chunk-test.com" for n in range(40)]
+        + [f"http://chunk-test.net/p{n}/" for n in range(60)]
+        + [f"http://site{n}.chunk-test.com/" for n in range(20)]  # also in the DNS feeds
+        + [f"45.33.{n}.9" for n in range(30)]
+        + [f"{n:064x}" for n in range(30)]
+    )
+    categories = ["phishing", "malware", "fraud", "gambling"]
+    incremental = 0
+    for _round in range(12):
+        batch = rng.sample(pool, rng.randint(5, 60))
+        actions.do_submit_entries(
+            [Item(value, rng.choice(categories)) for value in batch], actor=rep_a, unit=unit_a
+        )
+        listed = list(Entry.objects.listed())
+        for entry in rng.sample(listed, min(len(listed), rng.randint(0, 10))):
+            actions.do_delist_entry(entry, actor=secretariat, reason="chunk test")
+        still = list(Entry.objects.listed().values_list("pk", flat=True))
+        expiring = rng.sample(still, min(len(still), rng.randint(0, 15)))
+        Entry.objects.filter(pk__in=expiring).update(expires_at=timezone.now() - timedelta(1))
+        actions.do_expire_entries()
+        for entry in Entry.objects.filter(status=Status.PENDING)[: rng.randint(0, 10)]:
+            actions.do_approve_entry(entry, actor=secretariat)
+        held = publishing.held_state()
+        publication = publishing.publish()
+        incremental += held is not None
+        assert_served_as_built(publication, client, member_token)
+    assert incremental == 11, "every publication after the first applies the changes"
+
+
+def test_a_resighting_that_moves_an_expiry_reaches_the_feeds(
+    small_chunks, settings, client, member_token, listed, submit, rep_b, unit_b
+):
+    entry = listed("evil-bank.com", expires_at=timezone.now() + timedelta(days=2))
+    for n in range(10):
+        listed(f"h{n}.other.com")
+    publishing.publish()
+    submit("evil-bank.com", actor=rep_b, unit=unit_b)  # a sighting: no serial, a later expiry
+    assert Entry.objects.get(pk=entry.pk).expires_at > entry.expires_at
+    listed("next.com")
+    assert_served_as_built(publishing.publish(), client, member_token)
+
+
+def test_a_change_renders_only_the_chunks_it_falls_in(small_chunks, listed, settings):
+    for n in range(400):
+        listed(f"h{n}.many.com")
+    first = publishing.publish()
+    target = publishing.store()
+    sizes = sum(info["size"] for info in first.files.values())
+    written = target.written
+    listed("h-new.many.com")
+    second = publishing.publish()
+    assert second.serial == first.serial + 1
+    per_change = target.written - written
+    assert 0 < per_change < sizes / 10, (per_change, sizes)
+    assert 0 < publishing.rendered["lines"] < 60, publishing.rendered
+    assert b"h-new.many.com\n" in publishing.read_feed(second, "all.txt")
+
+
+def test_a_fresh_worker_reuses_the_chunks_on_disk(small_chunks, listed, client, member_token):
+    for n in range(200):
+        listed(f"h{n}.fresh.com", "malware")
+    publishing.publish()
+    publishing.reset_state()  # as a new process: it reads the whole list and finds the chunks
+    listed("one-more.fresh.com", "malware")
+    publication = publishing.publish()
+    # Its chunk of "all" and of "malware" (the same entries: one piece) and its DNS names.
+    assert publishing.rendered["pieces"] <= 6 and publishing.rendered["lines"] < 60
+    assert_served_as_built(publication, client, member_token)
+
+
+def test_chunks_no_kept_publication_uses_are_pruned(small_chunks, settings, listed):
+    settings.REGISTRY_KEEP_PUBLICATIONS = 1
+    for n in range(60):
+        listed(f"h{n}.prune.com")
+    first = publishing.publish()
+    old = set(publishing._list(first.files["all.csv"]["body"]))
+    for n in range(60):
+        listed(f"h{n}.prune.net")
+    publishing.reset_state()
+    second = publishing.publish()
+    kept = set(publishing._list(second.files["all.csv"]["body"]))
+    on_disk = {p.name for p in publishing.store().chunks.glob("*/*") if "." not in p.name}
+    assert kept <= on_disk and (old - kept) and not (old - kept) & on_disk
+    assert not publishing.publication_dir(first.serial).exists()
+    assert publishing.read_feed(second, "all.txt").count(b"prune") == 120
+
+
+def test_curl_compressed_gets_the_plain_bytes(listed, live_server):
+    for n in range(50):
+        listed(f"h{n}.curl-test.com")
+    publication = publishing.publish()
+    url = f"{live_server.url}/registry/feeds/phishing.txt"
+    result = subprocess.run(
+        ["curl", "-fsS", "--compressed", "-D", "-", "-o", "-", url],
+        capture_output=True,
+        check=True,
+        timeout=30,
+    )
+    headers, _sep, body = result.stdout.partition(b"\r\n\r\n")
+    assert b"content-encoding: gzip" in headers.lower()
+    assert body == publishing.read_feed(publication, "phishing.txt")
+
+
+@pytest.mark.browser
+def test_chromium_decompresses_the_gzipped_feed_to_the_plain_bytes(page, listed):
+    for n in range(50):
+        listed(f"h{n}.browser-test.com")
+    publication = publishing.publish()
+    response = page.goto("/registry/feeds/phishing.txt")
+    assert response.status == 200 and response.headers.get("content-encoding") == "gzip"
+    assert response.body() == publishing.read_feed(publication, "phishing.txt")
+
+
+def test_a_publication_written_before_chunks_is_written_again_as_chunks(listed, client):
+    from gongyue.registry.models import Publication, RegistryHead
+
+    listed("evil-bank.com")
+    serial = RegistryHead.objects.get().serial
+    Publication.objects.create(
+        serial=serial, count=1, sha256="0" * 64, files={"all.txt": {"size": 3, "count": 1}}
+    )
+    assert client.get("/registry/feeds/phishing.txt").status_code == 404
+    publication = publishing.publish()
+    assert publication.serial == serial and Publication.objects.count() == 1
+    response = client.get("/registry/feeds/phishing.txt")
+    assert b"evil-bank.com\n" in b"".join(response.streaming_content)
+
+
+def test_chunks_another_worker_pruned_are_written_again(small_chunks, listed, client, member_token):
+    import shutil
+
+    for n in range(40):
+        listed(f"h{n}.gone.com")
+    publishing.publish()
+    shutil.rmtree(publishing.store().chunks)  # as another worker's pruning might
+    publishing.reset_state()
+    listed("one-more.gone.com")
+    assert_served_as_built(publishing.publish(), client, member_token)
+
+
+def test_a_list_that_returns_to_an_earlier_state_is_served_gzipped(
+    small_chunks, settings, listed, secretariat, client, member_token
+):
+    settings.REGISTRY_KEEP_PUBLICATIONS = 1
+    for n in range(40):
+        listed(f"h{n}.back.com")
+    publishing.publish()
+    entry = listed("h-extra.back.com")
+    publishing.publish()  # the chunks only the first publication used are pruned
+    actions.do_delist_entry(entry, actor=secretariat, reason="back")
+    publication = publishing.publish()  # the first list again: its chunks written again
+    assert_served_as_built(publication, client, member_token)
