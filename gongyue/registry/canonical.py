@@ -44,7 +44,7 @@ class CanonicalError(ValueError):
 _SCHEME = re.compile(rb"^([a-zA-Z][a-zA-Z0-9+.\-]*)://")
 _IPV4_PART = re.compile(rb"^(0x[0-9a-f]*|[0-9]+)$")
 _IPV4_LAST = frozenset(b"0123456789abcdefABCDEFxX")
-_IPV4_LAST_CHARS = frozenset("0123456789abcdefABCDEFxX")
+_IPV4_LAST_CHARS = frozenset(map(chr, _IPV4_LAST))
 _NEEDS_ESCAPE = re.compile(rb"[\x00-\x20\x7f-\xff#%]")
 
 
