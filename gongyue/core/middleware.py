@@ -123,6 +123,14 @@ MAX_URL_INT = 2**63 - 1
 # What the database drivers raise for an integer no column holds (SQLite, PostgreSQL).
 OUT_OF_RANGE = (OverflowError, DataError)
 SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89abcdefABCDEF])")
+# A surrogate's own UTF-8 bytes (ED A0-BF): json.loads decodes bytes with "surrogatepass".
+RAW_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
+
+
+def suspect_json(body: bytes) -> bool:
+    """Whether a JSON body may hold NUL or a lone surrogate once parsed (searched apart: one
+    pattern with both would try every byte, ten times slower on a large body)."""
+    return bool(SUSPECT_ESCAPE.search(body) or (b"\xed" in body and RAW_SURROGATE.search(body)))
 
 
 def bad_char(text: str) -> bool:
@@ -171,7 +179,7 @@ def first_bad_input(request) -> str | None:
     content_type = request.content_type or ""
     if content_type == "application/json" or content_type.endswith("+json"):
         body = request.body
-        if SUSPECT_ESCAPE.search(body):
+        if suspect_json(body):
             try:
                 return first_bad_in(json.loads(body))
             except ValueError:

@@ -45,6 +45,17 @@ def test_a_lexicon_term_with_nul_is_refused_and_not_added(client_for, secretaria
     assert not Term.objects.exists()
 
 
+def test_a_lone_surrogate_sent_as_raw_utf8_bytes_is_refused_too(client_for, rep_a):
+    # Python's json.loads decodes bytes with "surrogatepass": ED A0 80 becomes U+D800 with no
+    # backslash escape in the body.
+    body = b'{"name": "\xed\xa0\x80"}'
+    response = client_for(rep_a).post(
+        "/api/v1/accounts/me/tokens", body, content_type="application/json"
+    )
+    assert_refused(response, "name")
+    assert not ApiToken.objects.exists()
+
+
 def test_the_field_is_named_by_its_path_in_the_json():
     from gongyue.core.middleware import first_bad_in
 
