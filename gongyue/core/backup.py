@@ -160,6 +160,8 @@ def backup(folder: Path) -> BackupResult:
         target = sqlite3.connect(database)
         try:
             connection.connection.backup(target)
+            # The copy is in the live database's write-ahead-log mode; one file is the backup.
+            target.execute("PRAGMA journal_mode=DELETE")
         finally:
             target.close()
     else:
