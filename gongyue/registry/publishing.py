@@ -25,6 +25,7 @@ import zlib
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -269,7 +270,7 @@ def _pieces_of(state: chunks.State, fresh: dict) -> list[tuple]:
             for index in sorted(indices):
                 texts = seq.piece_texts(index)
                 seq.pieces[index] = tuple(d for d, _t in texts)
-                seq.sizes[index] = None
+                seq.unsize(index)
                 for number, (digest, text) in enumerate(texts):
                     if digest in seen:
                         continue
@@ -323,6 +324,11 @@ def _txt_part(text: str) -> bytes:
     return ("\n".join([line[: line.index("\t")] for line in text.split("\n")]) + "\n").encode()
 
 
+def _piece_sizes(target: chunks.Store, fmts, pieces) -> tuple[int, ...]:
+    """The bytes these pieces make in each format."""
+    return tuple(sum(target.info(d)[f][1] for d in pieces) for f in fmts)
+
+
 def _lists(state: chunks.State) -> None:
     """Write the bodies (lists of pieces) of the scopes that changed."""
     target = store()
@@ -333,11 +339,7 @@ def _lists(state: chunks.State) -> None:
             seq = getattr(scope, which)
             digests = [d for pieces in seq.pieces for d in pieces]
             fmts = feeds.ENTRY_FORMATS if which == "entries" else (which,)
-            info = target.info
-            for index, chunk_pieces in enumerate(seq.pieces):
-                if seq.sizes[index] is None:
-                    seq.sizes[index] = tuple(sum(info(d)[f][1] for d in chunk_pieces) for f in fmts)
-            sizes = map(sum, zip(*seq.sizes)) if seq.sizes else [0] * len(fmts)
+            sizes = seq.size(partial(_piece_sizes, target, fmts)) or (0,) * len(fmts)
             state.lists[(scope.name, which)] = (target.put_list(digests), dict(zip(fmts, sizes)))
         scope.dirty = False
     pieces = sum(len(scope.entries.pieces) for scope in state.scopes.values())

@@ -121,8 +121,9 @@ def assert_served_as_built(publication, client, token):
 
 
 @pytest.fixture
-def small_chunks(settings):
+def small_chunks(settings, monkeypatch):
     settings.REGISTRY_FEED_CHUNK = 4  # many chunks in a small list
+    monkeypatch.setattr(chunks, "SHA_BLOCK", 3)  # and many blocks for the list checksums
     publishing.reset_state()
     yield
     publishing.reset_state()
