@@ -37,6 +37,7 @@ import os
 import random
 import re
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -58,8 +59,6 @@ CATEGORIES = ("fraud", "gambling", "pornography", "malware", "other")
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -248,25 +247,72 @@ def warm(port: int, token: str, body: bytes, seconds: float = 3.0, threads: int 
 # -- the load ----------------------------------------------------------------------------------
 
 
+def raw_request(port: int, method: str, path: str, body: bytes | None, token: str | None) -> bytes:
+    """The request's bytes, built once: what a load generator such as wrk sends."""
+    head = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}"]
+    if body is not None:
+        head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    if token:
+        head.append(f"Authorization: Bearer {token}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + (body or b"")
+
+
+def connect(port: int):
+    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def exchange(sock, raw: bytes) -> tuple[int, bool]:
+    """Send one request and read its whole response: (status, whether the server closes)."""
+    sock.sendall(raw)
+    data = b""
+    while (end := data.find(b"\r\n\r\n")) < 0:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed before the response's head")
+        data += chunk
+    head = data[:end].lower()
+    length = CONTENT_LENGTH.search(head)
+    if length is None:
+        raise ConnectionError("a response without Content-Length")
+    missing = int(length.group(1)) - (len(data) - end - 4)
+    while missing > 0:
+        chunk = sock.recv(max(missing, 65536))
+        if not chunk:
+            raise ConnectionError("closed before the response's end")
+        missing -= len(chunk)
+    return int(head[9:12]), b"\r\nconnection: close" in head
+
+
+CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)")
+
+
 def client(port, method, path, body, token, seconds, max_requests, posts_per_request):
     """One client process: requests one after another on a kept-alive connection (reopened
-    when the server closes it) until the time or the request budget is used up."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    when the server closes it, as sync workers do after each response) until the time or the
+    request budget is used up. The request's bytes are built once and the response is read
+    by its Content-Length, as a load generator does: the clients share the cores with the
+    workers, so every microsecond they spend is one the workers do not get."""
+    raw = raw_request(port, method, path, body, token)
+    sock = connect(port)
     latencies, errors = [], 0
     clock = time.perf_counter_ns
     deadline = time.perf_counter() + seconds
+    cpu = time.process_time()
     while len(latencies) < max_requests and time.perf_counter() < deadline:
         begin = clock()
         try:
-            status, _data = request(port, method, path, body, token, connection)
-        except (OSError, http.client.HTTPException):
-            connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            status = 0
+            status, closes = exchange(sock, raw)
+        except OSError:
+            status, closes = 0, True
         latencies.append(clock() - begin)
         errors += status != 200
-    connection.close()
-    return latencies, errors
+        if closes:
+            sock.close()
+            sock = connect(port)
+    sock.close()
+    return latencies, errors, time.process_time() - cpu
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -291,14 +337,15 @@ def load(port, target, token, clients, seconds, workers: list[int]) -> dict:
         )
     elapsed = time.perf_counter() - started
     worker_cpu = cpu_seconds(workers) - cpu_before
-    latencies = sorted(ns for run, _errors in runs for ns in run)
+    latencies = sorted(ns for run, _errors, _cpu in runs for ns in run)
     requests = len(latencies)
     return {
         "worker_cpu_ms": worker_cpu * 1000 / max(requests, 1),
+        "client_cpu_ms": sum(cpu for _run, _errors, cpu in runs) * 1000 / max(requests, 1),
         # What the workers would serve with a core each and the clients elsewhere.
         "capacity_posts_s": requests * posts * len(workers) / worker_cpu if worker_cpu else 0,
         "requests": requests,
-        "errors": sum(errors for _run, errors in runs),
+        "errors": sum(errors for _run, errors, _cpu in runs),
         "requests_s": requests / elapsed,
         "posts_s": requests * posts / elapsed,
         "p50_ms": statistics.median(latencies) / 1e6,
@@ -374,21 +421,25 @@ def run(args) -> str:
             f" compiled engine {prepared['compiled_mb']:.1f} MB); {args.clients} client"
             f" processes on the same machine, each for {args.seconds:g} s (at most"
             f" {MAX_REQUESTS_PER_CLIENT:,} requests), one request at a time on a kept-alive"
-            " connection; latency is the client's, from sending to the last byte. The clients"
+            " connection (sync workers close it after each response; the client reconnects),"
+            " the request's bytes built once and the response read by its Content-Length;"
+            " latency is the client's, from sending to the last byte. The clients"
             " share the two cores with the workers, so posts/s is what this machine serves with"
             " its own load generator; worker CPU per request is read from /proc, and capacity is"
             f" posts per worker CPU-second times {args.workers} workers: what the workers serve"
             " with a core each and the clients on other machines.",
             "",
             "| workers | target | requests | posts/s | requests/s | p50 (ms) | p99 (ms) | errors"
-            " | worker CPU per request (ms) | capacity of the workers (posts/s) |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            " | worker CPU per request (ms) | client CPU per request (ms)"
+            " | capacity of the workers (posts/s) |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for worker_class, name, r in rows:
             lines.append(
                 f"| {worker_class} | {name} | {r['requests']:,} | {r['posts_s']:,.0f} |"
                 f" {r['requests_s']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['errors']} |"
-                f" {r['worker_cpu_ms']:.2f} | {r['capacity_posts_s']:,.0f} |"
+                f" {r['worker_cpu_ms']:.2f} | {r['client_cpu_ms']:.2f} |"
+                f" {r['capacity_posts_s']:,.0f} |"
             )
         worst = max(m["rss_mb"] for m in memory_10k)
         lines += [
@@ -499,7 +550,7 @@ def in_process(args) -> str:
                 call(target)
             profile.disable()
             out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profile, stream=out).sort_stats(args.profile_sort).print_stats(30)
             profiles.append(f"\n{target['name']}\n```\n{out.getvalue().strip()}\n```")
     return "\n".join(lines + profiles)
 
@@ -520,6 +571,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--in-process", action="store_true", help="CPU time per request, no server")
     parser.add_argument("--profile", action="store_true", help="with --in-process: cProfile")
+    parser.add_argument("--profile-sort", default="cumulative", help="e.g. tottime")
     args = parser.parse_args(argv)
     if args.in_process:
         print(in_process(args))
