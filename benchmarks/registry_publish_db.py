@@ -9,6 +9,8 @@ their FeedChange rows), each published by ``publish(then_follow=False)``: what t
 from __future__ import annotations
 
 import argparse
+import cProfile
+import pstats
 import random
 import sys
 import tempfile
@@ -24,6 +26,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--changes", type=int, default=6)
+    parser.add_argument("--profile", action="store_true", help="cProfile the changes' publications")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gongyue-publish-db-"))
     import registry as bench
@@ -68,6 +71,7 @@ def main() -> None:
     rng = random.Random(4)
     ids = list(Entry.objects.values_list("pk", flat=True))
     timings = []
+    profile = cProfile.Profile() if args.profile else None
     for n in range(args.changes):
         with transaction.atomic():
             old = Entry.objects.get(pk=ids.pop(rng.randrange(len(ids))))
@@ -85,11 +89,17 @@ def main() -> None:
             )
             _changed([(Op.REMOVE, old), (Op.ADD, new)])
         started = time.perf_counter()
+        if profile:
+            profile.enable()
         publication = publishing.publish(then_follow=False)
+        if profile:
+            profile.disable()
         timings.append((time.perf_counter() - started) * 1000)
         print(f"serial {publication.serial} served in {timings[-1]:.1f} ms")
     timings.sort()
     print(f"median {timings[len(timings) // 2]:.1f} ms, max {timings[-1]:.1f} ms")
+    if profile:
+        pstats.Stats(profile).sort_stats("tottime").print_stats(30)
 
 
 if __name__ == "__main__":

@@ -245,20 +245,26 @@ class Chunks:
         for group in reversed(groups):  # from the end, so earlier indices stay valid
             # Which lines begin a chunk is known for the lines held (each chunk's first, but
             # the list's first may be no boundary); only the added ones are worked out.
-            pairs = []
+            held: list[str] = []
+            boundaries: set[str] = set()  # the lines that begin a chunk
             for index in group:
                 body = self.bodies[index].split("\n")
-                first = index > 0 or starts(body[0])
-                pairs.extend(
-                    (key(x), x, first and n == 0)
-                    for n, x in enumerate(body)
-                    if key(x) not in removed
-                )
-                pairs.extend((key(x), x, starts(x)) for x in inserts.get(index, ()))
-            pairs.sort(key=lambda pair: pair[0])
+                if index > 0 or starts(body[0]):
+                    boundaries.add(body[0])
+                held += body
+            if removed:
+                if key is _same:
+                    held = [x for x in held if x not in removed]
+                else:
+                    held = [x for x in held if key(x) not in removed]
+            for index in group:
+                for line in inserts.get(index, ()):
+                    bisect.insort(held, line, key=key)
+                    if starts(line):
+                        boundaries.add(line)
             cut: list[list[str]] = []
-            for _key, line, start in pairs:
-                if start or not cut:
+            for line in held:
+                if not cut or line in boundaries:
                     cut.append([line])
                 else:
                     cut[-1].append(line)
