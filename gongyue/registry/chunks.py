@@ -453,6 +453,9 @@ class State:
     def nbytes(self) -> int:
         """Roughly what the state holds in memory (its strings), in bytes."""
         total = sum(len(b) for b in self.txt.values())
+        total += sum(
+            len(data) for _d, _s, blocks in self.sha_prefix.values() for _p, data in blocks
+        )
         for scope in self.scopes.values():
             for seq in (scope.entries, scope.hosts, scope.rpz):
                 total += sum(len(b) + 49 for b in seq.bodies) + 100 * len(seq.bodies)
