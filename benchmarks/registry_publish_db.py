@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--changes", type=int, default=6)
     parser.add_argument("--profile", action="store_true", help="cProfile the changes' publications")
+    parser.add_argument("--profile-sort", default="tottime", help="e.g. cumulative")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gongyue-publish-db-"))
     import registry as bench
@@ -99,7 +100,7 @@ def main() -> None:
     timings.sort()
     print(f"median {timings[len(timings) // 2]:.1f} ms, max {timings[-1]:.1f} ms")
     if profile:
-        pstats.Stats(profile).sort_stats("tottime").print_stats(30)
+        pstats.Stats(profile).sort_stats(args.profile_sort).print_stats(40)
 
 
 if __name__ == "__main__":
