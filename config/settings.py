@@ -47,6 +47,9 @@ def default_sqlite_path() -> Path:
 def database_from_url(url: str) -> dict:
     """Turn sqlite:///path or postgres://user:password@host:port/name into a DATABASES entry."""
     parts = urlsplit(url)
+    # Connections are kept open between requests, SQLite's too: a new one reads the whole
+    # schema again at its first query (3-5 ms here, more than most pages' queries).
+    kept = {"CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 60), "CONN_HEALTH_CHECKS": True}
     if parts.scheme == "sqlite":
         name = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
         return {
@@ -61,10 +64,7 @@ def database_from_url(url: str) -> dict:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            # Kept open between requests as for PostgreSQL: a new connection reads the whole
-            # schema again at its first query (3-5 ms here, more than most pages' queries).
-            "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 60),
-            "CONN_HEALTH_CHECKS": True,
+            **kept,
             # A file, not memory, so tests with threads see one database as production does;
             # one per test process, so that parallel runs do not share it.
             "TEST": {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")},
@@ -77,8 +77,7 @@ def database_from_url(url: str) -> dict:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": envint("DB_CONN_MAX_AGE", 60),
-            "CONN_HEALTH_CHECKS": True,
+            **kept,
         }
     raise ValueError(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
 

@@ -179,6 +179,10 @@ class Chunks:
         bounds = zip([0, *cuts], [*cuts, len(lines)], strict=True)
         self._set(0, 0, [lines[a:b] for a, b in bounds] if lines else [])
 
+    def digests(self) -> list[str]:
+        """Every piece's digest, in order (a body's list)."""
+        return [d for pieces in self.pieces for d in pieces]
+
     def unsize(self, index: int) -> None:
         """Forget chunk ``index``'s sizes (its pieces change)."""
         old = self.sizes[index]
@@ -407,7 +411,7 @@ class State:
                 fresh.update({f"{name}/{k}": v for k, v in changed.items()})
         return fresh
 
-    def list_sha256(self, scope: Scope) -> str:
+    def list_sha256(self, scope: Scope, digests: list[str]) -> str:
         """SHA-256 of the scope's txt body (its indicators, one a line): the list checksum.
 
         It runs on a thread beside the rendering (hashlib lets go of the interpreter lock while
@@ -416,9 +420,8 @@ class State:
         lock back may wait for the switch interval (5 ms) each time. A change joins again only
         the blocks whose pieces it changed (all those after it when it changed how many pieces
         there are, about one change in sixty) and hashes from the state after the last block
-        before it.
+        before it. ``digests``: the scope's entry pieces (``scope.entries.digests()``).
         """
-        digests = [d for pieces in scope.entries.pieces for d in pieces]
         old, states, blocks = self.sha_prefix.get(scope.name, ([], [hashlib.sha256()], []))
         # The first piece that differs, by halving (list comparisons run in C).
         low, high = 0, min(len(old), len(digests))

@@ -154,6 +154,13 @@ def _rows_to_lines(rows) -> list[str]:
     return [feeds.entry_line(feeds.Item(*row)) for row in rows]
 
 
+def _all_lines() -> list[str]:
+    """The recipe line of every listed entry, in the feeds' order."""
+    lines = _rows_to_lines(_listed_rows().iterator(chunk_size=20000))
+    lines.sort(key=feeds.line_key)
+    return lines
+
+
 def _listed_rows(*, ordered: bool = True, **filters):
     rows = Entry.objects.listed().filter(**filters).values_list(*_FIELDS)
     if not ordered:  # a few rows by an index: sorting them would make the planner scan
@@ -176,13 +183,9 @@ def _snapshot(state: chunks.State | None):
             if "body" in existing[0].get("all.txt", {}):
                 return serial, now, None
             # Written before feeds were kept as chunks: written again, as chunks.
-            lines = _rows_to_lines(_listed_rows().iterator(chunk_size=20000))
-            lines.sort(key=feeds.line_key)
-            return serial, now, ("legacy", lines)
+            return serial, now, ("legacy", _all_lines())
         if not _state_fits(state, Publication.objects.order_by("-serial").first()):
-            lines = _rows_to_lines(_listed_rows().iterator(chunk_size=20000))
-            lines.sort(key=feeds.line_key)
-            return serial, now, ("full", lines)
+            return serial, now, ("full", _all_lines())
         touched = set(
             FeedChange.objects.filter(serial__gt=state.serial, serial__lte=serial).values_list(
                 "indicator", flat=True
@@ -329,15 +332,16 @@ def _piece_sizes(target: chunks.Store, fmts, pieces) -> tuple[int, ...]:
     return tuple(sum(target.info(d)[f][1] for d in pieces) for f in fmts)
 
 
-def _lists(state: chunks.State) -> None:
-    """Write the bodies (lists of pieces) of the scopes that changed."""
+def _lists(state: chunks.State, entry_digests: dict[str, list[str]]) -> None:
+    """Write the bodies (lists of pieces) of the scopes that changed (``entry_digests``: their
+    entry pieces, by scope)."""
     target = store()
     for scope in state.scopes.values():
         if not scope.dirty:
             continue
         for which in ("entries", "hosts", "rpz"):
             seq = getattr(scope, which)
-            digests = [d for pieces in seq.pieces for d in pieces]
+            digests = entry_digests[scope.name] if which == "entries" else seq.digests()
             fmts = feeds.ENTRY_FORMATS if which == "entries" else (which,)
             sizes = seq.size(partial(_piece_sizes, target, fmts)) or (0,) * len(fmts)
             state.lists[(scope.name, which)] = (target.put_list(digests), dict(zip(fmts, sizes)))
@@ -438,10 +442,13 @@ def write_publication(serial: int, published_at, plan) -> dict:
             if kind.startswith("entries"):
                 state.txt[digest] = _txt_part(text)
         dirty = [scope for scope in state.scopes.values() if scope.dirty]
+        digests = {scope.name: scope.entries.digests() for scope in dirty}
         with ThreadPoolExecutor(1) as hasher:
-            checksums = hasher.submit(lambda: [state.list_sha256(scope) for scope in dirty])
+            checksums = hasher.submit(
+                lambda: [state.list_sha256(scope, digests[scope.name]) for scope in dirty]
+            )
             _run_jobs(state, jobs)
-            _lists(state)
+            _lists(state, digests)
             for scope, checksum in zip(dirty, checksums.result(), strict=True):
                 scope.list_sha256 = checksum
         state.serial, state.watermark = serial, published_at
