@@ -278,7 +278,7 @@ def exchange(sock, raw: bytes) -> tuple[int, bool]:
         raise ConnectionError("a response without Content-Length")
     missing = int(length.group(1)) - (len(data) - end - 4)
     while missing > 0:
-        chunk = sock.recv(max(missing, 65536))
+        chunk = sock.recv(min(missing, 1 << 20))
         if not chunk:
             raise ConnectionError("closed before the response's end")
         missing -= len(chunk)
