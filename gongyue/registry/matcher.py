@@ -17,6 +17,7 @@ a host that is an IP address by containment in every listed network, a hash by i
 from __future__ import annotations
 
 import ipaddress
+import threading
 from dataclasses import dataclass
 
 from .canonical import (
@@ -32,6 +33,10 @@ from .canonical import (
     parse_ipv4,
     parse_url,
 )
+from .hostindex import SMALL, HostIndex
+
+#: Builds of a matcher's host index wait for each other (the first one builds it).
+_index_lock = threading.Lock()
 
 KINDS = ("domain", "url", "ip", "cidr", "sha256", "sha1", "md5")
 HASH_KINDS = ("sha256", "sha1", "md5")
@@ -156,9 +161,12 @@ class Matcher:
     or a ``*.`` entry for the name), ``suffixes`` for the names under a ``*.`` entry. A look-up
     is one probe of ``names`` and at most four of ``suffixes`` (the host's last two to five
     labels), each a slice of the host found with ``str.rfind`` — no list of labels is built.
+    Many hosts at once (``match_hosts``, ``check_many``) are looked up in arrays by a
+    :class:`~gongyue.registry.hostindex.HostIndex` of the same two dictionaries, built on first
+    use and never pickled.
     """
 
-    __slots__ = ("count", "hashes", "names", "networks", "suffixes", "url_hosts", "urls")
+    __slots__ = ("count", "hashes", "index", "names", "networks", "suffixes", "url_hosts", "urls")
 
     def __init__(self):
         self.names: dict[str, str] = {}
@@ -170,6 +178,10 @@ class Matcher:
         self.networks: dict[tuple[int, int], dict[int, str]] = {}
         self.hashes: dict[str, str] = {}
         self.count = 0
+        self.index: HostIndex | None = None
+
+    def __getstate__(self):
+        return None, {name: getattr(self, name) for name in self.__slots__ if name != "index"}
 
     def __setstate__(self, state) -> None:
         """Unpickled (a worker loads the matcher a publication wrote); a matcher pickled before
@@ -177,6 +189,7 @@ class Matcher:
         _no_dict, slots = state
         for name, value in slots.items():
             setattr(self, name, value)
+        self.index = None
         if "url_hosts" not in slots:
             self.url_hosts = {expression.split("/", 1)[0] for expression in self.urls}
 
@@ -193,6 +206,7 @@ class Matcher:
     def add(self, indicator: Indicator, line: str | None = None) -> None:
         line = indicator.line if line is None else line
         kind, value = indicator.kind, indicator.value
+        self.index = None
         if kind == "domain":
             if indicator.include_subdomains:
                 # The name itself answers with its exact entry when it has one too.
@@ -278,18 +292,36 @@ class Matcher:
                     return line
         return None
 
+    def match_hosts(self, hosts: list[str]) -> list[str | None]:
+        """``match_host`` of each host, the same answers, found for the whole list at once."""
+        if len(hosts) < SMALL or not (self.names or self.suffixes):
+            return [self.match_host(host) for host in hosts]
+        return self.host_index().match(hosts, self.match_host)
+
+    def host_index(self) -> HostIndex:
+        """The arrays ``match_hosts`` looks names up in, built on first use (about 2 s and
+        70 MB for 1,000,000 entries)."""
+        index = self.index
+        if index is None:
+            with _index_lock:
+                index = self.index
+                if index is None:
+                    index = self.index = HostIndex(self.names, self.suffixes)
+        return index
+
     def match_url(self, url: URL) -> str | None:
         host = url.host
-        if host.startswith("[") or parse_ipv4(host) == host:
+        if is_address(host):
             line = self.match_address(host)
-            hosts = (host,)
-        else:
-            line = self.match_host(host)
-            hosts = None
-        if line is not None or not self.urls:
-            return line
-        # The URL expressions (host suffix × path prefix, Safe Browsing's order), only for the
-        # host suffixes some listed URL has.
+            return line if line is not None else self.match_paths(url, (host,))
+        line = self.match_host(host)
+        return line if line is not None else self.match_paths(url)
+
+    def match_paths(self, url: URL, hosts=None) -> str | None:
+        """The listed URL among the URL's expressions (host suffix × path prefix, Safe
+        Browsing's order), looked up only for the host suffixes some listed URL has."""
+        if not self.urls:
+            return None
         url_hosts = self.url_hosts
         hosts = [h for h in (hosts or url.host_suffixes()) if h in url_hosts]
         if not hosts:
@@ -311,6 +343,36 @@ class Matcher:
             return digest, self.hashes.get(digest)
         url = parse_url(value)
         return str(url), self.match_url(url)
+
+    def check_many(self, values: list[str]) -> list[tuple[str, str | None] | CanonicalError]:
+        """``check`` of each value, in order, with the host names looked up together
+        (``match_hosts``); a value that is none of these has its CanonicalError in its place."""
+        results: list = [None] * len(values)
+        by_name: list[tuple[int, URL]] = []
+        for at, value in enumerate(values):
+            value = value.strip()
+            if looks_like_hash(value):
+                digest = value.lower()
+                results[at] = (digest, self.hashes.get(digest))
+                continue
+            try:
+                url = parse_url(value)
+            except CanonicalError as exc:
+                results[at] = exc
+                continue
+            if is_address(url.host):
+                results[at] = (str(url), self.match_url(url))
+            else:
+                by_name.append((at, url))
+        lines = self.match_hosts([url.host for _at, url in by_name])
+        for (at, url), line in zip(by_name, lines, strict=True):
+            results[at] = (str(url), line if line is not None else self.match_paths(url))
+        return results
+
+
+def is_address(host: str) -> bool:
+    """Whether a canonical URL's host is an IP address (IPv6 in brackets) rather than a name."""
+    return host.startswith("[") or parse_ipv4(host) == host
 
 
 class ListError(ValueError):

@@ -60,6 +60,7 @@ def _refresh() -> Loaded:
         if loaded is None:
             fresh = replace(state, checked_at=now)
         else:
+            loaded[0].host_index()  # built here, so that no check waits for it
             fresh = Loaded(*loaded, serial, now)
     _state = fresh
     return fresh
@@ -75,20 +76,19 @@ def check(values: list[str]) -> tuple[int, list[dict]]:
     """Each value's canonical form and the entry that lists it; the serial checked against."""
     loaded = current()
     results = []
-    for value in values:
-        try:
-            canonical, line = loaded.matcher.check(value)
-        except CanonicalError as exc:
+    for value, found in zip(values, loaded.matcher.check_many(values), strict=True):
+        if isinstance(found, CanonicalError):
             results.append(
                 {
                     "input": value,
                     "canonical": None,
                     "listed": False,
                     "match": None,
-                    "error": str(exc),
+                    "error": str(found),
                 }
             )
             continue
+        canonical, line = found
         match = None
         if line is not None:
             entry_id, category, listed_at = loaded.meta.get(line, (None, None, None))

@@ -19,18 +19,24 @@ def reference(exact, wildcard, host):
     return None
 
 
-def test_host_lookups_equal_the_reference_on_random_names():
-    rng = random.Random(7)
-    words = ["a", "bb", "evil", "cn", "com", "x1", "中"]
+def random_list(rng, words, count, labels=(1, 7)):
+    """``count`` random names of ``words``, each listed alone or with its subdomains."""
     exact, wildcard, matcher = set(), set(), Matcher()
-    for _ in range(400):
-        name = ".".join(rng.choice(words) for _ in range(rng.randint(2, 6)))
+    for _ in range(count):
+        name = ".".join(rng.choice(words) for _ in range(rng.randint(*labels)))
         if rng.random() < 0.5:
             exact.add(name)
             matcher.add(Indicator("domain", name))
         else:
             wildcard.add(name)
             matcher.add(Indicator("domain", name, include_subdomains=True))
+    return exact, wildcard, matcher
+
+
+def test_host_lookups_equal_the_reference_on_random_names():
+    rng = random.Random(7)
+    words = ["a", "bb", "evil", "cn", "com", "x1", "中"]
+    exact, wildcard, matcher = random_list(rng, words, 400, labels=(2, 6))
     for _ in range(5000):
         host = ".".join(rng.choice(words) for _ in range(rng.randint(1, 8)))
         assert matcher.match_host(host) == reference(exact, wildcard, host), host
@@ -99,3 +105,166 @@ def test_a_matcher_pickled_before_it_kept_the_urls_hosts_still_finds_urls():
     for loaded in (old, again):
         assert loaded.match_url(parse_url("http://evil.example.com/login/x.php"))
         assert loaded.match_url(parse_url("http://evil.example.com/other")) is None
+
+
+def test_batched_host_lookups_equal_the_reference_on_random_names():
+    """match_hosts (the arrays) answers as match_host does: names of one to eight labels,
+    longer than the 32 bytes the arrays compare, non-ASCII, empty, in batches of every size."""
+    rng = random.Random(11)
+    words = ["a", "bb", "evil", "cn", "com", "x1", "中", "long-label-" * 3, "q" * 63]
+    exact, wildcard, matcher = random_list(rng, words, 600)
+    hosts = [".".join(rng.choice(words) for _ in range(rng.randint(1, 8))) for _ in range(9000)]
+    hosts += ["", "com", "a..com", ".com", "com."]
+    rng.shuffle(hosts)
+    expected = [reference(exact, wildcard, host) for host in hosts]
+    assert any(expected) and not all(expected)
+    assert any(line and len(line) > 40 for line in expected)
+    assert matcher.match_hosts(hosts) == expected
+    for size in (1, 63, 64, 65, 1000):
+        assert matcher.match_hosts(hosts[:size]) == expected[:size]
+
+
+def test_a_batch_with_a_newline_or_a_lone_surrogate_in_a_host_is_walked_and_answers_the_same():
+    exact, wildcard, matcher = random_list(random.Random(3), ["a", "bb", "cn"], 50)
+    hosts = [
+        ".".join(random.Random(n).choice(["a", "bb", "cn"]) for _ in range(3)) for n in range(99)
+    ]
+    for odd in ("a\nbb.cn", "a\ud800.cn"):
+        batch = [*hosts, odd]
+        assert matcher.match_hosts(batch) == [reference(exact, wildcard, h) for h in batch]
+
+
+def colliding_names(count_listed: int):
+    """Two different names of one length that the host index cannot tell apart by bucket and
+    fingerprint, for a table of ``count_listed`` names (found by trying random names)."""
+    import numpy as np
+
+    from gongyue.registry import hostindex
+
+    bits = max(1, (count_listed - 1).bit_length() - 2)
+    rng = random.Random(5)
+    names = [f"{rng.getrandbits(40):010x}.cn" for _ in range(30000)]
+    data = np.frombuffer("\n".join(names).encode(), np.uint8)
+    starts, ends = hostindex._split(data)
+    hashed = hostindex._hashes(data, starts, ends, np.zeros(len(names), np.uint64))
+    keys = (hashed >> np.uint64(64 - bits)) << np.uint64(32) | hostindex._fingerprints(
+        hashed, ends - starts
+    )
+    seen = {}
+    for name, key in zip(names, keys.tolist(), strict=True):
+        if key in seen and seen[key] != name:
+            return seen[key], name
+        seen[key] = name
+    raise AssertionError("no collision among the names tried")
+
+
+def test_a_fingerprint_shared_with_a_listed_name_is_checked_against_its_bytes():
+    """The arrays find candidates by a 24-bit fingerprint; a host whose fingerprint and bucket
+    equal a listed name's is still not listed unless its bytes are that name's."""
+    listed, other = colliding_names(1)
+    matcher = Matcher()
+    matcher.add(Indicator("domain", listed))
+    hosts = [other, listed, f"www.{other}"] * 30
+    assert matcher.match_hosts(hosts) == [None, listed, None] * 30
+
+
+def test_the_host_index_follows_added_names_and_is_not_pickled():
+    import pickle
+
+    matcher = Matcher()
+    matcher.add(Indicator("domain", "evil.cn", include_subdomains=True))
+    hosts = [f"h{n}.example.com" for n in range(100)] + ["www.evil.cn", "bad.com"]
+    assert matcher.match_hosts(hosts)[-2:] == ["*.evil.cn", None]
+    assert matcher.index is not None
+    matcher.add(Indicator("domain", "bad.com"))
+    assert matcher.match_hosts(hosts)[-2:] == ["*.evil.cn", "bad.com"]
+    copy = pickle.loads(pickle.dumps(matcher))
+    assert copy.index is None and "index" not in pickle.dumps(matcher).decode("latin-1")
+    assert copy.match_hosts(hosts) == matcher.match_hosts(hosts)
+
+
+def test_check_many_answers_as_check_does_for_each_value():
+    from gongyue.registry.canonical import CanonicalError
+
+    matcher = Matcher.from_lines(
+        [
+            "*.evil.cn",
+            "bad.com",
+            "http://phish.example/login/",
+            "203.0.113.0/24",
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        ]
+    )
+    values = [
+        "http://WWW.Evil.CN/a/../b",
+        "bad.com",
+        "sub.bad.com",
+        "http://phish.example/login/now?x=1",
+        "http://phish.example/other",
+        "http://203.0.113.9/",
+        "198.51.100.1",
+        "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
+        "http://[::1",
+        "",
+        *(f"clean{n}.example.org" for n in range(80)),
+    ]
+    got = matcher.check_many(values)
+    for value, result in zip(values, got, strict=True):
+        try:
+            want = matcher.check(value)
+        except CanonicalError as exc:
+            assert isinstance(result, CanonicalError) and str(result) == str(exc), value
+        else:
+            assert result == want, value
+    lines = [r[1] for r in got if not isinstance(r, CanonicalError)]
+    assert lines[:8] == [
+        "*.evil.cn",
+        "bad.com",
+        None,
+        "http://phish.example/login/",
+        None,
+        "203.0.113.0/24",
+        None,
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    ]
+
+
+def test_names_that_overflow_their_bucket_are_found_in_the_next():
+    """Twelve of sixteen names hashed to one bucket of eight slots: four spill over."""
+    import numpy as np
+
+    from gongyue.registry import hostindex
+
+    rng = random.Random(9)
+    names = [f"{rng.getrandbits(40):010x}.cn" for _ in range(400)]
+    data = np.frombuffer("\n".join(names).encode(), np.uint8)
+    starts, ends = hostindex._split(data)
+    hashed = hostindex._hashes(data, starts, ends, np.zeros(len(names), np.uint64))
+    first_bucket = [n for n, h in zip(names, (hashed >> np.uint64(62)).tolist()) if h == 0]
+    others = [n for n, h in zip(names, (hashed >> np.uint64(62)).tolist()) if h != 0]
+    listed = first_bucket[:12] + others[:4]
+    matcher = Matcher()
+    for name in listed:
+        matcher.add(Indicator("domain", name))
+    hosts = [*listed, *(f"x.{name}" for name in listed), *others[4:60]]
+    assert matcher.match_hosts(hosts) == [*listed, *[None] * (len(hosts) - 16)]
+    assert matcher.index.spilled.any()
+
+
+def test_the_arrays_answer_ordinary_hosts_without_walking():
+    """Names of at most 32 bytes are answered by the arrays alone: ``match_host`` is called
+    for none of them (it is only for collisions, long names and odd batches)."""
+    rng = random.Random(2)
+    exact, wildcard, matcher = random_list(rng, ["a", "bb", "evil", "cn", "com", "x1"], 3000)
+    hosts = [
+        ".".join(rng.choice(["a", "bb", "evil", "cn", "x1"]) for _ in range(4)) for _ in range(5000)
+    ]
+    walked = []
+
+    def walk(host):
+        walked.append(host)
+        return matcher.match_host(host)
+
+    answers = matcher.host_index().match(hosts, walk)
+    assert answers == [reference(exact, wildcard, host) for host in hosts]
+    assert sum(map(bool, answers)) > 1000 and walked == []
