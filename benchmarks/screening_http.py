@@ -30,12 +30,14 @@ Loopback only; prints markdown to standard output. Run on its own or by
 from __future__ import annotations
 
 import argparse
+import atexit
 import http.client
 import json
 import multiprocessing
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -501,6 +503,7 @@ def in_process(args) -> str:
     terms = make_terms(rng, args.terms, hanzi)
     posts, _planted = make_posts(random.Random(args.seed + 2), 2000, terms, hanzi)
     folder = Path(tempfile.mkdtemp(prefix="gongyue-bench-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     prepared = in_child(prepare, folder, "inproc.sqlite3", terms, args.seed)
     os.environ.update(environment(folder, "inproc.sqlite3"))
     import django

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import json
 import operator
 import os
@@ -181,7 +182,7 @@ class Chunks:
 
     def digests(self) -> list[str]:
         """Every piece's digest, in order (a body's list)."""
-        return [d for pieces in self.pieces for d in pieces]
+        return list(itertools.chain.from_iterable(self.pieces))
 
     def unsize(self, index: int) -> None:
         """Forget chunk ``index``'s sizes (its pieces change)."""
@@ -193,12 +194,16 @@ class Chunks:
     def size(self, sizes_of) -> tuple[int, ...]:
         """The sequence's bytes in each format: ``sizes_of(pieces)`` gives a chunk's, asked
         only for the chunks whose sizes are not known."""
-        for index in [i for i, known in enumerate(self.sizes) if known is None]:
-            known = self.sizes[index] = sizes_of(self.pieces[index])
+        sizes, index = self.sizes, -1
+        while True:
+            try:
+                index = sizes.index(None, index + 1)  # a scan in C: few are unknown
+            except ValueError:
+                return self.sized
+            known = sizes[index] = sizes_of(self.pieces[index])
             self.sized = (
                 known if self.sized is None else tuple(map(operator.add, self.sized, known))
             )
-        return self.sized
 
     def _index(self, key: str) -> int:
         return max(0, bisect.bisect_right(self.firsts, key) - 1)
