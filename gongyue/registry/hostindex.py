@@ -83,14 +83,15 @@ def _power_tables() -> tuple[np.ndarray, np.ndarray]:
         return _powers
 
 
-def _hashes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, salted: np.ndarray):
-    """The hash of ``data[s:e]`` for each (s, e); ``salted`` (0 or 1 each) marks suffixes."""
+def _hashes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, suffixes_from: int):
+    """The hash of ``data[s:e]`` for each (s, e); those from ``suffixes_from`` on are
+    suffixes (salted apart from whole names)."""
     powers, inverse = _power_tables()
     sums = np.empty(len(data) + 1, dtype=U64)
     sums[0] = 0
     np.cumsum(np.multiply(data, inverse[: len(data)], dtype=U64), out=sums[1:])
     hashed = (sums[ends] - sums[starts]) * powers[ends - 1]
-    hashed ^= salted * _SUFFIX_SALT
+    hashed[suffixes_from:] ^= _SUFFIX_SALT
     hashed ^= hashed >> _SHIFT_MIX
     hashed *= _MIX
     return hashed
@@ -136,8 +137,7 @@ class HostIndex:
             self.words[done:stop] = np.frombuffer(padded, U64).reshape(-1, WIDTH // 8)
             data = np.frombuffer(b"\n".join(encoded), np.uint8)
             starts, ends = _split(data)
-            salted = (np.arange(done, stop) >= len(own)).astype(U64)
-            hashed[done:stop] = _hashes(data, starts, ends, salted)
+            hashed[done:stop] = _hashes(data, starts, ends, max(0, len(own) - done))
         self._build_table(hashed, lengths)
 
     def _build_table(self, hashed: np.ndarray, lengths: np.ndarray) -> None:
@@ -234,9 +234,7 @@ class HostIndex:
         host_of = np.concatenate((np.arange(count), np.cumsum(is_break)[dots]))
         begin = np.concatenate((starts, cuts[dots] + 1))
         end = ends[host_of]
-        salted = np.ones(len(begin), U64)
-        salted[:count] = 0
-        found = self._find(_hashes(data, begin, end, salted), end - begin)
+        found = self._find(_hashes(data, begin, end, count), end - begin)
 
         # Per host: its own name, else the first (longest) suffix found.
         answer, probe = found[:count], np.arange(count)

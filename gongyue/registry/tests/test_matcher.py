@@ -146,7 +146,7 @@ def colliding_names(count_listed: int):
     names = [f"{rng.getrandbits(40):010x}.cn" for _ in range(30000)]
     data = np.frombuffer("\n".join(names).encode(), np.uint8)
     starts, ends = hostindex._split(data)
-    hashed = hostindex._hashes(data, starts, ends, np.zeros(len(names), np.uint64))
+    hashed = hostindex._hashes(data, starts, ends, len(names))
     keys = (hashed >> np.uint64(64 - bits)) << np.uint64(32) | hostindex._fingerprints(
         hashed, ends - starts
     )
@@ -239,7 +239,7 @@ def test_names_that_overflow_their_bucket_are_found_in_the_next():
     names = [f"{rng.getrandbits(40):010x}.cn" for _ in range(400)]
     data = np.frombuffer("\n".join(names).encode(), np.uint8)
     starts, ends = hostindex._split(data)
-    hashed = hostindex._hashes(data, starts, ends, np.zeros(len(names), np.uint64))
+    hashed = hostindex._hashes(data, starts, ends, len(names))
     first_bucket = [n for n, h in zip(names, (hashed >> np.uint64(62)).tolist()) if h == 0]
     others = [n for n, h in zip(names, (hashed >> np.uint64(62)).tolist()) if h != 0]
     listed = first_bucket[:12] + others[:4]
