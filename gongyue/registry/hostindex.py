@@ -12,11 +12,10 @@ with a few dozen NumPy operations over all of them at once, so the waits overlap
    polynomial hash modulo 2**64, whose value for ``bytes[s:e]`` is ``(C[e] - C[s]) * B**(e-1)``
    with ``C`` the running sum of ``byte[j] * B**-j``. The index's own names are hashed by the
    same function.
-3. The hash picks a bucket of eight slots (32 bytes) in one table; each slot holds a
-   fingerprint (24 bits of the hash and the name's length), and the name's number is kept
-   beside it.
-   Full buckets spill into the next one and are marked, so a look-up reads one bucket and
-   rarely more.
+3. The hash picks a bucket of eight slots in one table, a 64-byte row on a cache line of its
+   own: eight fingerprints (24 bits of the hash and the name's length), then the eight names'
+   numbers. Full buckets spill into the next one and are marked, so a look-up reads one row
+   and rarely more.
 4. Per host, the answer is its own name's entry, else the longest suffix found: the same
    precedence as ``match_host``.
 5. **Every answer is checked against the listed name's bytes** before it is taken (names are
@@ -53,7 +52,7 @@ _BASE = 0x9E3779B97F4A7C15  # odd, so invertible modulo 2**64
 _SUFFIX_SALT = U64(0x5851F42D4C957F2D)  # a suffix's hash differs from the same whole name's
 _MIX = U64(0xBF58476D1CE4E5B9)
 _SHIFT_MIX, _SHIFT_FP = U64(29), U64(32)
-_LOW32, _FP_HIGH, _FP_USED = U64(0xFFFFFFFF), U64(0xFFFFFF00), U64(1 << 31)
+_FP_HIGH, _FP_USED = U64(0xFFFFFF00), U64(1 << 31)
 _MASKS = [(1 << (8 * n)) - 1 for n in range(9)]
 #: MASK_ROWS[length] keeps the first ``length`` bytes of WIDTH bytes read as 64-bit words.
 _MASK_ROWS = np.array(
