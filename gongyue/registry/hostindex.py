@@ -45,7 +45,8 @@ PASS = 4096
 LONGEST = 255
 #: The most bytes one pass hashes: PASS names of LONGEST bytes and their separators.
 MAX_BYTES = PASS * (LONGEST + 1)
-#: Fewer hosts than this are walked one by one: the arrays' fixed cost is not worth it.
+#: Fewer hosts than this are walked one by one (``Matcher.match_hosts``): the arrays' fixed
+#: cost is not worth it.
 SMALL = 64
 
 _BASE = 0x9E3779B97F4A7C15  # odd, so invertible modulo 2**64
@@ -100,12 +101,12 @@ def _fingerprints(hashed: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return ((hashed >> _SHIFT_FP) & _FP_HIGH) | np.minimum(lengths, 255).astype(U64) | _FP_USED
 
 
-def _split(data: np.ndarray):
-    """Where each name of a newline-joined byte string starts and ends."""
-    breaks = np.flatnonzero(data == 10)
-    starts = np.concatenate(([0], breaks + 1))
-    ends = np.append(breaks, len(data))
-    return starts, ends
+def _split(data: np.ndarray, breaks: np.ndarray | None = None):
+    """Where each name of a newline-joined byte string starts and ends (``breaks``: where its
+    newlines are, when known)."""
+    if breaks is None:
+        breaks = np.flatnonzero(data == 10)
+    return np.concatenate(([0], breaks + 1)), np.append(breaks, len(data))
 
 
 class HostIndex:
@@ -207,8 +208,6 @@ class HostIndex:
 
     def match(self, hosts: list[str], walk) -> list[str | None]:
         """The line listing each host, exactly as ``walk`` (``Matcher.match_host``) answers."""
-        if len(hosts) < SMALL:
-            return [walk(host) for host in hosts]
         answers: list[str | None] = []
         for at in range(0, len(hosts), PASS):
             answers += self._match_pass(hosts[at : at + PASS], walk)
@@ -219,15 +218,13 @@ class HostIndex:
         try:
             raw = "\n".join(hosts).encode()
         except UnicodeEncodeError:
-            return [walk(host) for host in hosts]
-        if len(raw) > MAX_BYTES or raw.count(b"\n") != count - 1:
+            raw = b""  # a lone surrogate: walked, as below
+        if not raw or len(raw) > MAX_BYTES or raw.count(b"\n") != count - 1:
             return [walk(host) for host in hosts]
         data = np.frombuffer(raw, np.uint8)
         cuts = np.flatnonzero((data == 46) | (data == 10))
         is_break = data[cuts] == 10
-        breaks = cuts[is_break]
-        starts = np.concatenate(([0], breaks + 1))
-        ends = np.append(breaks, len(data))
+        starts, ends = _split(data, cuts[is_break])
         # A dot starts a suffix to look up unless the next cut ends its host: the TLD alone.
         dots = np.flatnonzero(~is_break & ~np.append(is_break[1:], True))
         host_of = np.concatenate((np.arange(count), np.cumsum(is_break)[dots]))

@@ -337,12 +337,10 @@ class Matcher:
     def check(self, value: str) -> tuple[str, str | None]:
         """(canonical form, matching line or None) of a URL, host, address or hash;
         CanonicalError when the value is none of these."""
-        value = value.strip()
-        if looks_like_hash(value):
-            digest = value.lower()
-            return digest, self.hashes.get(digest)
-        url = parse_url(value)
-        return str(url), self.match_url(url)
+        found = canonical_value(value)
+        if isinstance(found, str):
+            return found, self.hashes.get(found)
+        return str(found), self.match_url(found)
 
     def check_many(self, values: list[str]) -> list[tuple[str, str | None] | CanonicalError]:
         """``check`` of each value, in order, with the host names looked up together
@@ -350,17 +348,14 @@ class Matcher:
         results: list = [None] * len(values)
         by_name: list[tuple[int, URL]] = []
         for at, value in enumerate(values):
-            value = value.strip()
-            if looks_like_hash(value):
-                digest = value.lower()
-                results[at] = (digest, self.hashes.get(digest))
-                continue
             try:
-                url = parse_url(value)
+                url = canonical_value(value)
             except CanonicalError as exc:
                 results[at] = exc
                 continue
-            if is_address(url.host):
+            if isinstance(url, str):
+                results[at] = (url, self.hashes.get(url))
+            elif is_address(url.host):
                 results[at] = (str(url), self.match_url(url))
             else:
                 by_name.append((at, url))
@@ -368,6 +363,12 @@ class Matcher:
         for (at, url), line in zip(by_name, lines, strict=True):
             results[at] = (str(url), line if line is not None else self.match_paths(url))
         return results
+
+
+def canonical_value(value: str) -> str | URL:
+    """What ``check`` looks up: a hash (lower-cased) or a URL; CanonicalError if neither."""
+    value = value.strip()
+    return value.lower() if looks_like_hash(value) else parse_url(value)
 
 
 def is_address(host: str) -> bool:

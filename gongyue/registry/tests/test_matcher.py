@@ -134,6 +134,17 @@ def test_a_batch_with_a_newline_or_a_lone_surrogate_in_a_host_is_walked_and_answ
         assert matcher.match_hosts(batch) == [reference(exact, wildcard, h) for h in batch]
 
 
+def index_hashes(names):
+    """The host index's hashes of these whole names, and their lengths."""
+    import numpy as np
+
+    from gongyue.registry import hostindex
+
+    data = np.frombuffer("\n".join(names).encode(), np.uint8)
+    starts, ends = hostindex._split(data)
+    return hostindex._hashes(data, starts, ends, len(names)), ends - starts
+
+
 def colliding_names(count_listed: int):
     """Two different names of one length that the host index cannot tell apart by bucket and
     fingerprint, for a table of ``count_listed`` names (found by trying random names)."""
@@ -144,11 +155,9 @@ def colliding_names(count_listed: int):
     bits = max(1, (count_listed - 1).bit_length() - 2)
     rng = random.Random(5)
     names = [f"{rng.getrandbits(40):010x}.cn" for _ in range(30000)]
-    data = np.frombuffer("\n".join(names).encode(), np.uint8)
-    starts, ends = hostindex._split(data)
-    hashed = hostindex._hashes(data, starts, ends, len(names))
+    hashed, lengths = index_hashes(names)
     keys = (hashed >> np.uint64(64 - bits)) << np.uint64(32) | hostindex._fingerprints(
-        hashed, ends - starts
+        hashed, lengths
     )
     seen = {}
     for name, key in zip(names, keys.tolist(), strict=True):
@@ -233,13 +242,9 @@ def test_names_that_overflow_their_bucket_are_found_in_the_next():
     """Twelve of sixteen names hashed to one bucket of eight slots: four spill over."""
     import numpy as np
 
-    from gongyue.registry import hostindex
-
     rng = random.Random(9)
     names = [f"{rng.getrandbits(40):010x}.cn" for _ in range(400)]
-    data = np.frombuffer("\n".join(names).encode(), np.uint8)
-    starts, ends = hostindex._split(data)
-    hashed = hostindex._hashes(data, starts, ends, len(names))
+    hashed, _lengths = index_hashes(names)
     first_bucket = [n for n, h in zip(names, (hashed >> np.uint64(62)).tolist()) if h == 0]
     others = [n for n, h in zip(names, (hashed >> np.uint64(62)).tolist()) if h != 0]
     listed = first_bucket[:12] + others[:4]

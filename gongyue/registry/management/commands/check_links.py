@@ -49,8 +49,8 @@ class Command(BaseCommand):
             for text, result in zip(texts, matcher.check_many(texts), strict=True):
                 if isinstance(result, CanonicalError):
                     failed = True
-                    found = {"canonical": None, "listed": False, "match": None}
-                    found["error"] = str(result)
+                    error = str(result)
+                    found = {"canonical": None, "listed": False, "match": None, "error": error}
                 else:
                     canonical, line = result
                     found = {"canonical": canonical, "listed": line is not None, "match": line}
