@@ -28,11 +28,16 @@ suffix only with two to five labels, so suffix names with one label or more than
 out of the table (a host's own name is always looked up whole, in the names).
 
 The index is read-only; the matcher builds it on first use and drops it when an entry is added.
+What follows a publication saves its arrays beside the matcher's file (``save``), and the web
+workers map them from there (``load``): built once, not once per worker, and their pages are
+shared between the workers.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -109,22 +114,26 @@ def _split(data: np.ndarray, breaks: np.ndarray | None = None):
     return np.concatenate(([0], breaks + 1)), np.append(breaks, len(data))
 
 
+def _words(encoded: list[bytes]) -> np.ndarray:
+    """Each name's first WIDTH bytes, zero-padded, as a row of 64-bit words."""
+    padded = b"".join(key.ljust(WIDTH, b"\0")[:WIDTH] for key in encoded)
+    return np.frombuffer(padded, U64).reshape(-1, WIDTH // 8)
+
+
+def _bits(count: int) -> int:
+    """The table has 2**bits buckets (and one for spills): about two names a bucket of eight."""
+    return max(1, (count - 1).bit_length() - 2)
+
+
 class HostIndex:
     """The names of a matcher's ``names`` and ``suffixes`` dictionaries in one bucketed hash
     table, with each name's first 32 bytes to check answers against."""
 
+    #: The arrays ``save`` writes and ``load`` maps, each to ``hostindex-<name>.npy``.
+    ARRAYS = ("table", "spilled", "words")
+
     def __init__(self, names: dict[str, str], suffixes: dict[str, str]):
-        # Names longer than LONGEST bytes (none is a valid host name) stay out of the arrays;
-        # while there are any, hosts that long are walked.
-        own = [name for name in names if len(name.encode()) <= LONGEST]
-        kept = [
-            name for name in suffixes if 0 < name.count(".") < 5 and len(name.encode()) <= LONGEST
-        ]
-        self.has_long = len(own) < len(names)
-        keys = [*own, *kept]
-        self.lines = np.array(
-            [*(names[k] for k in own), *(suffixes[k] for k in kept), None], object
-        )
+        keys, own = self._set_lines(names, suffixes)
         count = len(keys)
         lengths = np.empty(count, np.intp)
         hashed = np.empty(count, U64)
@@ -133,16 +142,72 @@ class HostIndex:
             encoded = [key.encode() for key in keys[done : done + PASS]]
             stop = done + len(encoded)
             lengths[done:stop] = [len(key) for key in encoded]
-            padded = b"".join(key.ljust(WIDTH, b"\0")[:WIDTH] for key in encoded)
-            self.words[done:stop] = np.frombuffer(padded, U64).reshape(-1, WIDTH // 8)
+            self.words[done:stop] = _words(encoded)
             data = np.frombuffer(b"\n".join(encoded), np.uint8)
             starts, ends = _split(data)
-            hashed[done:stop] = _hashes(data, starts, ends, max(0, len(own) - done))
+            hashed[done:stop] = _hashes(data, starts, ends, max(0, own - done))
         self._build_table(hashed, lengths)
+
+    def _set_lines(self, names: dict[str, str], suffixes: dict[str, str]) -> tuple[list, int]:
+        """Which names the arrays hold, in their order, and the line of each (``lines``);
+        returns the names and how many of them are whole names (the rest are suffixes)."""
+        # Names longer than LONGEST bytes (none is a valid host name) stay out of the arrays;
+        # while there are any, hosts that long are walked.
+        own = [name for name in names if len(name.encode()) <= LONGEST]
+        kept = [
+            name for name in suffixes if 0 < name.count(".") < 5 and len(name.encode()) <= LONGEST
+        ]
+        self.has_long = len(own) < len(names)
+        self.lines = np.array(
+            [*(names[k] for k in own), *(suffixes[k] for k in kept), None], object
+        )
+        return [*own, *kept], len(own)
+
+    def save(self, folder: Path) -> None:
+        """Write the arrays into ``folder`` (each renamed into place once written)."""
+        for name in self.ARRAYS:
+            temporary = folder / f".hostindex-{name}.npy.{os.getpid()}"
+            with open(temporary, "wb") as out:
+                np.save(out, getattr(self, name), allow_pickle=False)
+            os.replace(temporary, folder / f"hostindex-{name}.npy")
+
+    @classmethod
+    def load(cls, folder: Path, names: dict[str, str], suffixes: dict[str, str]):
+        """The index ``save`` wrote into ``folder`` for these dictionaries, its arrays mapped
+        from the files (read-only, their pages shared by every process that maps them); None
+        when a file is missing or does not fit these names."""
+        try:
+            arrays = {
+                name: np.load(folder / f"hostindex-{name}.npy", mmap_mode="r", allow_pickle=False)
+                for name in cls.ARRAYS
+            }
+        except (OSError, ValueError):
+            return None
+        index = cls.__new__(cls)
+        keys, _own = index._set_lines(names, suffixes)
+        buckets = (1 << _bits(len(keys))) + 1
+        shapes = {
+            "table": (buckets, 16),
+            "spilled": (buckets,),
+            "words": (len(keys) + 1, WIDTH // 8),
+        }
+        types = {"table": np.uint32, "spilled": np.bool_, "words": U64}
+        for name, array in arrays.items():
+            if array.shape != shapes[name] or array.dtype != types[name]:
+                return None
+        # The names in the same order: 64 of them, spread over the list, compared by bytes.
+        sample = sorted({round(i * (len(keys) - 1) / 63) for i in range(64)} if keys else ())
+        if not np.array_equal(arrays["words"][sample], _words([keys[i].encode() for i in sample])):
+            return None
+        for name, array in arrays.items():
+            # A plain array over the mapping: NumPy's memmap subclass adds to every operation.
+            setattr(index, name, array.view(np.ndarray))
+        index.shift = U64(64 - _bits(len(keys)))
+        return index
 
     def _build_table(self, hashed: np.ndarray, lengths: np.ndarray) -> None:
         count = len(hashed)
-        bits = max(1, (count - 1).bit_length() - 2)  # about two names a bucket of eight
+        bits = _bits(count)
         self.shift = U64(64 - bits)
         buckets = (1 << bits) + 1  # the last one only takes spills
         # A bucket is one 64-byte row, on a cache line of its own: eight fingerprints, then

@@ -163,7 +163,7 @@ class Matcher:
     labels), each a slice of the host found with ``str.rfind`` — no list of labels is built.
     Many hosts at once (``match_hosts``, ``check_many``) are looked up in arrays by a
     :class:`~gongyue.registry.hostindex.HostIndex` of the same two dictionaries, built on first
-    use and never pickled.
+    use (or mapped from the files a publication saved it to) and never pickled.
     """
 
     __slots__ = ("count", "hashes", "index", "names", "networks", "suffixes", "url_hosts", "urls")

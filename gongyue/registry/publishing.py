@@ -35,6 +35,7 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 
 from . import chunks, feeds
+from .hostindex import HostIndex
 from .matcher import Indicator, Matcher
 from .models import Category, Entry, FeedChange, Publication, RegistryHead, Status
 
@@ -518,6 +519,9 @@ def follow(publication: Publication) -> None:
     else:
         items = (feeds.Item(*row) for row in _listed_rows().iterator(chunk_size=20000))
     matcher, meta = build_matcher(items)
+    # Its host index, which the workers map from the files rather than each building its own;
+    # written first, since a worker that finds the matcher's file looks for it.
+    matcher.host_index().save(final)
     temporary = final / f".{MATCHER_FILE}.{os.getpid()}"
     with open(temporary, "wb") as out:
         pickle.dump((publication.serial, matcher, meta), out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -673,13 +677,15 @@ def latest() -> Publication | None:
 
 
 def load_matcher(serial: int, *, build: bool = True) -> tuple[Matcher, dict] | None:
-    """The matcher written with a publication; when its file is not (yet) there, built from
-    the database, or None when not ``build``."""
-    path = publication_dir(serial) / MATCHER_FILE
+    """The matcher written with a publication, with its host index mapped from the files
+    written beside it; when its file is not (yet) there, built from the database, or None when
+    not ``build``."""
+    folder = publication_dir(serial)
     try:
-        with open(path, "rb") as source:
+        with open(folder / MATCHER_FILE, "rb") as source:
             stored_serial, matcher, meta = pickle.load(source)
         if stored_serial == serial:
+            matcher.index = HostIndex.load(folder, matcher.names, matcher.suffixes)
             return matcher, meta
     # A file of an older Matcher (its fields renamed) reads as no file.
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, TypeError):

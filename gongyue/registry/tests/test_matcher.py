@@ -273,3 +273,52 @@ def test_the_arrays_answer_ordinary_hosts_without_walking():
     answers = matcher.host_index().match(hosts, walk)
     assert answers == [reference(exact, wildcard, host) for host in hosts]
     assert sum(map(bool, answers)) > 1000 and walked == []
+
+
+def test_a_saved_host_index_is_mapped_from_its_files_and_answers_as_the_one_built(tmp_path):
+    """What follows a publication saves the index; a worker maps it (read-only, shared pages)
+    for the matcher it unpickles, and it answers as the built one."""
+    import pickle
+
+    import numpy as np
+
+    from gongyue.registry.hostindex import HostIndex
+
+    rng = random.Random(13)
+    words = ["a", "bb", "evil", "cn", "com", "x1", "中", "q" * 63]
+    exact, wildcard, matcher = random_list(rng, words, 2000)
+    matcher.host_index().save(tmp_path)
+    worker = pickle.loads(pickle.dumps(matcher))
+    index = HostIndex.load(tmp_path, worker.names, worker.suffixes)
+    for name in HostIndex.ARRAYS:
+        array = getattr(index, name)
+        assert isinstance(array.base, np.memmap) and not array.flags.writeable, name
+        assert np.array_equal(array, getattr(matcher.index, name)), name
+    assert index.table.ctypes.data % 64 == 0  # rows on their own cache lines, as built
+    hosts = [".".join(rng.choice(words) for _ in range(rng.randint(1, 6))) for _ in range(6000)]
+    expected = [reference(exact, wildcard, host) for host in hosts]
+    assert sum(map(bool, expected)) > 1000
+    assert index.match(hosts, worker.match_host) == expected
+
+
+def test_a_saved_host_index_is_not_loaded_for_other_names(tmp_path):
+    import numpy as np
+
+    from gongyue.registry.hostindex import HostIndex
+
+    one, other = Matcher(), Matcher()
+    for n in range(300):
+        one.add(Indicator("domain", f"a{n}.example.cn"))
+        other.add(Indicator("domain", f"b{n}.example.cn"))  # as many names, not the same
+    one.host_index().save(tmp_path)
+    assert HostIndex.load(tmp_path, one.names, one.suffixes) is not None
+    assert HostIndex.load(tmp_path, other.names, other.suffixes) is None
+    table = (tmp_path / "hostindex-table.npy").read_bytes()
+    np.save(tmp_path / "hostindex-table.npy", np.zeros((3, 16), np.uint32))
+    assert HostIndex.load(tmp_path, one.names, one.suffixes) is None  # a table of another size
+    (tmp_path / "hostindex-table.npy").write_bytes(table)
+    assert HostIndex.load(tmp_path / "nowhere", one.names, one.suffixes) is None
+    one.add(Indicator("domain", "c.example.cn"))
+    assert HostIndex.load(tmp_path, one.names, one.suffixes) is None  # one name more
+    (tmp_path / "hostindex-words.npy").write_bytes(b"not an array")
+    assert HostIndex.load(tmp_path, one.names, one.suffixes) is None

@@ -41,3 +41,16 @@ def test_a_worker_keeps_its_matcher_until_the_new_publications_matcher_is_writte
     service.reset()  # a worker holding none builds it from the database
     fresh = service.current()
     assert fresh.serial == second.serial and fresh.matcher.match_host("other-evil.com")
+
+
+def test_a_worker_maps_the_host_index_saved_with_the_publication(listed):
+    for n in range(100):
+        listed(f"*.h{n}.mapped.com" if n % 2 == 0 else f"h{n}.mapped.com")
+    publication = publishing.publish()  # followed: the matcher and its host index saved
+    loaded = service.current()
+    assert loaded.serial == publication.serial
+    index = loaded.matcher.index
+    assert index is not None and not index.table.flags.writeable  # mapped, not built here
+    hosts = [f"www.h{n}.mapped.com" for n in range(100)] + [f"h{n}.mapped.com" for n in range(9)]
+    _serial, results = service.check(hosts)
+    assert [r["listed"] for r in results] == [n % 2 == 0 for n in range(100)] + [True] * 9
