@@ -249,13 +249,10 @@ def publication_rows(tmp: Path, items, settings, rng) -> list[tuple[str, str, st
         return wall, cpu, publishing.store().written - written
 
     def gzipped() -> tuple[float, float]:
-        """What follows a publication as ``publishing.follow`` does it, but the matcher and
-        the SHA-256s: the gzipped form, then the spare files for the next publication."""
         start = _clock()
         publication = served.publication
         publication.files = publishing.compress_files(publication.files)
         Publication.objects.filter(pk=publication.pk).update(files=publication.files)
-        publishing.store().make_spares()
         return _since(start)
 
     # As the snapshot reads them: in the feeds' (code-point) order, from the database.
@@ -286,7 +283,7 @@ def publication_rows(tmp: Path, items, settings, rng) -> list[tuple[str, str, st
     packed = sum(f["gzip_size"] for f in served.publication.files.values())
     rows.append(
         (
-            "  then the gzipped form (each chunk deflated once) and the spare files",
+            "  then the gzipped form (each chunk deflated once)",
             f"{gz_wall:.1f} s ({gz_cpu:.1f} s CPU)",
             f"{packed / 1e6:,.0f} MB gzipped",
         )
@@ -331,7 +328,7 @@ def publication_rows(tmp: Path, items, settings, rng) -> list[tuple[str, str, st
     gz_timings.sort()
     rows.append(
         (
-            "  then its gzipped form and the spare files, median",
+            "  then its gzipped form, median",
             f"{gz_timings[CHANGES // 2][0] * 1000:.0f} ms ({gz_timings[CHANGES // 2][1] * 1000:.0f} ms CPU)",
             "—",
         )

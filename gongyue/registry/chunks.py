@@ -12,8 +12,7 @@ On disk (``<feed dir>/chunks/``): ``<digest>`` holds a JSON line of its parts
 ({format: [offset, size, crc32]}) then the rendered bytes; ``<digest>.z`` the same parts as
 raw-deflate blocks ended with ``Z_SYNC_FLUSH`` (they concatenate, as pigz's do). A *list*
 (``<feed dir>/lists/<digest>.json``) is one scope's body: its pieces' digests in order (the four
-entry formats share one). ``<feed dir>/.spare/`` holds empty files that writing a piece or a
-list takes instead of creating one (``Store.make_spares``). No ORM here.
+entry formats share one). No ORM here.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ import itertools
 import json
 import operator
 import os
-import secrets
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -46,12 +44,6 @@ SEGMENT = 32
 #: Entry pieces hashed in one call for the list checksum, their txt parts kept joined and the
 #: SHA-256 state kept after each such block (see ``State.list_sha256``).
 SHA_BLOCK = 1024
-#: Empty files kept ready for the pieces and lists a publication writes. Creating a file (a new
-#: inode) is most of what writing a small one costs on some file systems (0.6–0.8 ms of CPU on
-#: the benchmark's machine, against 13 µs to rename one), so a publication moves spare files
-#: into place and what follows it (``publishing.follow``) makes new ones; a change writes about 20.
-SPARE_FILES = 256
-SPARE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL
 
 
 # -- CRC-32 of concatenations (zlib's crc32_combine, x2nmodp and multmodp) --------------------------
@@ -495,8 +487,6 @@ class Store:
         # (list, format) → (size, CRC-32, deflated size) of a whole body
         self.bodies: dict[tuple[str, str], tuple[int, int, int]] = {}
         self.written = 0  # bytes this process wrote (pieces and lists)
-        self.spare = folder / ".spare"
-        self._spares: list[str] = []  # names in the spare folder, as last listed
 
     def forget(self, pieces: set[str] | None = None, lists: set[str] | None = None) -> None:
         """Forget what is known of these pieces and lists (all when None): they were removed."""
@@ -514,45 +504,13 @@ class Store:
     def piece_path(self, digest: str, *, deflated: bool = False) -> Path:
         return self.chunks / digest[:2] / (f"{digest}.z" if deflated else digest)
 
-    def _write(self, path: Path, data: bytes, *, spare: bool = True) -> None:
+    def _write(self, path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        if spare:
-            self._take_spare(temporary)  # then opening it creates no file
         with open(temporary, "wb") as out:
             out.write(data)
         os.replace(temporary, path)
         self.written += len(data)
-
-    def _take_spare(self, target: Path) -> bool:
-        """Move a spare empty file to ``target``; False when there is none. Another process
-        may take the same one first: its rename wins, this one tries the next."""
-        while True:
-            if not self._spares:
-                try:
-                    self._spares = os.listdir(self.spare)
-                except FileNotFoundError:
-                    return False
-                if not self._spares:
-                    return False
-            try:
-                os.replace(self.spare / self._spares.pop(), target)
-                return True
-            except FileNotFoundError:
-                continue
-
-    def make_spares(self, count: int = SPARE_FILES) -> int:
-        """Create empty files in the spare folder until it holds ``count``; returns how many
-        were made. Spares are never read: a piece or list is written into one, then renamed."""
-        self.spare.mkdir(parents=True, exist_ok=True)
-        made = 0
-        for _ in range(count - len(os.listdir(self.spare))):
-            try:
-                os.close(os.open(self.spare / secrets.token_hex(8), SPARE_FLAGS, 0o666))
-            except FileExistsError:
-                continue
-            made += 1
-        return made
 
     @staticmethod
     def _read_meta(path: Path) -> dict | None:
@@ -619,12 +577,7 @@ class Store:
                 offsets[fmt] = [at, len(packed)]
                 at += len(packed)
             line = json.dumps(offsets, separators=(",", ":")).encode() + b"\n"
-            # Written after the publication is served: the spares are left for the next one.
-            self._write(
-                self.piece_path(digest, deflated=True),
-                line + b"".join(parts.values()),
-                spare=False,
-            )
+            self._write(self.piece_path(digest, deflated=True), line + b"".join(parts.values()))
             meta = {fmt: [o + len(line), size] for fmt, (o, size) in offsets.items()}
         self.zmeta[digest] = meta
         return meta

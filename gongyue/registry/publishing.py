@@ -506,8 +506,8 @@ def _record(serial, now, files, history_from, started) -> Publication:
 
 def follow(publication: Publication) -> None:
     """What follows a publication being served: the gzipped form of each file, the link
-    check's matcher, each file's SHA-256, and pruning (the last two only while it is the
-    newest: a newer one does them for itself); then spare files for the next publication."""
+    check's matcher, each file's SHA-256, and pruning. The last two only while it is the
+    newest (a newer one does them for itself)."""
     publication.files = compress_files(publication.files)
     Publication.objects.filter(pk=publication.pk).update(files=publication.files)
     # The link check's matcher: workers keep the one they hold until this file exists.
@@ -532,7 +532,6 @@ def follow(publication: Publication) -> None:
             info["sha256"] = _file_sha256(name, info)
         Publication.objects.filter(pk=publication.pk).update(files=publication.files)
         _prune(publication.serial)
-    store().make_spares()  # for the next publication's pieces and lists
 
 
 def _newest_serial() -> int | None:

@@ -1,11 +1,9 @@
 """Feeds kept as chunks: after any sequence of changes the files a worker publishes by
 rewriting only the chunks that changed are byte-identical to the whole list built at once; the
 gzipped form (deflate blocks of the chunks joined) decompresses to the same bytes, in Python,
-in curl and in Chromium; a fresh worker reuses the chunks on disk; unused chunks are pruned;
-a publication writes into spare files made after the one before."""
+in curl and in Chromium; a fresh worker reuses the chunks on disk; unused chunks are pruned."""
 
 import gzip
-import os
 import random
 import subprocess
 import zlib
@@ -291,44 +289,3 @@ def test_a_list_that_returns_to_an_earlier_state_is_served_gzipped(
     actions.do_delist_entry(entry, actor=secretariat, reason="back")
     publication = publishing.publish()  # the first list again: its chunks written again
     assert_served_as_built(publication, client, member_token)
-
-
-def _inodes(folder) -> set[int]:
-    return {entry.stat().st_ino for entry in os.scandir(folder)}
-
-
-def test_a_publication_writes_into_spare_files_and_what_follows_makes_new_ones(
-    small_chunks, listed, client, member_token
-):
-    for n in range(100):
-        listed(f"h{n}.spare.com")
-    first = publishing.publish()  # followed: pruning, then the spare files
-    target = publishing.store()
-    assert len(os.listdir(target.spare)) == chunks.SPARE_FILES
-    spares = _inodes(target.spare)
-    listed("h-new.spare.com")
-    second = publishing.publish(then_follow=False)
-    lists = {i["body"] for i in second.files.values()} - {i["body"] for i in first.files.values()}
-    pieces = set().union(*(publishing._list(d) for d in lists))
-    pieces -= set().union(*(publishing._list(i["body"]) for i in first.files.values()))
-    written = [target.list_path(d) for d in lists] + [target.piece_path(d) for d in pieces]
-    assert pieces and lists
-    # Every new piece and list is a spare file moved into place, none a new file.
-    assert {path.stat().st_ino for path in written} <= spares
-    assert len(os.listdir(target.spare)) == chunks.SPARE_FILES - len(written)
-    publishing.follow(second)  # the gzipped form, pruning, new spares
-    assert len(os.listdir(target.spare)) == chunks.SPARE_FILES
-    assert_served_as_built(second, client, member_token)
-
-
-def test_a_spare_another_process_took_first_is_skipped(tmp_path):
-    one, other = chunks.Store(tmp_path), chunks.Store(tmp_path)
-    assert one.make_spares(2) == 2
-    names = sorted(os.listdir(one.spare))
-    inode = (one.spare / names[0]).stat().st_ino
-    one._spares, other._spares = list(names), list(names)  # both listed the same two
-    assert one._take_spare(tmp_path / "taken")  # the last name: gone when the other tries it
-    other.put("ab" * 16, {"txt": b"one\n", "csv": b"two\n"})
-    assert other.read_part("ab" * 16, "csv") == b"two\n"
-    assert other.piece_path("ab" * 16).stat().st_ino == inode  # the spare left, no new file
-    assert os.listdir(one.spare) == [] and (tmp_path / "taken").stat().st_size == 0
