@@ -1,6 +1,7 @@
 """Every page a person can reach has no axe-core violation of WCAG 2 A/AA (GB/T 37668): the crawl
 test's page list on the demo data, visited in Chromium anonymously, as a member unit's legal
-representative and as secretariat staff; the home page and a list at phone width; the API docs
+representative and as secretariat staff, in Chinese, and anonymously and as secretariat staff in
+English; the home page and a list at phone width; the API docs
 page; and the helper's own report of a page with faults (docs/accessibility.md)."""
 
 import time
@@ -19,15 +20,27 @@ from gongyue.core.tests.test_crawl import (  # noqa: F401 (a fixture)
     sample_values,
 )
 
-# The demo's people: a founding member's legal representative and the secretariat's staff.
-PERSONAS = [None, "ganjiang_rep", "gongzuorenyuan"]
+# The demo's people: a founding member's legal representative and the secretariat's staff, in
+# Chinese; and in English, nobody and the secretariat's staff (who reach the most pages).
+PERSONAS = [
+    (None, "zh-hans"),
+    ("ganjiang_rep", "zh-hans"),
+    ("gongzuorenyuan", "zh-hans"),
+    (None, "en"),
+    ("gongzuorenyuan", "en"),
+]
 PHONE = {"width": 390, "height": 844}
 
 
-def browser_context(chromium, live_server, username=None, **options):
+def browser_context(chromium, live_server, username=None, language=None, **options):
     """A Chromium context on the live server, signed in as the demo's `username` (None: nobody)
-    through a session cookie made by the test client, which is quicker than the login form."""
+    through a session cookie made by the test client, which is quicker than the login form;
+    with `language`, the language switch's cookie set to it."""
     context = chromium.new_context(locale="zh-CN", base_url=live_server.url, **options)
+    if language is not None:
+        context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+        )
     if username is not None:
         client = Client()
         client.force_login(User.objects.get(username=username))
@@ -65,8 +78,8 @@ def test_no_page_has_an_accessibility_violation_for_anyone(chromium, live_server
     assert len(urls) >= 80
 
     started, checked, in_axe, failures = time.monotonic(), 0, 0.0, []
-    for username in PERSONAS:
-        context = browser_context(chromium, live_server, username)
+    for username, language in PERSONAS:
+        context = browser_context(chromium, live_server, username, language)
         page = context.new_page()
         page.set_default_timeout(30_000)  # the machine may be busy
         seen = set()  # what was checked: a page reached twice is checked once
@@ -88,8 +101,9 @@ def test_no_page_has_an_accessibility_violation_for_anyone(chromium, live_server
             violations = testing.axe_violations(page)
             in_axe += time.monotonic() - before
             if violations:
-                where = f"[{username or 'anonymous'} {reached}] "
+                where = f"[{username or 'anonymous'} {language} {reached}] "
                 failures.append(testing.describe_violations(violations, where))
+        assert page.evaluate("document.documentElement.lang") == language  # the last page's
         context.close()
     # Measured, to keep the crawl's cost in view (docs/accessibility.md).
     elapsed = time.monotonic() - started
