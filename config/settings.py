@@ -436,6 +436,11 @@ REGISTRY_WARNING_HASHES = envlist(
 # lists, and one folder per serial for the link check's matcher).
 REGISTRY_FEED_DIR = Path(envstr("REGISTRY_FEED_DIR", str(BASE_DIR / "var" / "registry-feeds")))
 REGISTRY_KEEP_PUBLICATIONS = envint("REGISTRY_KEEP_PUBLICATIONS", 3)
+# ... and each older one for this long after a newer one replaced it, so that a download that
+# began before is not cut short (at 1,000,000 entries a publication's chunks take about 2 MB),
+# but never more than REGISTRY_KEEP_MAX_PUBLICATIONS in all.
+REGISTRY_KEEP_REPLACED_SECONDS = envint("REGISTRY_KEEP_REPLACED_SECONDS", 900)
+REGISTRY_KEEP_MAX_PUBLICATIONS = envint("REGISTRY_KEEP_MAX_PUBLICATIONS", 200)
 # Entries per chunk of a feed file on average (DNS names: twice as many); a change rewrites
 # the chunk it falls in.
 REGISTRY_FEED_CHUNK = envint("REGISTRY_FEED_CHUNK", 128)

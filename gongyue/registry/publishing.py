@@ -144,11 +144,19 @@ def _state_fits(state: chunks.State | None, latest: Publication | None) -> bool:
 
 
 def _kept_serials() -> list[int]:
-    return list(
-        Publication.objects.order_by("-serial").values_list("serial", flat=True)[
-            : max(1, settings.REGISTRY_KEEP_PUBLICATIONS)
-        ]
-    )
+    """The publications whose files are kept: the newest REGISTRY_KEEP_PUBLICATIONS, and each
+    one a newer one replaced less than REGISTRY_KEEP_REPLACED_SECONDS ago (a download of it may
+    still be reading its chunks), at most REGISTRY_KEEP_MAX_PUBLICATIONS in all."""
+    newest = max(1, settings.REGISTRY_KEEP_PUBLICATIONS)
+    rows = Publication.objects.order_by("-serial").values_list("serial", "published_at")
+    since = timezone.now() - timedelta(seconds=settings.REGISTRY_KEEP_REPLACED_SECONDS)
+    kept, replaced_at = [], None
+    for serial, published_at in rows[: max(newest, settings.REGISTRY_KEEP_MAX_PUBLICATIONS)]:
+        if len(kept) >= newest and replaced_at < since:
+            break  # replaced longer ago, and so is every older one
+        kept.append(serial)
+        replaced_at = published_at
+    return kept
 
 
 def _rows_to_lines(rows) -> list[str]:
@@ -586,11 +594,13 @@ def build_matcher(items) -> tuple[Matcher, dict[str, tuple]]:
 
 
 def _prune(serial: int) -> None:
-    """Remove the chunks, lists and folders no kept publication uses."""
+    """Remove the chunks and lists no kept publication uses, and the matcher folders of all but
+    the newest REGISTRY_KEEP_PUBLICATIONS."""
     with _lock(exclusive=True, wait=False) as locked:
         if not locked:
             return  # another publisher is writing: the next publication prunes
-        keep = set(_kept_serials())
+        kept = _kept_serials()
+        keep = set(kept)
         rows = Publication.objects.filter(serial__in=keep).values_list("files", flat=True)
         lists = {info["body"] for files in rows for info in files.values() if "body" in info}
         pieces = set()
@@ -617,7 +627,9 @@ def _prune(serial: int) -> None:
                 number = int(path.name.removeprefix("serial-"))
             except ValueError:
                 continue
-            if number not in keep and number < serial:
+            # A matcher folder (about 150 MB at 1,000,000 entries) only while its publication
+            # is among the newest: workers load the newest one.
+            if number not in kept[: settings.REGISTRY_KEEP_PUBLICATIONS] and number < serial:
                 shutil.rmtree(path, ignore_errors=True)
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from gongyue.registry import actions, chunks, feeds, publishing
 from gongyue.registry.actions import Item
-from gongyue.registry.models import Entry, Status
+from gongyue.registry.models import Entry, Publication, Status
 
 SEED = 20261201
 
@@ -209,6 +209,7 @@ def test_a_fresh_worker_reuses_the_chunks_on_disk(small_chunks, listed, client, 
 
 def test_chunks_no_kept_publication_uses_are_pruned(small_chunks, settings, listed):
     settings.REGISTRY_KEEP_PUBLICATIONS = 1
+    settings.REGISTRY_KEEP_REPLACED_SECONDS = 0
     for n in range(60):
         listed(f"h{n}.prune.com")
     first = publishing.publish()
@@ -222,6 +223,47 @@ def test_chunks_no_kept_publication_uses_are_pruned(small_chunks, settings, list
     assert kept <= on_disk and (old - kept) and not (old - kept) & on_disk
     assert not publishing.publication_dir(first.serial).exists()
     assert publishing.read_feed(second, "all.txt").count(b"prune") == 120
+
+
+def _on_disk() -> set[str]:
+    return {p.name for p in publishing.store().chunks.glob("*/*") if "." not in p.name}
+
+
+def test_a_publication_replaced_less_than_the_keep_time_ago_keeps_its_chunks(
+    small_chunks, settings, listed
+):
+    """A download of a publication that a newer one replaced can still read all of it for
+    REGISTRY_KEEP_REPLACED_SECONDS; then, or beyond REGISTRY_KEEP_MAX_PUBLICATIONS, it goes."""
+    settings.REGISTRY_KEEP_PUBLICATIONS = 1
+    settings.REGISTRY_KEEP_REPLACED_SECONDS = 600
+    for n in range(60):
+        listed(f"h{n}.keep.com")
+    first = publishing.publish()
+    before = publishing.read_feed(first, "all.txt")
+    old = set(publishing._list(first.files["all.csv"]["body"]))
+    for n in range(60):
+        listed(f"h{n}.keep.net")
+    publishing.reset_state()
+    second = publishing.publish()  # replaces the first now: the first is kept
+    mine = old - set(publishing._list(second.files["all.csv"]["body"]))
+    assert mine and mine <= _on_disk()
+    assert publishing.read_feed(first, "all.txt") == before
+    assert publishing._kept_serials() == [second.serial, first.serial]
+    # Its link-check matcher (no download reads it) goes with the newest one kept.
+    assert not publishing.publication_dir(first.serial).exists()
+    # The second was published (so replaced the first) longer ago than that: the first goes.
+    Publication.objects.filter(pk=second.pk).update(
+        published_at=timezone.now() - timedelta(seconds=601)
+    )
+    listed("one-more.keep.org")
+    third = publishing.publish()  # replaces the second now: the second is kept
+    assert not mine & _on_disk()
+    assert publishing._kept_serials() == [third.serial, second.serial]
+    settings.REGISTRY_KEEP_MAX_PUBLICATIONS = 1  # at most one, however recent
+    listed("two-more.keep.org")
+    fourth = publishing.publish()
+    assert publishing._kept_serials() == [fourth.serial]
+    assert not publishing.store().list_path(third.files["all.csv"]["body"]).exists()
 
 
 def test_curl_compressed_gets_the_plain_bytes(listed, live_server):
@@ -281,6 +323,7 @@ def test_a_list_that_returns_to_an_earlier_state_is_served_gzipped(
     small_chunks, settings, listed, secretariat, client, member_token
 ):
     settings.REGISTRY_KEEP_PUBLICATIONS = 1
+    settings.REGISTRY_KEEP_REPLACED_SECONDS = 0
     for n in range(40):
         listed(f"h{n}.back.com")
     publishing.publish()
