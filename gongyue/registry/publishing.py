@@ -649,33 +649,44 @@ def _list(digest: str) -> list[str]:
     return body
 
 
-def _stream_pieces(digest: str, fmt: str, *, gz: bool = False, block: int = 1 << 20):
+def _stream_pieces(digest: str, fmt: str, *, gz: bool = False, skip: int = 0, block: int = 1 << 20):
+    """The pieces' parts, in blocks, less their first ``skip`` bytes (of a piece wholly within
+    them only the first line is read, which gives its parts' sizes); returns how many of those
+    bytes were beyond the last piece."""
     target = store()
     for piece in _list(digest):
         with open(target.piece_path(piece, deflated=gz), "rb") as source:
             line = source.readline()
             offset, size = json.loads(line)[fmt][:2]
-            source.seek(len(line) + offset)
+            if size <= skip:
+                skip -= size
+                continue
+            source.seek(len(line) + offset + skip)
+            size, skip = size - skip, 0
             while size > 0:
                 data = source.read(min(block, size))
                 if not data:
                     raise OSError(f"chunk {piece} is shorter than it says")
                 size -= len(data)
                 yield data
+    return skip
 
 
-def stream(name: str, info: dict, *, gzipped: bool = False):
-    """The bytes of a feed file (its gzip member when ``gzipped``), in blocks."""
+def stream(name: str, info: dict, *, gzipped: bool = False, start: int = 0):
+    """The bytes of a feed file (its gzip member when ``gzipped``) from byte ``start`` on, in
+    blocks."""
     fmt = format_of(name)
-    if not gzipped:
-        yield info["head"].encode()
-        yield from _stream_pieces(info["body"], fmt)
-        yield info["foot"].encode()
-        return
-    yield chunks.GZIP_HEADER + base64.b64decode(info["zhead"])
-    yield from _stream_pieces(info["body"], fmt, gz=True)
-    yield base64.b64decode(info["zfoot"]) + chunks.GZIP_END
-    yield struct.pack("<II", int(info["crc32"], 16), info["size"] & 0xFFFFFFFF)
+    if gzipped:
+        head = chunks.GZIP_HEADER + base64.b64decode(info["zhead"])
+        foot = base64.b64decode(info["zfoot"]) + chunks.GZIP_END
+        foot += struct.pack("<II", int(info["crc32"], 16), info["size"] & 0xFFFFFFFF)
+    else:
+        head, foot = info["head"].encode(), info["foot"].encode()
+    if start < len(head):
+        yield head[start:]
+    left = yield from _stream_pieces(info["body"], fmt, gz=gzipped, skip=max(0, start - len(head)))
+    if left < len(foot):
+        yield foot[left:]
 
 
 def read_feed(publication: Publication, name: str, *, gzipped: bool = False) -> bytes:

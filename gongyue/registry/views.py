@@ -1,6 +1,8 @@
 """Pages: search, an entry (its public history and the appeal form), submission, the review
 queue, appeals, the link check, the feed directory; and the feed files themselves."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -298,6 +300,40 @@ def _feed_user(request):
     return TokenAuth().authenticate(request, token) if token else None
 
 
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+UNSATISFIABLE = (-1, -1)
+
+
+def _byte_range(request, size: int, etag: str, last_modified: int) -> tuple[int, int] | None:
+    """The one byte range asked for (RFC 9110 §14): (start, stop), UNSATISFIABLE, or None for
+    the whole file (no Range, one this view ignores, several ranges, or an If-Range the file no
+    longer matches: the file changed since the first part was fetched)."""
+    header = request.META.get("HTTP_RANGE", "").strip()
+    found = _RANGE.fullmatch(header)
+    if not found or found.group(0) == "bytes=-":
+        return None
+    condition = request.META.get("HTTP_IF_RANGE", "").strip()
+    if condition and condition != etag and parse_http_date_safe(condition) != last_modified:
+        return None
+    first, last = found.groups()
+    if not first:  # the last ``last`` bytes
+        return (max(0, size - int(last)), size) if int(last) else UNSATISFIABLE
+    start, stop = int(first), size if not last else int(last) + 1
+    if last and stop <= start:
+        return None  # not a valid range: ignored
+    return (start, min(stop, size)) if start < size else UNSATISFIABLE
+
+
+def _take(blocks, count: int):
+    """The first ``count`` bytes of the blocks."""
+    for block in blocks:
+        if len(block) >= count:
+            yield block[:count]
+            return
+        count -= len(block)
+        yield block
+
+
 @require_GET
 def feed(request, name):
     """A feed file of the newest publication, with ETag, Last-Modified and gzip."""
@@ -345,11 +381,25 @@ def feed(request, name):
     gzipped = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") and "gzip_size" in info
     if "body" not in info:  # a publication written before feeds were kept as chunks
         raise Http404
-    # Streamed from its chunks: the head, each chunk (or its deflate block), the foot.
+    # Streamed from its chunks: the head, each chunk (or its deflate block), the foot; a range
+    # of it (of the gzip member when gzipped) skips the chunks before it by their sizes.
+    size = info["gzip_size"] if gzipped else info["size"]
+    wanted = _byte_range(request, size, etag, last_modified)
+    if wanted == UNSATISFIABLE:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    start, stop = wanted or (0, size)
+    blocks = publishing.stream(name, info, gzipped=gzipped, start=start)
     response = StreamingHttpResponse(
-        publishing.stream(name, info, gzipped=gzipped), content_type=publishing.content_type(name)
+        _take(blocks, stop - start) if stop < size else blocks,
+        content_type=publishing.content_type(name),
+        status=206 if wanted else 200,
     )
-    response["Content-Length"] = str(info["gzip_size"] if gzipped else info["size"])
+    response["Content-Length"] = str(stop - start)
+    response["Accept-Ranges"] = "bytes"
+    if wanted:
+        response["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
     if gzipped:
         response["Content-Encoding"] = "gzip"
     response["Content-Disposition"] = f'inline; filename="{name}"'

@@ -332,3 +332,54 @@ def test_a_list_that_returns_to_an_earlier_state_is_served_gzipped(
     actions.do_delist_entry(entry, actor=secretariat, reason="back")
     publication = publishing.publish()  # the first list again: its chunks written again
     assert_served_as_built(publication, client, member_token)
+
+
+def test_a_byte_range_of_a_feed_is_those_bytes_of_it(small_chunks, listed, client, member_token):
+    """Range (one range; of the gzip member when gzipped), If-Range, 416; several ranges, a
+    malformed one or a stale If-Range get the whole file."""
+    for n in range(200):
+        listed(f"h{n}.range.com")
+    publication = publishing.publish()
+    rng = random.Random(SEED)
+
+    def body(response):
+        return b"".join(response.streaming_content)
+
+    for name, gz in (("all.stix.json", False), ("phishing.rpz", False), ("all.csv", True)):
+        whole = publishing.read_feed(publication, name, gzipped=gz)
+        encoding = {"HTTP_ACCEPT_ENCODING": "gzip"} if gz else {}
+
+        def get(name=name, encoding=encoding, **headers):
+            return client.get(
+                f"/registry/feeds/{name}", {"token": member_token}, **encoding, **headers
+            )
+
+        assert get()["Accept-Ranges"] == "bytes"
+        for _ in range(25):
+            start = rng.randrange(len(whole))
+            last = rng.randrange(start, len(whole))
+            response = get(HTTP_RANGE=f"bytes={start}-{last}")
+            assert response.status_code == 206, name
+            assert response["Content-Range"] == f"bytes {start}-{last}/{len(whole)}"
+            assert int(response["Content-Length"]) == last - start + 1
+            assert body(response) == whole[start : last + 1], (name, start, last)
+        assert body(get(HTTP_RANGE="bytes=-10")) == whole[-10:]
+        assert body(get(HTTP_RANGE=f"bytes={len(whole) - 5}-")) == whole[-5:]
+        assert body(get(HTTP_RANGE=f"bytes=3-{len(whole) * 2}")) == whole[3:]
+        for beyond in (f"bytes={len(whole)}-", "bytes=-0", "bytes=99999999999999999999-"):
+            response = get(HTTP_RANGE=beyond)
+            assert (
+                response.status_code == 416 and response["Content-Range"] == f"bytes */{len(whole)}"
+            )
+        plain = get()
+        for condition in (plain["ETag"], plain["Last-Modified"]):
+            assert get(HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE=condition).status_code == 206
+        for ignored, condition in [
+            ("bytes=0-1,5-6", ""),
+            ("bytes=5-2", ""),
+            ("lines=1-2", ""),
+            ("bytes=-", ""),
+            ("bytes=0-9", '"0"'),  # an earlier publication's: the file changed since
+        ]:
+            response = get(HTTP_RANGE=ignored, HTTP_IF_RANGE=condition)
+            assert response.status_code == 200 and body(response) == whole, ignored
