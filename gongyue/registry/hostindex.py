@@ -185,7 +185,8 @@ class HostIndex:
             return None
         index = cls.__new__(cls)
         keys, _own = index._set_lines(names, suffixes)
-        buckets = (1 << _bits(len(keys))) + 1
+        bits = _bits(len(keys))
+        buckets = (1 << bits) + 1
         shapes = {
             "table": (buckets, 16),
             "spilled": (buckets,),
@@ -202,7 +203,7 @@ class HostIndex:
         for name, array in arrays.items():
             # A plain array over the mapping: NumPy's memmap subclass adds to every operation.
             setattr(index, name, array.view(np.ndarray))
-        index.shift = U64(64 - _bits(len(keys)))
+        index.shift = U64(64 - bits)
         return index
 
     def _build_table(self, hashed: np.ndarray, lengths: np.ndarray) -> None:

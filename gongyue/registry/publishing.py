@@ -629,7 +629,10 @@ def _prune(serial: int) -> None:
                 continue
             # A matcher folder (about 150 MB at 1,000,000 entries) only while its publication
             # is among the newest: workers load the newest one.
-            if number not in kept[: settings.REGISTRY_KEEP_PUBLICATIONS] and number < serial:
+            if (
+                number not in kept[: max(1, settings.REGISTRY_KEEP_PUBLICATIONS)]
+                and number < serial
+            ):
                 shutil.rmtree(path, ignore_errors=True)
 
 
