@@ -115,7 +115,7 @@ class Chunks:
 
     def __init__(self, kind: str, n: int, *, salt: str = ""):
         self.kind, self.n, self.salt = kind, n, salt
-        self.key = feeds.line_key if kind == "entries" else _same
+        self.key = feeds.line_key if kind.startswith("entries") else _same
         self.firsts: list[str] = []  # each chunk's first key
         self.bodies: list[str] = []  # each chunk's lines joined by newlines
         self.counts: list[int] = []
@@ -124,6 +124,9 @@ class Chunks:
         # the sums of the sizes known, per format (None while none is known)
         self.sized: tuple[int, ...] | None = None
         self.total = 0
+        # the first piece as any other piece is rendered (a JSON comma before it): what the
+        # "all" scope's CSV, JSON and STIX bodies take of a category not first among them
+        self.twin: str | None = None
 
     def _starts(self, line: str) -> bool:
         return zlib.crc32(self.key(line).encode()) % self.n == 0
@@ -284,11 +287,14 @@ class Chunks:
 
 
 class Scope:
-    """One scope's three sequences, and how many entries produce each DNS name beyond one."""
+    """One scope's three sequences, and how many entries produce each DNS name beyond one.
 
-    def __init__(self, name: str, n: int, salt: str):
+    The entries of "all" are rendered as text only (kind ``entries-txt``): its CSV, JSON and
+    STIX bodies are its categories' bodies one after another (``State.rows``)."""
+
+    def __init__(self, name: str, n: int, salt: str, *, kind: str = "entries"):
         self.name = name
-        self.entries = Chunks("entries", n, salt=salt)
+        self.entries = Chunks(kind, n, salt=salt)
         # Names are cheap to render: longer chunks, fewer files.
         self.hosts = Chunks("hosts", n * NAMES_FACTOR)
         self.rpz = Chunks("rpz", n * NAMES_FACTOR)
@@ -348,7 +354,10 @@ class State:
 
     def __init__(self, scopes, *, n: int, site_url: str, folder: Path):
         self.n, self.site_url, self.folder = n, site_url, folder
-        self.scopes = {name: Scope(name, n, site_url) for name in scopes}
+        self.scopes = {
+            name: Scope(name, n, site_url, kind="entries-txt" if name == "all" else "entries")
+            for name in scopes
+        }
         self.serial = 0
         self.watermark = None  # when the list was read (re-sightings after it are looked at)
         self.lists: dict[tuple[str, str], tuple[str, int]] = {}  # (scope, format) → (list, size)
@@ -399,6 +408,20 @@ class State:
 
     def lookup(self, indicators) -> dict[str, str]:
         return self.scopes["all"].entries.lookup(indicators)
+
+    def rows(self) -> list[str]:
+        """The pieces of the "all" scope's CSV, JSON and STIX bodies: each category's entry
+        pieces in turn, the first piece of each but the first category as its twin (with the
+        comma a JSON object after others takes)."""
+        out: list[str] = []
+        for name, scope in self.scopes.items():
+            if name == "all" or not scope.entries.pieces:
+                continue
+            digests = scope.entries.digests()
+            if out:
+                digests[0] = scope.entries.twin
+            out += digests
+        return out
 
     def apply(self, old_lines: list[str], new_lines: list[str]) -> dict[str, list[int]]:
         """Take ``old_lines`` out (lines held) and put ``new_lines`` in; returns the new

@@ -33,6 +33,8 @@ INDICATOR_TYPES = {
     "illegal": ["anomalous-activity"],
     "other": ["unknown"],
 }
+#: The categories (``Category``'s order), as the "all" scope's CSV, JSON and STIX take them.
+CATEGORIES = tuple(INDICATOR_TYPES)
 
 
 class Item(NamedTuple):
@@ -400,11 +402,21 @@ def heads(
 
 def build_scope(items, scope: str, **meta) -> dict[str, bytes]:
     """Every format of one scope, in memory and unchunked: {"<scope>.<format>": bytes}; the
-    reference the chunked publication is tested against."""
+    reference the chunked publication is tested against. Entries are in the list's order,
+    but in the CSV, JSON and STIX files of "all" category by category (``CATEGORIES``), each
+    in the list's order: those bodies are the categories' bodies one after another, each
+    entry rendered once."""
     lines = sorted(entry_line(i) for i in items if scope == "all" or i.category == scope)
     lines.sort(key=line_key)
     renderer = Renderer(meta["site_url"])
     txt, csv_body, json_body, stix_body = renderer.render(lines, lead=True)
+    if scope == "all":  # its CSV, JSON and STIX bodies: its categories' in turn
+        csv_body = json_body = stix_body = ""
+        for category in CATEGORIES:
+            group = [line for line in lines if line_category(line) == category]
+            if group:
+                _txt, c, j, x = renderer.render(group, lead=not json_body)
+                csv_body, json_body, stix_body = csv_body + c, json_body + j, stix_body + x
     hosts, rpz_set = set(), set()
     for line in lines:
         h, r = line_names(line)

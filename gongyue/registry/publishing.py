@@ -47,6 +47,8 @@ TITLE = "gongyue registry"
 #: Re-sightings refresh a listed entry's expiry without a serial; those up to this long before
 #: the list was last read are looked at again (longer than any transaction runs).
 RESIGHT_MARGIN = timedelta(minutes=10)
+#: The formats whose "all" body is its categories' bodies in turn (the txt body is sorted).
+ROW_FORMATS = ("csv", "json", "stix.json")
 #: Below this many lines to render, a full publication renders in its own process.
 POOL_MIN_LINES = 50_000
 _FIELDS = (
@@ -236,7 +238,9 @@ def _render(job) -> tuple[str, dict, bytes | None]:
     folder, site_url, kind, digest, text = job
     target = store() if feed_dir() == folder else chunks.Store(folder)
     lines = text.split("\n") if text else []
-    if kind.startswith("entries"):
+    if kind == "entries-txt":
+        parts = {"txt": _txt_part(text)}
+    elif kind.startswith("entries"):
         txt, csv_body, json_body, stix_body = _renderer(site_url).render(
             lines, lead=kind == "entries-lead"
         )
@@ -284,6 +288,14 @@ def _pieces_of(state: chunks.State, fresh: dict) -> list[tuple]:
                 seq.pieces[index] = tuple(d for d, _t in texts)
                 seq.unsize(index)
                 for number, (digest, text) in enumerate(texts):
+                    kind = seq.kind
+                    if kind == "entries" and index == 0 and number == 0:
+                        kind = "entries-lead"
+                        # its twin, which the "all" scope's bodies may take (State.rows)
+                        seq.twin = chunks.piece_digest("entries", text, seq.salt)
+                        if seq.twin not in seen and not target.has(seq.twin):
+                            seen.add(seq.twin)
+                            jobs.append((target.folder, state.site_url, "entries", seq.twin, text))
                     if digest in seen:
                         continue
                     seen.add(digest)
@@ -291,9 +303,6 @@ def _pieces_of(state: chunks.State, fresh: dict) -> list[tuple]:
                         if which == "entries" and digest not in state.txt:
                             state.txt[digest] = target.read_part(digest, "txt")
                         continue
-                    kind = seq.kind
-                    if which == "entries" and index == 0 and number == 0:
-                        kind = "entries-lead"
                     jobs.append((target.folder, state.site_url, kind, digest, text))
     return jobs
 
@@ -345,16 +354,37 @@ def _lists(state: chunks.State, entry_digests: dict[str, list[str]]) -> None:
     """Write the bodies (lists of pieces) of the scopes that changed (``entry_digests``: their
     entry pieces, by scope)."""
     target = store()
+    everything = state.scopes["all"]
+    rows_dirty = everything.dirty
     for scope in state.scopes.values():
         if not scope.dirty:
             continue
         for which in ("entries", "hosts", "rpz"):
             seq = getattr(scope, which)
             digests = entry_digests[scope.name] if which == "entries" else seq.digests()
-            fmts = feeds.ENTRY_FORMATS if which == "entries" else (which,)
+            fmts = (which,)
+            if which == "entries":
+                fmts = ("txt",) if seq is everything.entries else feeds.ENTRY_FORMATS
             sizes = seq.size(partial(_piece_sizes, target, fmts)) or (0,) * len(fmts)
             state.lists[(scope.name, which)] = (target.put_list(digests), dict(zip(fmts, sizes)))
         scope.dirty = False
+    if rows_dirty:  # the CSV, JSON and STIX bodies of "all": its categories' in turn
+        fmts, sizes = ROW_FORMATS, dict.fromkeys(ROW_FORMATS, 0)
+        first = True
+        for name, scope in state.scopes.items():
+            if scope is everything or not scope.entries.pieces:
+                continue
+            for fmt in fmts:
+                sizes[fmt] += state.lists[(name, "entries")][1][fmt]
+            if not first:  # its twin for its first piece
+                lead, twin = (
+                    target.info(scope.entries.pieces[0][0]),
+                    target.info(scope.entries.twin),
+                )
+                for fmt in fmts:
+                    sizes[fmt] += twin[fmt][1] - lead[fmt][1]
+            first = False
+        state.lists[("all", "rows")] = (target.put_list(state.rows()), sizes)
     pieces = sum(len(scope.entries.pieces) for scope in state.scopes.values())
     if len(state.txt) > 2 * pieces + 1000:  # forget the txt parts of pieces no longer used
         used = {d for scope in state.scopes.values() for ps in scope.entries.pieces for d in ps}
@@ -375,6 +405,8 @@ def _files(state: chunks.State, serial, published_at) -> dict:
                 **meta,
             )
             which = fmt if fmt in feeds.NAME_FORMATS else "entries"
+            if scope.name == "all" and fmt in ROW_FORMATS:
+                which = "rows"
             body, sizes = state.lists[(scope.name, which)]
             size = sizes[fmt]
             info = {
