@@ -179,7 +179,7 @@ class Chunks:
         if starts is None:
             n, key = self.n, self.key
             starts = [zlib.crc32(key(line).encode()) % n == 0 for line in lines]
-        cuts = [i for i, start in enumerate(starts) if start and i]
+        cuts = list(itertools.compress(range(1, len(starts)), starts[1:]))
         bounds = zip([0, *cuts], [*cuts, len(lines)], strict=True)
         self._set(0, 0, [lines[a:b] for a, b in bounds] if lines else [])
 
@@ -305,14 +305,16 @@ class Scope:
     def sequence(self, fmt: str) -> Chunks:
         return self.rpz if fmt == "rpz" else self.hosts if fmt == "hosts" else self.entries
 
-    def build(self, lines, starts, hosts: Counter, rpz: Counter, name_starts: dict) -> None:
+    def build(self, lines, starts, hosts: Counter, rpz: Counter, boundaries: set) -> None:
         """From its sorted recipe lines (``starts``: which begin a chunk), the counts of its
-        DNS names and which names begin a chunk."""
+        DNS names and the names that begin a chunk (a few: a small set is looked up fast)."""
         self.entries.build(lines, starts)
         for which, counts in (("hosts", hosts), ("rpz", rpz)):
             names = sorted(counts)
-            self.sequence(which).build(names, [name_starts[name] for name in names])
-            self.extra[which] = {name: c - 1 for name, c in counts.items() if c > 1}
+            self.sequence(which).build(names, [name in boundaries for name in names])
+            # the names more than one entry gives (few), picked out in C
+            shared = itertools.compress(counts, map((1).__lt__, counts.values()))
+            self.extra[which] = {name: counts[name] - 1 for name in shared}
         self.dirty = True
 
     def apply(self, old_lines: list[str], new_lines: list[str]) -> dict[str, list[int]]:
@@ -396,15 +398,18 @@ class State:
             every[2].extend(group[2])
             every[3].extend(group[3])
         hosts_all, rpz_all = Counter(every[2]), Counter(every[3])
-        names_n = n * NAMES_FACTOR
-        name_starts = {
-            name: zlib.crc32(name.encode()) % names_n == 0 for name in {*hosts_all, *rpz_all}
+        names_n, crc32 = n * NAMES_FACTOR, zlib.crc32
+        boundaries = {
+            name
+            for names in (hosts_all, rpz_all)
+            for name in names
+            if crc32(name.encode()) % names_n == 0
         }
-        self.scopes["all"].build(lines, starts, hosts_all, rpz_all, name_starts)
+        self.scopes["all"].build(lines, starts, hosts_all, rpz_all, boundaries)
         for name, scope in self.scopes.items():
             if name != "all":
                 group = groups.get(name, ([], [], [], []))
-                scope.build(group[0], group[1], Counter(group[2]), Counter(group[3]), name_starts)
+                scope.build(group[0], group[1], Counter(group[2]), Counter(group[3]), boundaries)
 
     def lookup(self, indicators) -> dict[str, str]:
         return self.scopes["all"].entries.lookup(indicators)

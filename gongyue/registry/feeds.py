@@ -345,6 +345,12 @@ def line_names(line: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return (value,), ((value, f"*.{value}") if sub else (value,))
     if kind in ("sha256", "sha1", "md5"):
         return (), ()
+    if kind == "url":  # a site's host when the path is "/" and no query (see site_of)
+        host, slash, path = value.partition("://")[2].partition("/")
+        if not slash or path:
+            return (), ()
+        if not host.startswith("[") and not host[-1:].isdigit():  # no address, no port
+            return (host,), (host,)
     if kind in ("ip", "cidr") and ":" not in value:  # IPv4: no ipaddress objects
         address, _slash, prefix = value.partition("/")
         a, b, c, d = address.split(".")

@@ -57,6 +57,26 @@ def test_a_recipe_line_gives_back_its_entry_and_renders_as_the_whole_list_does()
     assert [a + b for a, b in zip(first, rest, strict=True)] == list(whole)
 
 
+def test_a_recipe_line_gives_the_dns_names_its_entry_does():
+    """``line_names`` (which reads the recipe line's fields, quickly for domains and URLs)
+    answers as ``hosts_names`` and ``rpz_names`` of the entry do."""
+    more = [
+        "http://203.0.113.9/",
+        "http://[2001:db8::1]/",
+        "http://site.example:8080/",
+        "http://site.example/?q=1",
+        "http://site.example/page",
+        "https://xn--fiqs8s.xn--55qx5d/",
+    ]
+    entries = items() + [
+        feeds.Item(10 + n, "url", url, False, url, "fraud", NOW, None) for n, url in enumerate(more)
+    ]
+    for item in entries:
+        expected = (feeds.hosts_names(item), feeds.rpz_names(item))
+        assert feeds.line_names(feeds.entry_line(item)) == expected, item.value
+    assert feeds.line_names(feeds.entry_line(entries[-1])) == (("xn--fiqs8s.xn--55qx5d",),) * 2
+
+
 def test_hostile_values_survive_csv_json_and_stix():
     files = build(items())
     rows = list(csv.DictReader(io.StringIO(files["all.csv"].decode())))
