@@ -9,7 +9,7 @@ into *pieces* of ``8 n`` lines; pieces are what is rendered and stored, once, un
 of their recipe (``piece_digest``), and shared by every file and publication that uses them.
 
 On disk (``<feed dir>/chunks/``): ``<digest>`` holds a JSON line of its parts
-({format: [offset, size, crc32]}) then the rendered bytes; ``<digest>.z`` the same parts as
+({format: [offset, size]}) then the rendered bytes; ``<digest>.z`` the same parts as
 raw-deflate blocks ended with ``Z_SYNC_FLUSH`` (they concatenate, as pigz's do). A *list*
 (``<feed dir>/lists/<digest>.json``) is one scope's body: its pieces' digests in order (the four
 entry formats share one). No ORM here.
@@ -508,8 +508,10 @@ class Store:
         self.folder = folder
         self.chunks = folder / "chunks"
         self.lists = folder / "lists"
-        self.meta: dict[str, dict] = {}  # piece digest → {format: [offset, size, crc32]}
-        self.zmeta: dict[str, dict] = {}  # piece digest → {format: [offset, size]}
+        self.meta: dict[str, dict] = {}  # piece digest → {format: [offset, size]}
+        # piece digest → {format: [offset, deflated size, CRC-32 of the plain part]}: the
+        # CRC-32 only the gzipped form needs is worked out as the part is deflated
+        self.zmeta: dict[str, dict] = {}
         # (format, run of piece digests) → (size, CRC-32, deflated size); see ``body``
         self.runs: dict[tuple, tuple[int, int, int]] = {}
         # (list, format) → (size, CRC-32, deflated size) of a whole body
@@ -566,7 +568,7 @@ class Store:
         return meta is not None
 
     def info(self, digest: str) -> dict:
-        """The parts of a piece on disk: {format: [offset, size, crc32]}."""
+        """The parts of a piece on disk: {format: [offset, size]}."""
         if digest not in self.meta and not self.has(digest):
             raise FileNotFoundError(self.piece_path(digest))
         return self.meta[digest]
@@ -575,7 +577,7 @@ class Store:
         """Write a piece's parts ({format: bytes}); returns its meta."""
         offsets, at = {}, 0
         for fmt, data in parts.items():
-            offsets[fmt] = [at, len(data), zlib.crc32(data)]
+            offsets[fmt] = [at, len(data)]
             at += len(data)
         line = json.dumps(offsets, separators=(",", ":")).encode() + b"\n"
         self._write(self.piece_path(digest), line + b"".join(parts.values()))
@@ -584,7 +586,7 @@ class Store:
         return meta
 
     def read_part(self, digest: str, fmt: str) -> bytes:
-        offset, size, _crc = self.info(digest)[fmt]
+        offset, size = self.info(digest)[fmt]
         with open(self.piece_path(digest), "rb") as source:
             source.seek(offset)
             return source.read(size)
@@ -596,17 +598,15 @@ class Store:
             self.has(digest)
             with open(self.piece_path(digest), "rb") as source:
                 data = source.read()
-            parts = {
-                fmt: deflate_block(data[offset : offset + size])
-                for fmt, (offset, size, _crc) in self.meta[digest].items()
-            }
-            offsets, at = {}, 0
-            for fmt, packed in parts.items():
-                offsets[fmt] = [at, len(packed)]
+            parts, offsets, at = {}, {}, 0
+            for fmt, (offset, size) in self.meta[digest].items():
+                plain = data[offset : offset + size]
+                parts[fmt] = packed = deflate_block(plain)
+                offsets[fmt] = [at, len(packed), zlib.crc32(plain)]
                 at += len(packed)
             line = json.dumps(offsets, separators=(",", ":")).encode() + b"\n"
             self._write(self.piece_path(digest, deflated=True), line + b"".join(parts.values()))
-            meta = {fmt: [o + len(line), size] for fmt, (o, size) in offsets.items()}
+            meta = {fmt: [o + len(line), *rest] for fmt, (o, *rest) in offsets.items()}
         self.zmeta[digest] = meta
         return meta
 
@@ -642,10 +642,11 @@ class Store:
                 r_size = r_crc = r_zsize = 0
                 for d in run:
                     self.has(d)
-                    _offset, part_size, part_crc = self.meta[d][fmt]
+                    part_size = self.meta[d][fmt][1]
+                    _offset, part_zsize, part_crc = self.deflate(d)[fmt]
                     r_crc = _multmodp(crc32_shift(part_size), r_crc) ^ part_crc
                     r_size += part_size
-                    r_zsize += self.deflate(d)[fmt][1]
+                    r_zsize += part_zsize
                 if len(self.runs) > 20_000:  # the runs of older lists
                     self.runs.clear()
                 found = self.runs[key] = (r_size, r_crc, r_zsize)

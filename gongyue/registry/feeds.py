@@ -162,7 +162,7 @@ def fast_uuid5(name: str) -> str:
 # tests parse whole bundles with the stix2 library.
 
 #: Bump when the rendered bytes of a recipe change: chunks on disk are named by their recipe.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 ENTRY_FORMATS = ("txt", "csv", "json", "stix.json")
 NAME_FORMATS = ("hosts", "rpz")
 

@@ -328,7 +328,7 @@ def _run_jobs(state: chunks.State, jobs: list[tuple]) -> None:
             _pending = []
         for digest, meta, txt in results:
             target.meta[digest] = meta
-            target.written += sum(size for _offset, size, _crc in meta.values())
+            target.written += sum(size for _offset, size in meta.values())
             if txt is not None:
                 state.txt[digest] = txt
         return
