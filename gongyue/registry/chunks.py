@@ -23,6 +23,7 @@ import itertools
 import json
 import operator
 import os
+import secrets
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -502,12 +503,22 @@ class State:
 
 
 class Store:
-    """Pieces and lists under one feed folder; pieces are written once (renamed into place)."""
+    """Pieces and lists under one feed folder; pieces are written once, each in its own file
+    (renamed into place) or, when a publication renders many, one after another in a *pack*
+    (``<feed dir>/packs/<name>``) of the process that rendered them: creating a file costs the
+    kernel far more than appending to one. A list names a packed piece with its place,
+    ``digest:pack:offset``, a piece in its own file by its digest."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.chunks = folder / "chunks"
         self.lists = folder / "lists"
+        self.packs = folder / "packs"
+        self.where: dict[str, tuple[str, int]] = {}  # packed piece digest → (pack, offset)
+        self.refs: dict[str, str] = {}  # packed piece digest → how lists name it
+        self._found: dict[str, tuple[str, int]] | None = None  # the places kept lists name
+        self._pack: tuple[int, str, int] | None = None  # (pid, name, fd) being written
+        self._pack_size = 0
         self.meta: dict[str, dict] = {}  # piece digest → {format: [offset, size]}
         # piece digest → {format: [offset, deflated size, CRC-32 of the plain part]}: the
         # CRC-32 only the gzipped form needs is worked out as the part is deflated
@@ -522,17 +533,94 @@ class Store:
         """Forget what is known of these pieces and lists (all when None): they were removed."""
         if pieces is None:
             self.meta, self.zmeta, self.runs, self.bodies = {}, {}, {}, {}
+            self.where, self.refs, self._found = {}, {}, None
             return
         for d in pieces:
             self.meta.pop(d, None)
             self.zmeta.pop(d, None)
+            self.where.pop(d, None)
+            self.refs.pop(d, None)
         if pieces:
             self.runs = {k: v for k, v in self.runs.items() if not pieces.intersection(k[1])}
         if lists:
             self.bodies = {k: v for k, v in self.bodies.items() if k[0] not in lists}
 
+    def forget_packs(self, packs: set[str]) -> None:
+        """Forget the pieces of these packs: they were removed."""
+        if packs:
+            self.forget({d for d, (pack, _o) in self.where.items() if pack in packs})
+            self._found = None
+
     def piece_path(self, digest: str, *, deflated: bool = False) -> Path:
         return self.chunks / digest[:2] / (f"{digest}.z" if deflated else digest)
+
+    def path_of(self, digest: str) -> Path:
+        """The file a piece's plain parts are in (its own, or its pack)."""
+        place = self.where.get(digest)
+        return self.packs / place[0] if place else self.piece_path(digest)
+
+    def record_place(self, digest: str, place: tuple[str, int]) -> None:
+        """Know that a piece is packed there (another process packed it)."""
+        self.where[digest] = place
+        self.refs[digest] = f"{digest}:{place[0]}:{place[1]}"
+
+    def locate(self, ref: str) -> tuple[Path, int]:
+        """The file and offset a list's ``ref`` names."""
+        digest, _sep, place = ref.partition(":")
+        if not place:
+            return self.piece_path(digest), 0
+        pack, _sep, offset = place.partition(":")
+        return self.packs / pack, int(offset)
+
+    def _append(self, data: bytes) -> tuple[str, int]:
+        """Append to this process's pack; returns (pack, offset)."""
+        if self._pack is None or self._pack[0] != os.getpid():  # none yet, or a parent's
+            self.packs.mkdir(parents=True, exist_ok=True)
+            name = f"{os.getpid()}-{secrets.token_hex(8)}"
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND
+            self._pack, self._pack_size = (
+                (os.getpid(), name, os.open(self.packs / name, flags, 0o644)),
+                0,
+            )
+        _pid, name, fd = self._pack
+        offset, view = self._pack_size, memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        self._pack_size += len(data)
+        self.written += len(data)
+        return name, offset
+
+    def seal(self) -> None:
+        """Close this process's pack: the next pieces go to a new one."""
+        if self._pack is not None and self._pack[0] == os.getpid():
+            os.close(self._pack[2])
+        self._pack = None
+
+    def _places(self) -> dict[str, tuple[str, int]]:
+        """The packed pieces the lists on disk name (read once: what a fresh process finds)."""
+        if self._found is None:
+            found: dict[str, tuple[str, int]] = {}
+            for path in self.lists.glob("*.json") if self.lists.exists() else ():
+                try:
+                    refs = json.loads(path.read_bytes())
+                except (OSError, ValueError):
+                    continue
+                for ref in refs:
+                    digest, _sep, place = ref.partition(":")
+                    if place:
+                        pack, _sep, offset = place.partition(":")
+                        found[digest] = (pack, int(offset))
+            self._found = found
+        return self._found
+
+    def pieces_on_disk(self) -> set[str]:
+        """The digests of the pieces whose plain parts are on disk (for checks and tests)."""
+        loose = {p.name for p in self.chunks.glob("*/*") if "." not in p.name}
+        return loose | {
+            d
+            for d, (pack, _o) in {**self._places(), **self.where}.items()
+            if (self.packs / pack).exists()
+        }
 
     def _write(self, path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -543,9 +631,10 @@ class Store:
         self.written += len(data)
 
     @staticmethod
-    def _read_meta(path: Path) -> dict | None:
+    def _read_meta(path: Path, base: int = 0) -> dict | None:
         try:
             with open(path, "rb") as source:
+                source.seek(base)
                 line = source.readline()
         except OSError:
             return None
@@ -553,16 +642,27 @@ class Store:
             meta = json.loads(line)
         except ValueError:
             return None
-        return {fmt: [o + len(line), *rest] for fmt, (o, *rest) in meta.items()}
+        if not isinstance(meta, dict):
+            return None
+        start = base + len(line)
+        return {fmt: [o + start, *rest] for fmt, (o, *rest) in meta.items()}
 
     def has(self, digest: str) -> bool:
         """Whether the piece is on disk (another process may have pruned one this process
         wrote: the file is looked at, not only what is known of it)."""
         if digest in self.meta:
-            if self.piece_path(digest).exists():
+            # its deflated parts too, when known: a pack outlives the deflated parts of the
+            # pieces in it that no kept list uses (they are pruned)
+            if self.path_of(digest).exists() and (
+                digest not in self.zmeta or self.piece_path(digest, deflated=True).exists()
+            ):
                 return True
             self.forget()  # what was worked out from pieces may name pieces no longer there
         meta = self._read_meta(self.piece_path(digest))
+        if meta is None and (place := self._places().get(digest)):
+            meta = self._read_meta(self.packs / place[0], place[1])
+            if meta is not None:
+                self.record_place(digest, place)
         if meta is not None:
             self.meta[digest] = meta
         return meta is not None
@@ -573,21 +673,27 @@ class Store:
             raise FileNotFoundError(self.piece_path(digest))
         return self.meta[digest]
 
-    def put(self, digest: str, parts: dict[str, bytes]) -> dict:
-        """Write a piece's parts ({format: bytes}); returns its meta."""
+    def put(self, digest: str, parts: dict[str, bytes], *, packed: bool = False) -> dict:
+        """Write a piece's parts ({format: bytes}), in its own file or appended to this
+        process's pack; returns its meta."""
         offsets, at = {}, 0
         for fmt, data in parts.items():
             offsets[fmt] = [at, len(data)]
             at += len(data)
         line = json.dumps(offsets, separators=(",", ":")).encode() + b"\n"
-        self._write(self.piece_path(digest), line + b"".join(parts.values()))
-        meta = {fmt: [o + len(line), *rest] for fmt, (o, *rest) in offsets.items()}
+        data, base = line + b"".join(parts.values()), 0
+        if packed:
+            _pack, base = place = self._append(data)
+            self.record_place(digest, place)
+        else:
+            self._write(self.piece_path(digest), data)
+        meta = {fmt: [o + base + len(line), *rest] for fmt, (o, *rest) in offsets.items()}
         self.meta[digest] = meta
         return meta
 
     def read_part(self, digest: str, fmt: str) -> bytes:
         offset, size = self.info(digest)[fmt]
-        with open(self.piece_path(digest), "rb") as source:
+        with open(self.path_of(digest), "rb") as source:
             source.seek(offset)
             return source.read(size)
 
@@ -596,11 +702,14 @@ class Store:
         meta = self.zmeta.get(digest) or self._read_meta(self.piece_path(digest, deflated=True))
         if meta is None:
             self.has(digest)
-            with open(self.piece_path(digest), "rb") as source:
-                data = source.read()
+            spans = self.meta[digest].values()
+            start = min(offset for offset, _size in spans)
+            with open(self.path_of(digest), "rb") as source:
+                source.seek(start)
+                data = source.read(max(offset + size for offset, size in spans) - start)
             parts, offsets, at = {}, {}, 0
             for fmt, (offset, size) in self.meta[digest].items():
-                plain = data[offset : offset + size]
+                plain = data[offset - start : offset - start + size]
                 parts[fmt] = packed = deflate_block(plain)
                 offsets[fmt] = [at, len(packed), zlib.crc32(plain)]
                 at += len(packed)
@@ -619,7 +728,8 @@ class Store:
         """Write (once) the body made of these pieces, in order; returns its digest. The
         entry formats of a scope share one list (each takes its own part of each piece)."""
         # The JSON array written directly (digests are hex: nothing to escape), and named by it.
-        data = ('["' + '","'.join(digests) + '"]').encode() if digests else b"[]"
+        refs = list(map(self.refs.get, digests, digests)) if self.refs else digests
+        data = ('["' + '","'.join(refs) + '"]').encode() if digests else b"[]"
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         path = self.list_path(digest)
         if not path.exists():

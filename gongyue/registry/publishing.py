@@ -49,6 +49,8 @@ TITLE = "gongyue registry"
 RESIGHT_MARGIN = timedelta(minutes=10)
 #: The formats whose "all" body is its categories' bodies in turn (the txt body is sorted).
 ROW_FORMATS = ("csv", "json", "stix.json")
+#: From this many pieces to render, a publication packs them (see chunks.Store).
+PACK_MIN_PIECES = 16
 #: Below this many lines to render, a full publication renders in its own process.
 POOL_MIN_LINES = 50_000
 _FIELDS = (
@@ -233,9 +235,10 @@ def _snapshot(state: chunks.State | None):
 # -- rendering pieces ----------------------------------------------------------------------------
 
 
-def _render(job) -> tuple[str, dict, bytes | None]:
-    """Render one piece and write it; returns (digest, meta, its txt part or None)."""
-    folder, site_url, kind, digest, text = job
+def _render(job) -> tuple[str, dict, bytes | None, tuple[str, int] | None]:
+    """Render one piece and write it; returns (digest, meta, its txt part or None, its place
+    in a pack or None)."""
+    folder, site_url, kind, digest, text, packed = job
     target = store() if feed_dir() == folder else chunks.Store(folder)
     lines = text.split("\n") if text else []
     if kind == "entries-txt":
@@ -252,7 +255,8 @@ def _render(job) -> tuple[str, dict, bytes | None]:
         }
     else:
         parts = {kind: feeds.render_names(kind, lines).encode("ascii")}
-    return digest, target.put(digest, parts), parts.get("txt")
+    meta = target.put(digest, parts, packed=packed)
+    return digest, meta, parts.get("txt"), target.where.get(digest)
 
 
 _pending: list[tuple] = []
@@ -304,7 +308,8 @@ def _pieces_of(state: chunks.State, fresh: dict) -> list[tuple]:
                             state.txt[digest] = target.read_part(digest, "txt")
                         continue
                     jobs.append((target.folder, state.site_url, kind, digest, text))
-    return jobs
+    packed = len(jobs) >= PACK_MIN_PIECES  # one file for many pieces (see chunks.Store)
+    return [(*job, packed) for job in jobs]
 
 
 #: What the last publication of this process rendered: pieces and their lines.
@@ -326,16 +331,21 @@ def _run_jobs(state: chunks.State, jobs: list[tuple]) -> None:
                 results = list(pool.map(_render_pending, range(len(jobs)), chunksize=8))
         finally:
             _pending = []
-        for digest, meta, txt in results:
+        for digest, meta, txt, place in results:
             target.meta[digest] = meta
+            if place is not None:
+                target.record_place(digest, place)
             target.written += sum(size for _offset, size in meta.values())
             if txt is not None:
                 state.txt[digest] = txt
         return
-    for job in jobs:
-        digest, _meta, txt = _render(job)
-        if txt is not None:
-            state.txt[digest] = txt
+    try:
+        for job in jobs:
+            digest, _meta, txt, _place = _render(job)
+            if txt is not None:
+                state.txt[digest] = txt
+    finally:
+        target.seal()
 
 
 def _txt_part(text: str) -> bytes:
@@ -479,7 +489,7 @@ def write_publication(serial: int, published_at, plan) -> dict:
         # The list checksums need only the indicators (the txt parts), known before anything
         # is rendered: hashed on a second thread (hashlib lets go of the interpreter lock)
         # while the pieces are rendered and written.
-        for _folder, _site, kind, digest, text in jobs:
+        for _folder, _site, kind, digest, text, _packed in jobs:
             if kind.startswith("entries"):
                 state.txt[digest] = _txt_part(text)
         dirty = [scope for scope in state.scopes.values() if scope.dirty]
@@ -595,7 +605,7 @@ def compress_files(files: dict) -> dict:
         if found is None:
             if len(target.bodies) > 4096:
                 target.bodies.clear()
-            found = target.bodies[key] = target.body(_list(info["body"]), format_of(name))
+            found = target.bodies[key] = target.body(_pieces(info["body"]), format_of(name))
         size, body_crc, zsize = found
         head, foot = info["head"].encode(), info["foot"].encode()
         crc = chunks.crc32_combine(zlib.crc32(head), body_crc, size)
@@ -635,9 +645,10 @@ def _prune(serial: int) -> None:
         keep = set(kept)
         rows = Publication.objects.filter(serial__in=keep).values_list("files", flat=True)
         lists = {info["body"] for files in rows for info in files.values() if "body" in info}
-        pieces = set()
+        pieces, packs = set(), set()
         for body in lists:
-            pieces.update(_list(body))
+            pieces.update(_pieces(body))
+            packs.update(ref.split(":")[1] for ref in _list(body) if ":" in ref)
         target = store()
         gone_pieces, gone_lists = set(), set()
         for folder in target.chunks.glob("??") if target.chunks.exists() else ():
@@ -653,7 +664,14 @@ def _prune(serial: int) -> None:
                     path.unlink(missing_ok=True)
                     gone_lists.add(digest)
                     _lists_cache.pop(digest, None)
+                    _pieces_cache.pop(digest, None)
+        gone_packs = set()
+        for path in target.packs.iterdir() if target.packs.exists() else ():
+            if path.name not in packs:
+                path.unlink(missing_ok=True)
+                gone_packs.add(path.name)
         target.forget(gone_pieces, gone_lists)
+        target.forget_packs(gone_packs)
         for path in feed_dir().glob("serial-*"):
             try:
                 number = int(path.name.removeprefix("serial-"))
@@ -671,10 +689,12 @@ def _prune(serial: int) -> None:
 # -- reading ---------------------------------------------------------------------------------------
 
 _lists_cache: dict[str, list[str]] = {}
+_pieces_cache: dict[str, list[str]] = {}
 
 
 def _list(digest: str) -> list[str]:
-    """A list (a scope's body: its pieces) by its digest; lists never change, so are cached."""
+    """A list (a scope's body: its pieces, as ``Store.locate`` reads them) by its digest;
+    lists never change, so are cached."""
     body = _lists_cache.get(digest)
     if body is None:
         body = json.loads(store().list_path(digest).read_bytes())
@@ -684,24 +704,40 @@ def _list(digest: str) -> list[str]:
     return body
 
 
+def _pieces(digest: str) -> list[str]:
+    """The digests of a list's pieces."""
+    pieces = _pieces_cache.get(digest)
+    if pieces is None:
+        pieces = [ref.partition(":")[0] for ref in _list(digest)]
+        if len(_pieces_cache) > 256:
+            _pieces_cache.clear()
+        _pieces_cache[digest] = pieces
+    return pieces
+
+
 def _stream_pieces(digest: str, fmt: str, *, gz: bool = False, skip: int = 0, block: int = 1 << 20):
     """The pieces' parts, in blocks, less their first ``skip`` bytes (of a piece wholly within
     them only the first line is read, which gives its parts' sizes); returns how many of those
     bytes were beyond the last piece."""
     target = store()
-    for piece in _list(digest):
-        with open(target.piece_path(piece, deflated=gz), "rb") as source:
+    for ref in _list(digest):
+        if gz:  # deflated parts are in files of their own
+            path, base = target.piece_path(ref.partition(":")[0], deflated=True), 0
+        else:
+            path, base = target.locate(ref)
+        with open(path, "rb") as source:
+            source.seek(base)
             line = source.readline()
             offset, size = json.loads(line)[fmt][:2]
             if size <= skip:
                 skip -= size
                 continue
-            source.seek(len(line) + offset + skip)
+            source.seek(base + len(line) + offset + skip)
             size, skip = size - skip, 0
             while size > 0:
                 data = source.read(min(block, size))
                 if not data:
-                    raise OSError(f"chunk {piece} is shorter than it says")
+                    raise OSError(f"chunk {ref} is shorter than it says")
                 size -= len(data)
                 yield data
     return skip

@@ -213,20 +213,20 @@ def test_chunks_no_kept_publication_uses_are_pruned(small_chunks, settings, list
     for n in range(60):
         listed(f"h{n}.prune.com")
     first = publishing.publish()
-    old = set(publishing._list(first.files["all.csv"]["body"]))
+    old = set(publishing._pieces(first.files["all.csv"]["body"]))
     for n in range(60):
         listed(f"h{n}.prune.net")
     publishing.reset_state()
     second = publishing.publish()
-    kept = set(publishing._list(second.files["all.csv"]["body"]))
-    on_disk = {p.name for p in publishing.store().chunks.glob("*/*") if "." not in p.name}
+    kept = set(publishing._pieces(second.files["all.csv"]["body"]))
+    on_disk = publishing.store().pieces_on_disk()
     assert kept <= on_disk and (old - kept) and not (old - kept) & on_disk
     assert not publishing.publication_dir(first.serial).exists()
     assert publishing.read_feed(second, "all.txt").count(b"prune") == 120
 
 
 def _on_disk() -> set[str]:
-    return {p.name for p in publishing.store().chunks.glob("*/*") if "." not in p.name}
+    return publishing.store().pieces_on_disk()
 
 
 def test_a_publication_replaced_less_than_the_keep_time_ago_keeps_its_chunks(
@@ -240,12 +240,12 @@ def test_a_publication_replaced_less_than_the_keep_time_ago_keeps_its_chunks(
         listed(f"h{n}.keep.com")
     first = publishing.publish()
     before = publishing.read_feed(first, "all.txt")
-    old = set(publishing._list(first.files["all.csv"]["body"]))
+    old = set(publishing._pieces(first.files["all.csv"]["body"]))
     for n in range(60):
         listed(f"h{n}.keep.net")
     publishing.reset_state()
     second = publishing.publish()  # replaces the first now: the first is kept
-    mine = old - set(publishing._list(second.files["all.csv"]["body"]))
+    mine = old - set(publishing._pieces(second.files["all.csv"]["body"]))
     assert mine and mine <= _on_disk()
     assert publishing.read_feed(first, "all.txt") == before
     assert publishing._kept_serials() == [second.serial, first.serial]
@@ -264,6 +264,45 @@ def test_a_publication_replaced_less_than_the_keep_time_ago_keeps_its_chunks(
     fourth = publishing.publish()
     assert publishing._kept_serials() == [fourth.serial]
     assert not publishing.store().list_path(third.files["all.csv"]["body"]).exists()
+
+
+def test_a_pack_stays_while_a_kept_publication_uses_a_piece_of_it(
+    small_chunks, settings, listed, secretariat, client, member_token
+):
+    """A publication that renders many pieces appends them to one file (a pack) instead of a
+    file each; the pack goes only when no kept publication uses any piece in it."""
+    from gongyue.registry.actions import do_delist_entry
+
+    settings.REGISTRY_KEEP_PUBLICATIONS = 1
+    settings.REGISTRY_KEEP_REPLACED_SECONDS = 0
+    store = publishing.store()
+    entries = [listed(f"h{n}.pack.com") for n in range(60)]
+    first = publishing.publish()
+    packs = {p.name for p in store.packs.iterdir()}
+    assert len(packs) == 1 and publishing.rendered["pieces"] >= publishing.PACK_MIN_PIECES
+    refs = publishing._list(first.files["all.csv"]["body"])
+    assert all(ref.count(":") == 2 and ref.split(":")[1] in packs for ref in refs)
+    assert not [p for p in store.chunks.glob("*/*") if not p.name.endswith(".z")]
+    # A change renders a few pieces, each in a file of its own; the pack is still used.
+    listed("zz-last.pack.org")
+    second = publishing.publish()
+    assert publishing.rendered["pieces"] < publishing.PACK_MIN_PIECES
+    assert {p.name for p in store.packs.iterdir()} == packs
+    assert [p for p in store.chunks.glob("*/*") if not p.name.endswith(".z")]
+    assert_served_as_built(second, client, member_token)
+    # A fresh process finds the packed pieces from the lists and renders none of them again.
+    publishing.reset_state()
+    publishing._store = None
+    listed("zz-later.pack.org")
+    third = publishing.publish()
+    assert publishing.rendered["pieces"] < publishing.PACK_MIN_PIECES
+    assert_served_as_built(third, client, member_token)
+    # Once no kept publication uses a piece of it, the pack goes.
+    for entry in entries:
+        do_delist_entry(entry, actor=secretariat, reason="test")
+    fourth = publishing.publish()
+    assert not {p.name for p in store.packs.iterdir()} & packs
+    assert_served_as_built(fourth, client, member_token)
 
 
 def test_curl_compressed_gets_the_plain_bytes(listed, live_server):
@@ -314,6 +353,7 @@ def test_chunks_another_worker_pruned_are_written_again(small_chunks, listed, cl
         listed(f"h{n}.gone.com")
     publishing.publish()
     shutil.rmtree(publishing.store().chunks)  # as another worker's pruning might
+    shutil.rmtree(publishing.store().packs)
     publishing.reset_state()
     listed("one-more.gone.com")
     assert_served_as_built(publishing.publish(), client, member_token)
