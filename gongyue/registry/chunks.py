@@ -318,6 +318,33 @@ class Scope:
             self.extra[which] = {name: counts[name] - 1 for name in shared}
         self.dirty = True
 
+    def build_from(self, lines: list[str]) -> None:
+        """From its sorted recipe lines: each line's boundary and DNS names."""
+        n, names_n, crc32 = self.entries.n, self.hosts.n, zlib.crc32
+        starts: list[bool] = []
+        hosts: list[str] = []
+        rpz: list[str] = []
+        for line in lines:
+            indicator, _pk, kind, value, sub, _rest = line.split("\t", 5)
+            starts.append(crc32(indicator.encode()) % n == 0)
+            if kind == "domain":
+                hosts.append(value)
+                rpz.append(value)
+                if sub:
+                    rpz.append(f"*.{value}")
+            elif kind not in ("sha256", "sha1", "md5"):
+                line_hosts, line_rpz = feeds.line_names(line)
+                hosts.extend(line_hosts)
+                rpz.extend(line_rpz)
+        host_counts, rpz_counts = Counter(hosts), Counter(rpz)
+        boundaries = {
+            name
+            for names in (host_counts, rpz_counts)
+            for name in names
+            if crc32(name.encode()) % names_n == 0
+        }
+        self.build(lines, starts, host_counts, rpz_counts, boundaries)
+
     def apply(self, old_lines: list[str], new_lines: list[str]) -> dict[str, list[int]]:
         """Take ``old_lines`` out and put ``new_lines`` in; returns the new chunks'
         indices by sequence ("entries", "hosts", "rpz")."""
@@ -351,6 +378,18 @@ class Scope:
         return fresh
 
 
+def by_category(lines) -> dict[str, list[str]]:
+    """Recipe lines by category, each in the order given."""
+    groups: dict[str, list[str]] = {}
+    for line in lines:
+        category = line.split("\t", 6)[5]
+        group = groups.get(category)
+        if group is None:
+            group = groups[category] = []
+        group.append(line)
+    return groups
+
+
 class State:
     """What a publishing worker holds between publications: every scope's chunks, for the
     list at ``serial``. About 250 bytes per entry and scope (the recipe lines and names)."""
@@ -371,46 +410,11 @@ class State:
         self.sha_prefix: dict[str, tuple[list[str], list, list[tuple[tuple, bytes]]]] = {}
 
     def build(self, lines: list[str]) -> None:
-        """From a sorted list of recipe lines: each line's boundary and DNS names are worked
-        out once, for "all" and for its category."""
-        n = self.n
-        groups: dict[str, tuple[list, list, list, list]] = {}
-        every: tuple[list, list, list, list] = ([], [], [], [])
-        starts: list[bool] = []
-        for line in lines:
-            indicator, _pk, kind, value, sub, category, _rest = line.split("\t", 6)
-            group = groups.get(category)
-            if group is None:
-                group = groups[category] = ([], [], [], [])
-            start = zlib.crc32(indicator.encode()) % n == 0
-            starts.append(start)
-            group[0].append(line)
-            group[1].append(start)
-            if kind == "domain":
-                group[2].append(value)
-                group[3].append(value)
-                if sub:
-                    group[3].append(f"*.{value}")
-            elif kind not in ("sha256", "sha1", "md5"):
-                hosts, rpz = feeds.line_names(line)
-                group[2].extend(hosts)
-                group[3].extend(rpz)
-        for group in groups.values():
-            every[2].extend(group[2])
-            every[3].extend(group[3])
-        hosts_all, rpz_all = Counter(every[2]), Counter(every[3])
-        names_n, crc32 = n * NAMES_FACTOR, zlib.crc32
-        boundaries = {
-            name
-            for names in (hosts_all, rpz_all)
-            for name in names
-            if crc32(name.encode()) % names_n == 0
-        }
-        self.scopes["all"].build(lines, starts, hosts_all, rpz_all, boundaries)
+        """From a sorted list of recipe lines: every scope, one after another (a publication
+        of many lines builds them in processes of their own: see publishing)."""
+        groups = by_category(lines)
         for name, scope in self.scopes.items():
-            if name != "all":
-                group = groups.get(name, ([], [], [], []))
-                scope.build(group[0], group[1], Counter(group[2]), Counter(group[3]), boundaries)
+            scope.build_from(lines if name == "all" else groups.get(name, []))
 
     def lookup(self, indicators) -> dict[str, str]:
         return self.scopes["all"].entries.lookup(indicators)
@@ -559,6 +563,16 @@ class Store:
         place = self.where.get(digest)
         return self.packs / place[0] if place else self.piece_path(digest)
 
+    def record(self, digest: str, meta: dict, place: tuple[str, int] | None) -> None:
+        """Know a piece another process wrote: its meta, and its pack's place or None (a
+        file of its own; the same piece may have been packed by another)."""
+        self.meta[digest] = meta
+        if place is not None:
+            self.record_place(digest, place)
+        else:
+            self.where.pop(digest, None)
+            self.refs.pop(digest, None)
+
     def record_place(self, digest: str, place: tuple[str, int]) -> None:
         """Know that a piece is packed there (another process packed it)."""
         self.where[digest] = place
@@ -687,6 +701,8 @@ class Store:
             self.record_place(digest, place)
         else:
             self._write(self.piece_path(digest), data)
+            self.where.pop(digest, None)  # packed before, in a pack since removed
+            self.refs.pop(digest, None)
         meta = {fmt: [o + base + len(line), *rest] for fmt, (o, *rest) in offsets.items()}
         self.meta[digest] = meta
         return meta

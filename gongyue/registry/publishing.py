@@ -49,6 +49,7 @@ TITLE = "gongyue registry"
 RESIGHT_MARGIN = timedelta(minutes=10)
 #: The formats whose "all" body is its categories' bodies in turn (the txt body is sorted).
 ROW_FORMATS = ("csv", "json", "stix.json")
+SEQUENCES = ("entries", "hosts", "rpz")
 #: From this many pieces to render, a publication packs them (see chunks.Store).
 PACK_MIN_PIECES = 16
 #: Below this many lines to render, a full publication renders in its own process.
@@ -332,9 +333,7 @@ def _run_jobs(state: chunks.State, jobs: list[tuple]) -> None:
         finally:
             _pending = []
         for digest, meta, txt, place in results:
-            target.meta[digest] = meta
-            if place is not None:
-                target.record_place(digest, place)
+            target.record(digest, meta, place)
             target.written += sum(size for _offset, size in meta.values())
             if txt is not None:
                 state.txt[digest] = txt
@@ -346,6 +345,85 @@ def _run_jobs(state: chunks.State, jobs: list[tuple]) -> None:
                 state.txt[digest] = txt
     finally:
         target.seal()
+
+
+def _build(state: chunks.State, lines: list[str]) -> None:
+    """Build every scope of a new state from the list's recipe lines, and render and write
+    the pieces the store lacks. Each scope is built, rendered and written on its own (in
+    forked processes, on every core, when there are many lines: "all" first, the longest);
+    its chunks, its pieces' meta and txt parts come back and are merged, and its checksum is
+    worked out here as the others are still being built."""
+    global _pending
+    groups = chunks.by_category(lines)
+    names = sorted(state.scopes, key=lambda name: (name != "all", -len(groups.get(name, ()))))
+    _pending = [(name, lines if name == "all" else groups.get(name, [])) for name in names]
+    rendered.update(pieces=0, lines=0)
+    processes = settings.REGISTRY_FEED_PROCESSES
+    try:
+        if processes > 1 and len(lines) >= POOL_MIN_LINES:
+            with ProcessPoolExecutor(processes, mp_context=get_context("fork")) as pool:
+                for result in pool.map(_build_pending, range(len(names))):
+                    _merge(state, result, forked=True)
+        else:
+            for index in range(len(names)):
+                _merge(state, _build_pending(index), forked=False)
+    finally:
+        _pending = []
+        store().seal()
+
+
+def _build_pending(index: int):
+    """Build one scope (``_pending[index]``), render and write its pieces the store lacks;
+    returns what ``_merge`` takes."""
+    name, lines = _pending[index]
+    target = store()
+    written = target.written
+    one = chunks.State((name,), n=settings.REGISTRY_FEED_CHUNK, site_url=settings.SITE_URL,
+                       folder=feed_dir())  # fmt: skip
+    scope = one.scopes[name]
+    scope.build_from(lines)
+    fresh = {f"{name}/{which}": range(len(getattr(scope, which).bodies)) for which in SEQUENCES}
+    jobs = _pieces_of(one, fresh)
+    try:
+        for job in jobs:
+            digest, _meta, txt, _place = _render(job)
+            if txt is not None:
+                one.txt[digest] = txt
+    finally:
+        target.seal()  # a pack a scope
+    pieces = {d for which in SEQUENCES for ps in getattr(scope, which).pieces for d in ps}
+    if scope.entries.twin:
+        pieces.add(scope.entries.twin)
+    for which in SEQUENCES:  # their sizes, known here
+        fmts = _formats(scope, which)
+        getattr(scope, which).size(partial(_piece_sizes, target, fmts))
+    metas = {d: target.meta[d] for d in pieces}
+    places = {d: target.where[d] for d in pieces if d in target.where}
+    lines_rendered = sum(job[4].count("\n") + 1 for job in jobs)
+    written = target.written - written
+    return name, scope, metas, places, one.txt, len(jobs), lines_rendered, written
+
+
+def _merge(state, result, *, forked: bool) -> None:
+    """Take into the state and store what ``_build_pending`` returns."""
+    name, scope, metas, places, txt, pieces, lines, written = result
+    target = store()
+    if forked:  # bytes another process wrote
+        target.written += written
+    state.scopes[name] = scope
+    for digest, meta in metas.items():
+        target.record(digest, meta, places.get(digest))
+    state.txt.update(txt)
+    scope.list_sha256 = state.list_sha256(scope, scope.entries.digests())
+    rendered["pieces"] += pieces
+    rendered["lines"] += lines
+
+
+def _formats(scope: chunks.Scope, which: str) -> tuple[str, ...]:
+    """The formats a scope's sequence gives parts in."""
+    if which != "entries":
+        return (which,)
+    return ("txt",) if scope.name == "all" else feeds.ENTRY_FORMATS
 
 
 def _txt_part(text: str) -> bytes:
@@ -372,9 +450,7 @@ def _lists(state: chunks.State, entry_digests: dict[str, list[str]]) -> None:
         for which in ("entries", "hosts", "rpz"):
             seq = getattr(scope, which)
             digests = entry_digests[scope.name] if which == "entries" else seq.digests()
-            fmts = (which,)
-            if which == "entries":
-                fmts = ("txt",) if seq is everything.entries else feeds.ENTRY_FORMATS
+            fmts = _formats(scope, which)
             sizes = seq.size(partial(_piece_sizes, target, fmts)) or (0,) * len(fmts)
             state.lists[(scope.name, which)] = (target.put_list(digests), dict(zip(fmts, sizes)))
         scope.dirty = False
@@ -477,15 +553,13 @@ def write_publication(serial: int, published_at, plan) -> dict:
                 site_url=settings.SITE_URL,
                 folder=feed_dir(),
             )
-            state.build(plan[1])
-            fresh = {}
-            for scope in state.scopes.values():
-                for which in ("entries", "hosts", "rpz"):
-                    fresh[f"{scope.name}/{which}"] = range(len(getattr(scope, which).bodies))
-        else:
-            _kind, old, new = plan
-            fresh = state.apply(old, new)
-        jobs = _pieces_of(state, fresh)
+            _build(state, plan[1])
+            _lists(state, {name: scope.entries.digests() for name, scope in state.scopes.items()})
+            state.serial, state.watermark = serial, published_at
+            _state = state
+            return _files(state, serial, published_at)
+        _kind, old, new = plan
+        jobs = _pieces_of(state, state.apply(old, new))
         # The list checksums need only the indicators (the txt parts), known before anything
         # is rendered: hashed on a second thread (hashlib lets go of the interpreter lock)
         # while the pieces are rendered and written.
