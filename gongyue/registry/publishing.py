@@ -31,7 +31,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models.functions import Collate
+from django.db.models import Case, Func, TextField, Value, When
+from django.db.models.functions import Cast, Collate, Concat
 from django.utils import timezone
 
 from . import chunks, feeds
@@ -164,13 +165,54 @@ def _kept_serials() -> list[int]:
     return kept
 
 
-def _rows_to_lines(rows) -> list[str]:
-    return [feeds.entry_line(feeds.Item(*row)) for row in rows]
+class _UtcIso(Func):
+    """A moment as ``feeds.entry_line`` writes it (ISO 8601 in UTC, "+00:00"), or "" for
+    none, written by the database: SQLite keeps Django's moments as UTC text
+    ("2026-12-01 08:30:15.123456"), PostgreSQL formats its own (always with microseconds,
+    which renders the same)."""
+
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "COALESCE(REPLACE(%(expressions)s, ' ', 'T') || '+00:00', '')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = (
+            "COALESCE(TO_CHAR(%(expressions)s AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00', '')"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _recipe_line():
+    """An entry's recipe line (``feeds.entry_line``), written by the database: reading a
+    million of them costs the database a string each, not Python two moments parsed and
+    written again."""
+    tab = Value("\t")
+    return Concat(
+        "indicator", tab, Cast("id", TextField()), tab, "kind", tab, "value", tab,
+        Case(When(include_subdomains=True, then=Value("1")), default=Value("")), tab,
+        "category", tab, _UtcIso("listed_at"), tab, _UtcIso("expires_at"),
+        output_field=TextField(),
+    )  # fmt: skip
+
+
+def _lines(*, ordered: bool = True, **filters) -> list[str]:
+    """The recipe lines of the listed entries (these ``filters`` on them), in the feeds'
+    order when ``ordered``."""
+    rows = Entry.objects.listed().filter(**filters).annotate(recipe=_recipe_line())
+    if ordered:  # in code-point order (the feeds' order): sorting again costs one pass
+        order = Collate("indicator", "C") if connection.vendor == "postgresql" else "indicator"
+        rows = rows.order_by(order)
+    else:  # a few rows by an index: sorting them would make the planner scan
+        rows = rows.order_by()
+    return list(rows.values_list("recipe", flat=True).iterator(chunk_size=20000))
 
 
 def _all_lines() -> list[str]:
     """The recipe line of every listed entry, in the feeds' order."""
-    lines = _rows_to_lines(_listed_rows().iterator(chunk_size=20000))
+    lines = _lines()
     lines.sort(key=feeds.line_key)
     return lines
 
@@ -210,12 +252,11 @@ def _snapshot(state: chunks.State | None):
         recent = (
             Entry.objects.filter(last_sighted_at__gte=state.watermark - RESIGHT_MARGIN)
             .order_by()
-            .values_list(*_FIELDS, "status")
+            .annotate(recipe=_recipe_line())
+            .values_list("indicator", "recipe", "status")
         )
         resighted = {
-            row[4]: feeds.entry_line(feeds.Item(*row[:-1]))
-            for row in recent
-            if row[-1] == Status.LISTED
+            indicator: line for indicator, line, status in recent if status == Status.LISTED
         }
         held = state.lookup(touched | set(resighted))
         for indicator, line in resighted.items():
@@ -225,7 +266,7 @@ def _snapshot(state: chunks.State | None):
         wanted = sorted(touched)
         for start in range(0, len(wanted), 500):
             batch = wanted[start : start + 500]
-            new.extend(_rows_to_lines(_listed_rows(ordered=False, indicator__in=batch)))
+            new.extend(_lines(ordered=False, indicator__in=batch))
         old = [held[i] for i in touched if i in held]
         unchanged = set(old) & set(new)
         old = [line for line in old if line not in unchanged]
@@ -350,9 +391,9 @@ def _run_jobs(state: chunks.State, jobs: list[tuple]) -> None:
 def _build(state: chunks.State, lines: list[str]) -> None:
     """Build every scope of a new state from the list's recipe lines, and render and write
     the pieces the store lacks. Each scope is built, rendered and written on its own (in
-    forked processes, on every core, when there are many lines: "all" first, the longest);
-    its chunks, its pieces' meta and txt parts come back and are merged, and its checksum is
-    worked out here as the others are still being built."""
+    forked processes when there are many lines, but "all" here); its chunks, its pieces' meta
+    and txt parts come back and are merged, and its checksum is worked out here as the others
+    are still being built."""
     global _pending
     groups = chunks.by_category(lines)
     names = sorted(state.scopes, key=lambda name: (name != "all", -len(groups.get(name, ()))))
@@ -361,8 +402,15 @@ def _build(state: chunks.State, lines: list[str]) -> None:
     processes = settings.REGISTRY_FEED_PROCESSES
     try:
         if processes > 1 and len(lines) >= POOL_MIN_LINES:
+            # The categories in forked processes; "all" (its chunks the largest to send back,
+            # its rendering the lightest) here meanwhile.
             with ProcessPoolExecutor(processes, mp_context=get_context("fork")) as pool:
-                for result in pool.map(_build_pending, range(len(names))):
+                results = pool.map(_build_forked, range(1, len(names)))
+                _merge(state, _build_pending(0), forked=False)
+                for path in results:
+                    with open(path, "rb") as source:
+                        result = pickle.load(source)
+                    os.unlink(path)
                     _merge(state, result, forked=True)
         else:
             for index in range(len(names)):
@@ -402,6 +450,17 @@ def _build_pending(index: int):
     lines_rendered = sum(job[4].count("\n") + 1 for job in jobs)
     written = target.written - written
     return name, scope, metas, places, one.txt, len(jobs), lines_rendered, written
+
+
+def _build_forked(index: int) -> str:
+    """``_build_pending`` in a forked process: its result pickled to a file, whose name goes
+    back (a pipe would pass tens of megabytes 64 KB at a time, each read waiting for the
+    interpreter lock of the parent, busy building "all")."""
+    result = _build_pending(index)
+    path = feed_dir() / f".build-{os.getpid()}-{index}.pickle"
+    with open(path, "wb") as out:
+        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return str(path)
 
 
 def _merge(state, result, *, forked: bool) -> None:

@@ -94,6 +94,35 @@ def test_an_oversized_chunk_is_cut_into_pieces():
 # -- publications --------------------------------------------------------------------------------
 
 
+def test_the_database_writes_the_recipe_lines_that_render_as_the_entries_do(listed):
+    """The snapshot reads each entry's recipe line as the database writes it (no moments
+    parsed and written again in Python): it reads back as the entry, and renders as the line
+    ``feeds.entry_line`` writes, whole seconds and microseconds, with or without expiry."""
+    from datetime import UTC, datetime
+
+    whole, fine = (
+        datetime(2026, 12, 1, 8, 0, tzinfo=UTC),
+        datetime(2026, 12, 1, 8, 0, 1, 123456, tzinfo=UTC),
+    )
+    for value, listed_at, expires_at in (
+        ("evil-bank.com", whole, whole + timedelta(days=3)),
+        ("*.wild-test.com", fine, None),
+        ('http://phish-test.com/a,b"c', fine, fine + timedelta(days=1)),
+        ("45.33.32.7", whole, None),
+    ):
+        entry = listed(value)
+        Entry.objects.filter(pk=entry.pk).update(listed_at=listed_at, expires_at=expires_at)
+    lines = publishing._all_lines()
+    rows = Entry.objects.listed().order_by("indicator").values_list(*publishing._FIELDS)
+    items = sorted((feeds.Item(*row) for row in rows), key=lambda item: item.indicator)
+    assert [feeds.line_item(line) for line in lines] == items
+    renderer = feeds.Renderer("https://gy.example")
+    written = [feeds.entry_line(item) for item in items]
+    assert renderer.render(lines, lead=True) == renderer.render(written, lead=True)
+    one = items[0].indicator
+    assert publishing._lines(ordered=False, indicator__in=[one]) == [lines[0]]
+
+
 def reference(publication) -> dict[str, bytes]:
     """Every file of the list as it is in the database, built whole, without chunks."""
     rows = Entry.objects.listed().values_list(*publishing._FIELDS)
