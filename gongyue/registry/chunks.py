@@ -510,8 +510,9 @@ class Store:
     """Pieces and lists under one feed folder; pieces are written once, each in its own file
     (renamed into place) or, when a publication renders many, one after another in a *pack*
     (``<feed dir>/packs/<name>``) of the process that rendered them: creating a file costs the
-    kernel far more than appending to one. A list names a packed piece with its place,
-    ``digest:pack:offset``, a piece in its own file by its digest."""
+    kernel far more than appending to one. A pack's index (``<name>.idx``, {digest: offset})
+    is written when it is sealed, before any list names its pieces; lists name pieces by
+    digest, and a reader finds a piece through the packs' indexes or in its own file."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -519,10 +520,12 @@ class Store:
         self.lists = folder / "lists"
         self.packs = folder / "packs"
         self.where: dict[str, tuple[str, int]] = {}  # packed piece digest → (pack, offset)
-        self.refs: dict[str, str] = {}  # packed piece digest → how lists name it
-        self._found: dict[str, tuple[str, int]] | None = None  # the places kept lists name
+        # what the packs' indexes say (read when first needed, again when one is missing)
+        self._index: dict[str, tuple[str, int]] = {}
+        self._indexed: set[str] | None = None  # the packs whose index is read
         self._pack: tuple[int, str, int] | None = None  # (pid, name, fd) being written
         self._pack_size = 0
+        self._pack_pieces: dict[str, int] = {}  # digest → offset in the pack being written
         self.meta: dict[str, dict] = {}  # piece digest → {format: [offset, size]}
         # piece digest → {format: [offset, deflated size, CRC-32 of the plain part]}: the
         # CRC-32 only the gzipped form needs is worked out as the part is deflated
@@ -537,13 +540,12 @@ class Store:
         """Forget what is known of these pieces and lists (all when None): they were removed."""
         if pieces is None:
             self.meta, self.zmeta, self.runs, self.bodies = {}, {}, {}, {}
-            self.where, self.refs, self._found = {}, {}, None
+            self.where, self._index, self._indexed = {}, {}, None
             return
         for d in pieces:
             self.meta.pop(d, None)
             self.zmeta.pop(d, None)
             self.where.pop(d, None)
-            self.refs.pop(d, None)
         if pieces:
             self.runs = {k: v for k, v in self.runs.items() if not pieces.intersection(k[1])}
         if lists:
@@ -553,13 +555,15 @@ class Store:
         """Forget the pieces of these packs: they were removed."""
         if packs:
             self.forget({d for d, (pack, _o) in self.where.items() if pack in packs})
-            self._found = None
+            self._index = {d: place for d, place in self._index.items() if place[0] not in packs}
+            if self._indexed is not None:
+                self._indexed -= packs
 
     def piece_path(self, digest: str, *, deflated: bool = False) -> Path:
         return self.chunks / digest[:2] / (f"{digest}.z" if deflated else digest)
 
     def path_of(self, digest: str) -> Path:
-        """The file a piece's plain parts are in (its own, or its pack)."""
+        """The file a piece's plain parts are in (its own, or its pack), as this process knows."""
         place = self.where.get(digest)
         return self.packs / place[0] if place else self.piece_path(digest)
 
@@ -571,70 +575,71 @@ class Store:
             self.record_place(digest, place)
         else:
             self.where.pop(digest, None)
-            self.refs.pop(digest, None)
 
     def record_place(self, digest: str, place: tuple[str, int]) -> None:
         """Know that a piece is packed there (another process packed it)."""
         self.where[digest] = place
-        self.refs[digest] = f"{digest}:{place[0]}:{place[1]}"
 
-    def locate(self, ref: str) -> tuple[Path, int]:
-        """The file and offset a list's ``ref`` names."""
-        digest, _sep, place = ref.partition(":")
-        if not place:
-            return self.piece_path(digest), 0
-        pack, _sep, offset = place.partition(":")
-        return self.packs / pack, int(offset)
+    def locate(self, digest: str, *, fresh: bool = False) -> tuple[Path, int]:
+        """The file and offset of a piece's plain parts: in a pack (as this process knows, or
+        as the packs' indexes say; ``fresh``: read the indexes again, after a file named was
+        not there), else in its own file."""
+        place = self.where.get(digest) or self.index(fresh=fresh).get(digest)
+        if place is not None:
+            return self.packs / place[0], place[1]
+        return self.piece_path(digest), 0
 
-    def _append(self, data: bytes) -> tuple[str, int]:
-        """Append to this process's pack; returns (pack, offset)."""
+    def index(self, *, fresh: bool = False) -> dict[str, tuple[str, int]]:
+        """What the packs' indexes say: {digest: (pack, offset)}. Read once; ``fresh``: read
+        those of packs written since, and forget those of packs gone."""
+        if self._indexed is None or fresh:
+            names = (
+                {p.name[:-4] for p in self.packs.glob("*.idx")} if self.packs.exists() else set()
+            )
+            known = self._indexed or set()
+            gone = known - names
+            if gone:
+                self._index = {d: place for d, place in self._index.items() if place[0] not in gone}
+            for name in names - known:
+                try:
+                    offsets = json.loads((self.packs / f"{name}.idx").read_bytes())
+                except (OSError, ValueError):
+                    names.discard(name)
+                    continue
+                self._index.update((d, (name, offset)) for d, offset in offsets.items())
+            self._indexed = names
+        return self._index
+
+    def _append(self, digest: str, data: bytes) -> tuple[str, int]:
+        """Append a piece to this process's pack; returns (pack, offset)."""
         if self._pack is None or self._pack[0] != os.getpid():  # none yet, or a parent's
             self.packs.mkdir(parents=True, exist_ok=True)
             name = f"{os.getpid()}-{secrets.token_hex(8)}"
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND
-            self._pack, self._pack_size = (
-                (os.getpid(), name, os.open(self.packs / name, flags, 0o644)),
-                0,
-            )
+            fd = os.open(self.packs / name, flags, 0o644)
+            self._pack, self._pack_size, self._pack_pieces = (os.getpid(), name, fd), 0, {}
         _pid, name, fd = self._pack
         offset, view = self._pack_size, memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
         self._pack_size += len(data)
+        self._pack_pieces[digest] = offset
         self.written += len(data)
         return name, offset
 
     def seal(self) -> None:
-        """Close this process's pack: the next pieces go to a new one."""
+        """Close this process's pack and write its index: the next pieces go to a new one."""
         if self._pack is not None and self._pack[0] == os.getpid():
-            os.close(self._pack[2])
-        self._pack = None
-
-    def _places(self) -> dict[str, tuple[str, int]]:
-        """The packed pieces the lists on disk name (read once: what a fresh process finds)."""
-        if self._found is None:
-            found: dict[str, tuple[str, int]] = {}
-            for path in self.lists.glob("*.json") if self.lists.exists() else ():
-                try:
-                    refs = json.loads(path.read_bytes())
-                except (OSError, ValueError):
-                    continue
-                for ref in refs:
-                    digest, _sep, place = ref.partition(":")
-                    if place:
-                        pack, _sep, offset = place.partition(":")
-                        found[digest] = (pack, int(offset))
-            self._found = found
-        return self._found
+            _pid, name, fd = self._pack
+            os.close(fd)
+            self._write(self.packs / f"{name}.idx", json.dumps(self._pack_pieces).encode())
+        self._pack, self._pack_pieces = None, {}
 
     def pieces_on_disk(self) -> set[str]:
         """The digests of the pieces whose plain parts are on disk (for checks and tests)."""
         loose = {p.name for p in self.chunks.glob("*/*") if "." not in p.name}
-        return loose | {
-            d
-            for d, (pack, _o) in {**self._places(), **self.where}.items()
-            if (self.packs / pack).exists()
-        }
+        packed = {**self.index(fresh=True), **self.where}
+        return loose | {d for d, (pack, _o) in packed.items() if (self.packs / pack).exists()}
 
     def _write(self, path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -673,7 +678,7 @@ class Store:
                 return True
             self.forget()  # what was worked out from pieces may name pieces no longer there
         meta = self._read_meta(self.piece_path(digest))
-        if meta is None and (place := self._places().get(digest)):
+        if meta is None and (place := self.index().get(digest)):
             meta = self._read_meta(self.packs / place[0], place[1])
             if meta is not None:
                 self.record_place(digest, place)
@@ -697,12 +702,11 @@ class Store:
         line = json.dumps(offsets, separators=(",", ":")).encode() + b"\n"
         data, base = line + b"".join(parts.values()), 0
         if packed:
-            _pack, base = place = self._append(data)
+            _pack, base = place = self._append(digest, data)
             self.record_place(digest, place)
         else:
             self._write(self.piece_path(digest), data)
             self.where.pop(digest, None)  # packed before, in a pack since removed
-            self.refs.pop(digest, None)
         meta = {fmt: [o + base + len(line), *rest] for fmt, (o, *rest) in offsets.items()}
         self.meta[digest] = meta
         return meta
@@ -744,8 +748,7 @@ class Store:
         """Write (once) the body made of these pieces, in order; returns its digest. The
         entry formats of a scope share one list (each takes its own part of each piece)."""
         # The JSON array written directly (digests are hex: nothing to escape), and named by it.
-        refs = list(map(self.refs.get, digests, digests)) if self.refs else digests
-        data = ('["' + '","'.join(refs) + '"]').encode() if digests else b"[]"
+        data = ('["' + '","'.join(digests) + '"]').encode() if digests else b"[]"
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         path = self.list_path(digest)
         if not path.exists():

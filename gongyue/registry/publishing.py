@@ -370,7 +370,8 @@ def _run_jobs(state: chunks.State, jobs: list[tuple]) -> None:
         # Both cores: forked children render and write pieces (they inherit the jobs, so
         # only numbers go to them); the parent keeps the pieces' meta and txt parts.
         global _pending
-        _pending = jobs
+        # Each child would leave its pack unsealed (no index): files of their own here.
+        _pending = [(*job[:-1], False) for job in jobs]
         try:
             with ProcessPoolExecutor(processes, mp_context=get_context("fork")) as pool:
                 results = list(pool.map(_render_pending, range(len(jobs)), chunksize=8))
@@ -755,7 +756,7 @@ def compress_files(files: dict) -> dict:
         if found is None:
             if len(target.bodies) > 4096:
                 target.bodies.clear()
-            found = target.bodies[key] = target.body(_pieces(info["body"]), format_of(name))
+            found = target.bodies[key] = target.body(_list(info["body"]), format_of(name))
         size, body_crc, zsize = found
         head, foot = info["head"].encode(), info["foot"].encode()
         crc = chunks.crc32_combine(zlib.crc32(head), body_crc, size)
@@ -795,11 +796,12 @@ def _prune(serial: int) -> None:
         keep = set(kept)
         rows = Publication.objects.filter(serial__in=keep).values_list("files", flat=True)
         lists = {info["body"] for files in rows for info in files.values() if "body" in info}
-        pieces, packs = set(), set()
+        pieces = set()
         for body in lists:
-            pieces.update(_pieces(body))
-            packs.update(ref.split(":")[1] for ref in _list(body) if ":" in ref)
+            pieces.update(_list(body))
         target = store()
+        index = {**target.index(fresh=True), **target.where}
+        packs = {pack for digest, (pack, _offset) in index.items() if digest in pieces}
         gone_pieces, gone_lists = set(), set()
         for folder in target.chunks.glob("??") if target.chunks.exists() else ():
             for path in folder.iterdir():
@@ -814,12 +816,12 @@ def _prune(serial: int) -> None:
                     path.unlink(missing_ok=True)
                     gone_lists.add(digest)
                     _lists_cache.pop(digest, None)
-                    _pieces_cache.pop(digest, None)
-        gone_packs = set()
+        gone_packs = set()  # packs no kept list uses a piece of (and their indexes)
         for path in target.packs.iterdir() if target.packs.exists() else ():
-            if path.name not in packs:
+            name = path.name.removesuffix(".idx")
+            if name not in packs and not name.startswith("."):
                 path.unlink(missing_ok=True)
-                gone_packs.add(path.name)
+                gone_packs.add(name)
         target.forget(gone_pieces, gone_lists)
         target.forget_packs(gone_packs)
         for path in feed_dir().glob("serial-*"):
@@ -839,12 +841,10 @@ def _prune(serial: int) -> None:
 # -- reading ---------------------------------------------------------------------------------------
 
 _lists_cache: dict[str, list[str]] = {}
-_pieces_cache: dict[str, list[str]] = {}
 
 
 def _list(digest: str) -> list[str]:
-    """A list (a scope's body: its pieces, as ``Store.locate`` reads them) by its digest;
-    lists never change, so are cached."""
+    """A list (a scope's body: its pieces) by its digest; lists never change, so are cached."""
     body = _lists_cache.get(digest)
     if body is None:
         body = json.loads(store().list_path(digest).read_bytes())
@@ -854,27 +854,18 @@ def _list(digest: str) -> list[str]:
     return body
 
 
-def _pieces(digest: str) -> list[str]:
-    """The digests of a list's pieces."""
-    pieces = _pieces_cache.get(digest)
-    if pieces is None:
-        pieces = [ref.partition(":")[0] for ref in _list(digest)]
-        if len(_pieces_cache) > 256:
-            _pieces_cache.clear()
-        _pieces_cache[digest] = pieces
-    return pieces
-
-
 def _stream_pieces(digest: str, fmt: str, *, gz: bool = False, skip: int = 0, block: int = 1 << 20):
     """The pieces' parts, in blocks, less their first ``skip`` bytes (of a piece wholly within
     them only the first line is read, which gives its parts' sizes); returns how many of those
     bytes were beyond the last piece."""
     target = store()
-    for ref in _list(digest):
+    for piece in _list(digest):
         if gz:  # deflated parts are in files of their own
-            path, base = target.piece_path(ref.partition(":")[0], deflated=True), 0
+            path, base = target.piece_path(piece, deflated=True), 0
         else:
-            path, base = target.locate(ref)
+            path, base = target.locate(piece)
+            if not path.exists():  # a pack written, or one pruned, since the indexes were read
+                path, base = target.locate(piece, fresh=True)
         with open(path, "rb") as source:
             source.seek(base)
             line = source.readline()
@@ -887,7 +878,7 @@ def _stream_pieces(digest: str, fmt: str, *, gz: bool = False, skip: int = 0, bl
             while size > 0:
                 data = source.read(min(block, size))
                 if not data:
-                    raise OSError(f"chunk {ref} is shorter than it says")
+                    raise OSError(f"chunk {piece} is shorter than it says")
                 size -= len(data)
                 yield data
     return skip

@@ -252,12 +252,12 @@ def test_chunks_no_kept_publication_uses_are_pruned(small_chunks, settings, list
     for n in range(60):
         listed(f"h{n}.prune.com")
     first = publishing.publish()
-    old = set(publishing._pieces(first.files["all.csv"]["body"]))
+    old = set(publishing._list(first.files["all.csv"]["body"]))
     for n in range(60):
         listed(f"h{n}.prune.net")
     publishing.reset_state()
     second = publishing.publish()
-    kept = set(publishing._pieces(second.files["all.csv"]["body"]))
+    kept = set(publishing._list(second.files["all.csv"]["body"]))
     on_disk = publishing.store().pieces_on_disk()
     assert kept <= on_disk and (old - kept) and not (old - kept) & on_disk
     assert not publishing.publication_dir(first.serial).exists()
@@ -279,12 +279,12 @@ def test_a_publication_replaced_less_than_the_keep_time_ago_keeps_its_chunks(
         listed(f"h{n}.keep.com")
     first = publishing.publish()
     before = publishing.read_feed(first, "all.txt")
-    old = set(publishing._pieces(first.files["all.csv"]["body"]))
+    old = set(publishing._list(first.files["all.csv"]["body"]))
     for n in range(60):
         listed(f"h{n}.keep.net")
     publishing.reset_state()
     second = publishing.publish()  # replaces the first now: the first is kept
-    mine = old - set(publishing._pieces(second.files["all.csv"]["body"]))
+    mine = old - set(publishing._list(second.files["all.csv"]["body"]))
     assert mine and mine <= _on_disk()
     assert publishing.read_feed(first, "all.txt") == before
     assert publishing._kept_serials() == [second.serial, first.serial]
@@ -305,6 +305,13 @@ def test_a_publication_replaced_less_than_the_keep_time_ago_keeps_its_chunks(
     assert not publishing.store().list_path(third.files["all.csv"]["body"]).exists()
 
 
+def _packs(store) -> set[str]:
+    """The packs on disk, each with its index."""
+    names = {p.name for p in store.packs.iterdir() if not p.name.endswith(".idx")}
+    assert {p.name[:-4] for p in store.packs.glob("*.idx")} == names
+    return names
+
+
 def test_a_pack_stays_while_a_kept_publication_uses_a_piece_of_it(
     small_chunks, settings, listed, secretariat, client, member_token
 ):
@@ -317,16 +324,16 @@ def test_a_pack_stays_while_a_kept_publication_uses_a_piece_of_it(
     store = publishing.store()
     entries = [listed(f"h{n}.pack.com") for n in range(60)]
     first = publishing.publish()
-    packs = {p.name for p in store.packs.iterdir()}
+    packs = _packs(store)
     assert packs and publishing.rendered["pieces"] >= publishing.PACK_MIN_PIECES
-    refs = publishing._list(first.files["all.csv"]["body"])
-    assert all(ref.count(":") == 2 and ref.split(":")[1] in packs for ref in refs)
+    index = publishing.store().index(fresh=True)
+    assert {index[d][0] for d in publishing._list(first.files["all.csv"]["body"])} <= packs
     assert not [p for p in store.chunks.glob("*/*") if not p.name.endswith(".z")]
     # A change renders a few pieces, each in a file of its own; the pack is still used.
     listed("zz-last.pack.org")
     second = publishing.publish()
     assert publishing.rendered["pieces"] < publishing.PACK_MIN_PIECES
-    assert {p.name for p in store.packs.iterdir()} == packs
+    assert _packs(store) == packs
     assert [p for p in store.chunks.glob("*/*") if not p.name.endswith(".z")]
     assert_served_as_built(second, client, member_token)
     # A fresh process finds the packed pieces from the lists and renders none of them again.
@@ -340,8 +347,19 @@ def test_a_pack_stays_while_a_kept_publication_uses_a_piece_of_it(
     for entry in entries:
         do_delist_entry(entry, actor=secretariat, reason="test")
     fourth = publishing.publish()
-    assert not {p.name for p in store.packs.iterdir()} & packs
+    assert not _packs(store) & packs
     assert_served_as_built(fourth, client, member_token)
+    # A reader (a web worker) that read the packs' indexes before a pack was written reads
+    # them again when it does not find a piece.
+    reader = chunks.Store(publishing.feed_dir())
+    assert reader.index() is not None
+    publishing.reset_state()
+    for n in range(60):
+        listed(f"h{n}.pack.net")
+    fifth = publishing.publish()
+    assert _packs(store) - {pack for pack, _offset in reader.index().values()}  # not read yet
+    publishing._store = reader
+    assert_served_as_built(fifth, client, member_token)
 
 
 def test_curl_compressed_gets_the_plain_bytes(listed, live_server):
