@@ -542,10 +542,12 @@ class Store:
             self.meta, self.zmeta, self.runs, self.bodies = {}, {}, {}, {}
             self.where, self._index, self._indexed = {}, {}, None
             return
-        for d in pieces:
-            self.meta.pop(d, None)
-            self.zmeta.pop(d, None)
-            self.where.pop(d, None)
+        for d in pieces:  # a piece's digest, or "digest.z" for its deflated parts alone
+            if not d.endswith(".z"):
+                self.meta.pop(d, None)
+                self.where.pop(d, None)
+            self.zmeta.pop(d.removesuffix(".z"), None)
+            self.where.pop(f"{d.removesuffix('.z')}.z", None)
         if pieces:
             self.runs = {k: v for k, v in self.runs.items() if not pieces.intersection(k[1])}
         if lists:
@@ -673,7 +675,7 @@ class Store:
             # its deflated parts too, when known: a pack outlives the deflated parts of the
             # pieces in it that no kept list uses (they are pruned)
             if self.path_of(digest).exists() and (
-                digest not in self.zmeta or self.piece_path(digest, deflated=True).exists()
+                digest not in self.zmeta or self.path_of(f"{digest}.z").exists()
             ):
                 return True
             self.forget()  # what was worked out from pieces may name pieces no longer there
@@ -717,9 +719,16 @@ class Store:
             source.seek(offset)
             return source.read(size)
 
-    def deflate(self, digest: str) -> dict:
-        """Write (once) the deflated parts of a piece; returns their meta."""
-        meta = self.zmeta.get(digest) or self._read_meta(self.piece_path(digest, deflated=True))
+    def deflate(self, digest: str, *, packed: bool = False) -> dict:
+        """Write (once) the deflated parts of a piece (``digest.z``: in a file of its own, or
+        appended to this process's pack when ``packed``); returns their meta."""
+        key = f"{digest}.z"
+        meta = self.zmeta.get(digest)
+        if meta is None:
+            path, base = self.locate(key)
+            meta = self._read_meta(path, base)
+            if meta is not None and path.parent == self.packs:
+                self.record_place(key, (path.name, base))
         if meta is None:
             self.has(digest)
             spans = self.meta[digest].values()
@@ -734,8 +743,14 @@ class Store:
                 offsets[fmt] = [at, len(packed), zlib.crc32(plain)]
                 at += len(packed)
             line = json.dumps(offsets, separators=(",", ":")).encode() + b"\n"
-            self._write(self.piece_path(digest, deflated=True), line + b"".join(parts.values()))
-            meta = {fmt: [o + len(line), *rest] for fmt, (o, *rest) in offsets.items()}
+            data, base = line + b"".join(parts.values()), 0
+            if packed:
+                _pack, base = place = self._append(key, data)
+                self.record_place(key, place)
+            else:
+                self._write(self.piece_path(key), data)
+                self.where.pop(key, None)
+            meta = {fmt: [o + base + len(line), *rest] for fmt, (o, *rest) in offsets.items()}
         self.zmeta[digest] = meta
         return meta
 
@@ -755,7 +770,7 @@ class Store:
             self._write(path, data)
         return digest
 
-    def body(self, digests: list[str], fmt: str) -> tuple[int, int, int]:
+    def body(self, digests: list[str], fmt: str, *, packed: bool = False) -> tuple[int, int, int]:
         """(size, CRC-32, deflated size) of the body these pieces make in one format,
         deflating the pieces that are not yet. Pieces are folded in content-defined runs
         (a piece whose digest is 0 modulo ``SEGMENT`` starts one), each run's result kept,
@@ -772,7 +787,7 @@ class Store:
                 for d in run:
                     self.has(d)
                     part_size = self.meta[d][fmt][1]
-                    _offset, part_zsize, part_crc = self.deflate(d)[fmt]
+                    _offset, part_zsize, part_crc = self.deflate(d, packed=packed)[fmt]
                     r_crc = _multmodp(crc32_shift(part_size), r_crc) ^ part_crc
                     r_size += part_size
                     r_zsize += part_zsize

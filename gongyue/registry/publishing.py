@@ -709,7 +709,8 @@ def follow(publication: Publication) -> None:
     """What follows a publication being served: the gzipped form of each file, the link
     check's matcher, each file's SHA-256, and pruning. The last two only while it is the
     newest (a newer one does them for itself)."""
-    publication.files = compress_files(publication.files)
+    with _lock(exclusive=False):  # pruning must not remove the pack being written
+        publication.files = compress_files(publication.files)
     Publication.objects.filter(pk=publication.pk).update(files=publication.files)
     # The link check's matcher: workers keep the one they hold until this file exists.
     final = publication_dir(publication.serial)
@@ -750,29 +751,34 @@ def compress_files(files: dict) -> dict:
     """Add to each file its gzip size, the CRC-32 of its bytes and its deflated head and
     foot (the deflated pieces are written here, once each)."""
     target = store()
-    for name, info in files.items():
-        key = (info["body"], format_of(name))
-        found = target.bodies.get(key)
-        if found is None:
-            if len(target.bodies) > 4096:
-                target.bodies.clear()
-            found = target.bodies[key] = target.body(_list(info["body"]), format_of(name))
-        size, body_crc, zsize = found
-        head, foot = info["head"].encode(), info["foot"].encode()
-        crc = chunks.crc32_combine(zlib.crc32(head), body_crc, size)
-        crc = chunks.crc32_combine(crc, zlib.crc32(foot), len(foot))
-        zhead, zfoot = chunks.deflate_block(head), chunks.deflate_block(foot)
-        info.update(
-            crc32=f"{crc:08x}",
-            zhead=base64.b64encode(zhead).decode(),
-            zfoot=base64.b64encode(zfoot).decode(),
-            gzip_size=len(chunks.GZIP_HEADER)
-            + len(zhead)
-            + zsize
-            + len(zfoot)
-            + len(chunks.GZIP_END)
-            + 8,
-        )
+    try:  # the deflated pieces appended to one pack, sealed (indexed) at the end
+        for name, info in files.items():
+            key = (info["body"], format_of(name))
+            found = target.bodies.get(key)
+            if found is None:
+                if len(target.bodies) > 4096:
+                    target.bodies.clear()
+                found = target.bodies[key] = target.body(
+                    _list(info["body"]), format_of(name), packed=True
+                )
+            size, body_crc, zsize = found
+            head, foot = info["head"].encode(), info["foot"].encode()
+            crc = chunks.crc32_combine(zlib.crc32(head), body_crc, size)
+            crc = chunks.crc32_combine(crc, zlib.crc32(foot), len(foot))
+            zhead, zfoot = chunks.deflate_block(head), chunks.deflate_block(foot)
+            info.update(
+                crc32=f"{crc:08x}",
+                zhead=base64.b64encode(zhead).decode(),
+                zfoot=base64.b64encode(zfoot).decode(),
+                gzip_size=len(chunks.GZIP_HEADER)
+                + len(zhead)
+                + zsize
+                + len(zfoot)
+                + len(chunks.GZIP_END)
+                + 8,
+            )
+    finally:
+        target.seal()
     return files
 
 
@@ -801,7 +807,7 @@ def _prune(serial: int) -> None:
             pieces.update(_list(body))
         target = store()
         index = {**target.index(fresh=True), **target.where}
-        packs = {pack for digest, (pack, _offset) in index.items() if digest in pieces}
+        packs = {pack for key, (pack, _o) in index.items() if key.removesuffix(".z") in pieces}
         gone_pieces, gone_lists = set(), set()
         for folder in target.chunks.glob("??") if target.chunks.exists() else ():
             for path in folder.iterdir():
@@ -860,12 +866,10 @@ def _stream_pieces(digest: str, fmt: str, *, gz: bool = False, skip: int = 0, bl
     bytes were beyond the last piece."""
     target = store()
     for piece in _list(digest):
-        if gz:  # deflated parts are in files of their own
-            path, base = target.piece_path(piece, deflated=True), 0
-        else:
-            path, base = target.locate(piece)
-            if not path.exists():  # a pack written, or one pruned, since the indexes were read
-                path, base = target.locate(piece, fresh=True)
+        key = f"{piece}.z" if gz else piece
+        path, base = target.locate(key)
+        if not path.exists():  # a pack written, or one pruned, since the indexes were read
+            path, base = target.locate(key, fresh=True)
         with open(path, "rb") as source:
             source.seek(base)
             line = source.readline()

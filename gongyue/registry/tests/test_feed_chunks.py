@@ -328,12 +328,12 @@ def test_a_pack_stays_while_a_kept_publication_uses_a_piece_of_it(
     assert packs and publishing.rendered["pieces"] >= publishing.PACK_MIN_PIECES
     index = publishing.store().index(fresh=True)
     assert {index[d][0] for d in publishing._list(first.files["all.csv"]["body"])} <= packs
-    assert not [p for p in store.chunks.glob("*/*") if not p.name.endswith(".z")]
+    assert not list(store.chunks.glob("*/*"))  # the deflated parts are packed too
     # A change renders a few pieces, each in a file of its own; the pack is still used.
     listed("zz-last.pack.org")
     second = publishing.publish()
     assert publishing.rendered["pieces"] < publishing.PACK_MIN_PIECES
-    assert _packs(store) == packs
+    assert packs <= _packs(store)
     assert [p for p in store.chunks.glob("*/*") if not p.name.endswith(".z")]
     assert_served_as_built(second, client, member_token)
     # A fresh process finds the packed pieces from the lists and renders none of them again.
