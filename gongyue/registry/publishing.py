@@ -20,7 +20,6 @@ import os
 import pickle
 import shutil
 import struct
-import sys
 import time
 import zlib
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -52,8 +51,6 @@ RESIGHT_MARGIN = timedelta(minutes=10)
 #: The formats whose "all" body is its categories' bodies in turn (the txt body is sorted).
 ROW_FORMATS = ("csv", "json", "stix.json")
 SEQUENCES = ("entries", "hosts", "rpz")
-#: The interpreter's switch interval while a change is published (see ``_switching``).
-HASH_SWITCH_INTERVAL = 0.0002
 #: From this many pieces to render, a publication packs them (see chunks.Store).
 PACK_MIN_PIECES = 16
 #: Below this many lines to render, a full publication renders in its own process.
@@ -585,20 +582,6 @@ def _no_gc():
 
 
 @contextmanager
-def _switching(interval: float):
-    """The interpreter's switch interval set to ``interval`` seconds meanwhile: the hashing
-    thread, which lets go of the lock for each block it hashes, gets it back within that
-    instead of the 5 ms the main thread may otherwise keep it (a change's checksum hashes
-    a dozen blocks)."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(interval)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-
-
-@contextmanager
 def _lock(exclusive: bool, *, wait: bool = True):
     """Publishers hold the feed folder shared while they write and record; pruning holds it
     alone (so that it never removes what a publication not yet recorded uses)."""
@@ -645,7 +628,7 @@ def write_publication(serial: int, published_at, plan) -> dict:
                 state.txt[digest] = _txt_part(text)
         dirty = [scope for scope in state.scopes.values() if scope.dirty]
         digests = {scope.name: scope.entries.digests() for scope in dirty}
-        with ThreadPoolExecutor(1) as hasher, _switching(HASH_SWITCH_INTERVAL):
+        with ThreadPoolExecutor(1) as hasher:
             checksums = hasher.submit(
                 lambda: [state.list_sha256(scope, digests[scope.name]) for scope in dirty]
             )
