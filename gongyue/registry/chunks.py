@@ -694,23 +694,29 @@ class Store:
             raise FileNotFoundError(self.piece_path(digest))
         return self.meta[digest]
 
-    def put(self, digest: str, parts: dict[str, bytes], *, packed: bool = False) -> dict:
-        """Write a piece's parts ({format: bytes}), in its own file or appended to this
-        process's pack; returns its meta."""
+    def _keep(self, key: str, parts: dict[str, bytes], extra=None, *, packed: bool) -> dict:
+        """Write parts ({format: bytes}) under ``key`` (a piece's digest, or "<digest>.z" for
+        its deflated form): a JSON line {format: [offset, size, *extra[format]]} then the
+        bytes, in a file of its own or appended to this process's pack; returns that meta with
+        the offsets in the file."""
         offsets, at = {}, 0
         for fmt, data in parts.items():
-            offsets[fmt] = [at, len(data)]
+            offsets[fmt] = [at, len(data), *(extra[fmt] if extra else ())]
             at += len(data)
         line = json.dumps(offsets, separators=(",", ":")).encode() + b"\n"
         data, base = line + b"".join(parts.values()), 0
         if packed:
-            _pack, base = place = self._append(digest, data)
-            self.record_place(digest, place)
+            _pack, base = place = self._append(key, data)
+            self.record_place(key, place)
         else:
-            self._write(self.piece_path(digest), data)
-            self.where.pop(digest, None)  # packed before, in a pack since removed
-        meta = {fmt: [o + base + len(line), *rest] for fmt, (o, *rest) in offsets.items()}
-        self.meta[digest] = meta
+            self._write(self.piece_path(key), data)
+            self.where.pop(key, None)  # packed before, in a pack since removed
+        return {fmt: [o + base + len(line), *rest] for fmt, (o, *rest) in offsets.items()}
+
+    def put(self, digest: str, parts: dict[str, bytes], *, packed: bool = False) -> dict:
+        """Write a piece's parts ({format: bytes}), in its own file or appended to this
+        process's pack; returns its meta."""
+        meta = self.meta[digest] = self._keep(digest, parts, packed=packed)
         return meta
 
     def read_part(self, digest: str, fmt: str) -> bytes:
@@ -736,21 +742,11 @@ class Store:
             with open(self.path_of(digest), "rb") as source:
                 source.seek(start)
                 data = source.read(max(offset + size for offset, size in spans) - start)
-            parts, offsets, at = {}, {}, 0
+            parts, crcs = {}, {}
             for fmt, (offset, size) in self.meta[digest].items():
                 plain = data[offset - start : offset - start + size]
-                parts[fmt] = packed = deflate_block(plain)
-                offsets[fmt] = [at, len(packed), zlib.crc32(plain)]
-                at += len(packed)
-            line = json.dumps(offsets, separators=(",", ":")).encode() + b"\n"
-            data, base = line + b"".join(parts.values()), 0
-            if packed:
-                _pack, base = place = self._append(key, data)
-                self.record_place(key, place)
-            else:
-                self._write(self.piece_path(key), data)
-                self.where.pop(key, None)
-            meta = {fmt: [o + base + len(line), *rest] for fmt, (o, *rest) in offsets.items()}
+                parts[fmt], crcs[fmt] = deflate_block(plain), (zlib.crc32(plain),)
+            meta = self._keep(key, parts, crcs, packed=packed)
         self.zmeta[digest] = meta
         return meta
 

@@ -359,7 +359,7 @@ rendered = {"pieces": 0, "lines": 0}
 
 
 def _run_jobs(state: chunks.State, jobs: list[tuple]) -> None:
-    lines = sum(job[4].count("\n") + 1 for job in jobs)
+    lines = _lines_of(jobs)
     rendered.update(pieces=len(jobs), lines=lines)
     processes = settings.REGISTRY_FEED_PROCESSES
     target = store()
@@ -380,13 +380,24 @@ def _run_jobs(state: chunks.State, jobs: list[tuple]) -> None:
             if txt is not None:
                 state.txt[digest] = txt
         return
+    _render_here(jobs, state.txt)
+
+
+def _render_here(jobs: list[tuple], txt: dict[str, bytes]) -> None:
+    """Render and write the jobs in this process (its pack, if it made one, sealed at the
+    end), their entry pieces' txt parts into ``txt``."""
     try:
         for job in jobs:
-            digest, _meta, txt, _place = _render(job)
-            if txt is not None:
-                state.txt[digest] = txt
+            digest, _meta, part, _place = _render(job)
+            if part is not None:
+                txt[digest] = part
     finally:
-        target.seal()
+        store().seal()
+
+
+def _lines_of(jobs: list[tuple]) -> int:
+    """How many lines these jobs render."""
+    return sum(job[4].count("\n") + 1 for job in jobs)
 
 
 def _build(state: chunks.State, lines: list[str]) -> None:
@@ -433,13 +444,7 @@ def _build_pending(index: int):
     scope.build_from(lines)
     fresh = {f"{name}/{which}": range(len(getattr(scope, which).bodies)) for which in SEQUENCES}
     jobs = _pieces_of(one, fresh)
-    try:
-        for job in jobs:
-            digest, _meta, txt, _place = _render(job)
-            if txt is not None:
-                one.txt[digest] = txt
-    finally:
-        target.seal()  # a pack a scope
+    _render_here(jobs, one.txt)  # a pack a scope
     pieces = {d for which in SEQUENCES for ps in getattr(scope, which).pieces for d in ps}
     if scope.entries.twin:
         pieces.add(scope.entries.twin)
@@ -448,9 +453,8 @@ def _build_pending(index: int):
         getattr(scope, which).size(partial(_piece_sizes, target, fmts))
     metas = {d: target.meta[d] for d in pieces}
     places = {d: target.where[d] for d in pieces if d in target.where}
-    lines_rendered = sum(job[4].count("\n") + 1 for job in jobs)
     written = target.written - written
-    return name, scope, metas, places, one.txt, len(jobs), lines_rendered, written
+    return name, scope, metas, places, one.txt, len(jobs), _lines_of(jobs), written
 
 
 def _build_forked(index: int) -> str:

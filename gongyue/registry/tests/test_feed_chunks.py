@@ -4,6 +4,7 @@ gzipped form (deflate blocks of the chunks joined) decompresses to the same byte
 in curl and in Chromium; a fresh worker reuses the chunks on disk; unused chunks are pruned."""
 
 import gzip
+import json
 import random
 import subprocess
 import zlib
@@ -89,6 +90,33 @@ def test_an_oversized_chunk_is_cut_into_pieces():
     pieces = seq.piece_texts(0)
     assert [len(text.split("\n")) for _d, text in pieces] == [32, 32, 32, 4]
     assert "\n".join(text for _d, text in pieces) == seq.bodies[0]
+
+
+def test_a_piece_and_its_deflated_form_go_to_a_file_of_their_own_or_to_the_pack(tmp_path):
+    store = chunks.Store(tmp_path)
+    parts = {"txt": b"evil.com\n", "csv": b"1,evil.com\n"}
+    store.put("a" * 32, parts)
+    store.deflate("a" * 32)
+    assert store.piece_path("a" * 32).exists() and store.piece_path("a" * 32 + ".z").exists()
+    store.put("b" * 32, parts, packed=True)
+    store.deflate("b" * 32, packed=True)
+    store.seal()
+    assert (
+        not store.piece_path("b" * 32).exists() and not store.piece_path("b" * 32 + ".z").exists()
+    )
+    (index,) = store.packs.glob("*.idx")
+    assert set(json.loads(index.read_bytes())) == {"b" * 32, "b" * 32 + ".z"}
+    fresh = chunks.Store(tmp_path)  # another process, from the files alone
+    for digest in ("a" * 32, "b" * 32):
+        assert fresh.read_part(digest, "csv") == b"1,evil.com\n"
+        path, base = fresh.locate(digest + ".z")
+        with open(path, "rb") as source:
+            source.seek(base)
+            offset, size, _crc = json.loads(source.readline())["txt"]  # from the line's end
+            source.seek(offset, 1)
+            packed = source.read(size)
+        assert zlib.decompressobj(-15).decompress(packed) == b"evil.com\n"
+        assert fresh.deflate(digest)["txt"][2] == zlib.crc32(b"evil.com\n")
 
 
 # -- publications --------------------------------------------------------------------------------
