@@ -409,13 +409,6 @@ class State:
         # before the first piece that changed, joining again only the blocks it changed
         self.sha_prefix: dict[str, tuple[list[str], list, list[tuple[tuple, bytes]]]] = {}
 
-    def build(self, lines: list[str]) -> None:
-        """From a sorted list of recipe lines: every scope, one after another (a publication
-        of many lines builds them in processes of their own: see publishing)."""
-        groups = by_category(lines)
-        for name, scope in self.scopes.items():
-            scope.build_from(lines if name == "all" else groups.get(name, []))
-
     def lookup(self, indicators) -> dict[str, str]:
         return self.scopes["all"].entries.lookup(indicators)
 
