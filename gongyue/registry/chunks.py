@@ -499,6 +499,20 @@ class State:
 # -- the store on disk ---------------------------------------------------------------------------
 
 
+def _write_all(fd: int, buffers: list[bytes]) -> int:
+    """Write the buffers to ``fd`` one after another (``writev``: the kernel takes them where
+    they are); returns the bytes written."""
+    total = sum(map(len, buffers))
+    left = total
+    while left:
+        done = os.writev(fd, buffers)
+        left -= done
+        if left:  # a short write (a signal, a full disk's last blocks): the rest again
+            joined = memoryview(b"".join(buffers))[total - left :]
+            buffers = [joined]
+    return total
+
+
 class Store:
     """Pieces and lists under one feed folder; pieces are written once, each in its own file
     (renamed into place) or, when a publication renders many, one after another in a *pack*
@@ -605,8 +619,9 @@ class Store:
             self._indexed = names
         return self._index
 
-    def _append(self, digest: str, data: bytes) -> tuple[str, int]:
-        """Append a piece to this process's pack; returns (pack, offset)."""
+    def _append(self, digest: str, buffers: list[bytes]) -> tuple[str, int]:
+        """Append a piece (its buffers, written as one) to this process's pack; returns
+        (pack, offset)."""
         if self._pack is None or self._pack[0] != os.getpid():  # none yet, or a parent's
             self.packs.mkdir(parents=True, exist_ok=True)
             name = f"{os.getpid()}-{secrets.token_hex(8)}"
@@ -614,12 +629,10 @@ class Store:
             fd = os.open(self.packs / name, flags, 0o644)
             self._pack, self._pack_size, self._pack_pieces = (os.getpid(), name, fd), 0, {}
         _pid, name, fd = self._pack
-        offset, view = self._pack_size, memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        self._pack_size += len(data)
+        offset, size = self._pack_size, _write_all(fd, buffers)
+        self._pack_size += size
         self._pack_pieces[digest] = offset
-        self.written += len(data)
+        self.written += size
         return name, offset
 
     def seal(self) -> None:
@@ -627,7 +640,7 @@ class Store:
         if self._pack is not None and self._pack[0] == os.getpid():
             _pid, name, fd = self._pack
             os.close(fd)
-            self._write(self.packs / f"{name}.idx", json.dumps(self._pack_pieces).encode())
+            self._write(self.packs / f"{name}.idx", [json.dumps(self._pack_pieces).encode()])
         self._pack, self._pack_pieces = None, {}
 
     def pieces_on_disk(self) -> set[str]:
@@ -636,13 +649,16 @@ class Store:
         packed = {**self.index(fresh=True), **self.where}
         return loose | {d for d, (pack, _o) in packed.items() if (self.packs / pack).exists()}
 
-    def _write(self, path: Path, data: bytes) -> None:
+    def _write(self, path: Path, buffers: list[bytes]) -> None:
+        """Write a file (its buffers, in order) in one go: written aside, renamed into place."""
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        with open(temporary, "wb") as out:
-            out.write(data)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            self.written += _write_all(fd, buffers)
+        finally:
+            os.close(fd)
         os.replace(temporary, path)
-        self.written += len(data)
 
     @staticmethod
     def _read_meta(path: Path, base: int = 0) -> dict | None:
@@ -697,12 +713,12 @@ class Store:
             offsets[fmt] = [at, len(data), *(extra[fmt] if extra else ())]
             at += len(data)
         line = json.dumps(offsets, separators=(",", ":")).encode() + b"\n"
-        data, base = line + b"".join(parts.values()), 0
+        buffers, base = [line, *parts.values()], 0  # written as they are: no copy joins them
         if packed:
-            _pack, base = place = self._append(key, data)
+            _pack, base = place = self._append(key, buffers)
             self.record_place(key, place)
         else:
-            self._write(self.piece_path(key), data)
+            self._write(self.piece_path(key), buffers)
             self.where.pop(key, None)  # packed before, in a pack since removed
         return {fmt: [o + base + len(line), *rest] for fmt, (o, *rest) in offsets.items()}
 
@@ -756,7 +772,7 @@ class Store:
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         path = self.list_path(digest)
         if not path.exists():
-            self._write(path, data)
+            self._write(path, [data])
         return digest
 
     def body(self, digests: list[str], fmt: str, *, packed: bool = False) -> tuple[int, int, int]:
