@@ -102,6 +102,22 @@ def test_dns_feeds_merge_a_name_listed_in_two_categories():
     assert b"*.evil.com" not in files["fraud.rpz"]
 
 
-def test_the_fast_uuid5_is_uuid5():
-    for name in ["", "https://gy.example/entry/1", "中文"]:
-        assert feeds.fast_uuid5(name) == str(uuid.uuid5(feeds.STIX_NAMESPACE, name))
+def test_an_entrys_stix_id_is_a_uuidv8_of_its_site_and_number():
+    ids = {}
+    for site in ("https://gy.example", "https://other.example"):
+        renderer = feeds.Renderer(site)
+        lines = [
+            feeds.entry_line(item._replace(id=pk))
+            for item, pk in zip(items()[:3], (7, 123456789012, 1234567890123), strict=True)
+        ]
+        stix = json.loads("[" + renderer.render(lines)[3][1:] + "]")
+        ids[site] = [obj["id"].removeprefix("indicator--") for obj in stix]
+        for text in ids[site]:
+            assert uuid.UUID(text).variant == uuid.RFC_4122
+        # numbered in twelve decimal digits: version 8, the number readable at the end
+        assert [uuid.UUID(t).version for t in ids[site]] == [8, 8, 5]
+        assert ids[site][0].endswith("-000000000007")
+        assert ids[site][1].endswith("-123456789012")
+        # the same again: an entry keeps its id from one publication to the next
+        assert json.loads("[" + renderer.render(lines)[3][1:] + "]")[0]["id"].endswith(ids[site][0])
+    assert len({text for site_ids in ids.values() for text in site_ids}) == 6
