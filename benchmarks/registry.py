@@ -249,6 +249,14 @@ def publication_rows(tmp: Path, items, settings, rng) -> list[tuple[str, str, st
         served.publication = publication
         return wall, cpu, publishing.store().written - written
 
+    def recipe_lines(items) -> tuple[list[str], tuple[float, float]]:
+        """The entries' recipe lines, as the snapshot reads them (with the collector off, as
+        publish() reads them), and the seconds (wall, CPU) that took."""
+        start = _clock()
+        with publishing._no_gc():
+            lines = [feeds.entry_line(item) for item in items]
+        return lines, _since(start)
+
     def gzipped() -> tuple[float, float]:
         start = _clock()
         publication = served.publication
@@ -262,10 +270,7 @@ def publication_rows(tmp: Path, items, settings, rng) -> list[tuple[str, str, st
     gc.collect()
     before = rss_mb()
     # From the rows as the snapshot reads them (in the feeds' order): their recipe lines.
-    start = _clock()
-    with publishing._no_gc():  # publish() reads the lines with the collector off
-        lines = [feeds.entry_line(item) for item in items]
-    lines_wall, lines_cpu = _since(start)
+    lines, (lines_wall, lines_cpu) = recipe_lines(items)
     wall, cpu, written = served(("full", lines))
     wall, cpu = wall + lines_wall, cpu + lines_cpu
     del lines
@@ -338,10 +343,7 @@ def publication_rows(tmp: Path, items, settings, rng) -> list[tuple[str, str, st
     # A fresh worker (a restart): no state, the chunks on disk.
     publishing.reset_state()
     gc.collect()
-    start = _clock()
-    with publishing._no_gc():
-        lines = [feeds.entry_line(item) for item in items]
-    lines_wall, lines_cpu = _since(start)
+    lines, (lines_wall, lines_cpu) = recipe_lines(items)
     wall, cpu, written = served(("full", lines))
     rows.append(
         (

@@ -89,8 +89,9 @@ def test_no_page_has_an_accessibility_violation_for_anyone(chromium, live_server
         page = context.new_page()
         page.set_default_timeout(30_000)  # the machine may be busy
         seen = set()  # what was checked: a page reached twice is checked once
+        pages = answers.setdefault(username, {})
         for url in urls:
-            if (response := visit(page, url, answers.setdefault(username, {}))) is None:
+            if (response := visit(page, url, pages)) is None:
                 continue
             reached = page.url.removeprefix(live_server.url)
             if response.status in (403, 404):
