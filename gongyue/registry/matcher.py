@@ -164,9 +164,26 @@ class Matcher:
     Many hosts at once (``match_hosts``, ``check_many``) are looked up in arrays by a
     :class:`~gongyue.registry.hostindex.HostIndex` of the same two dictionaries, built on first
     use (or mapped from the files a publication saved it to) and never pickled.
+
+    Entries added or removed after the index was made leave it in place: the last two labels
+    of each name they touch go into ``stale``, and a host ending in one of those is walked
+    (``match_host``) instead; every other host's candidate names are as the index has them.
+    That is how a web worker applies a publication's changes to the matcher it mapped
+    (``service``) without building a new index.
     """
 
-    __slots__ = ("count", "hashes", "index", "names", "networks", "suffixes", "url_hosts", "urls")
+    __slots__ = (
+        "count",
+        "hashes",
+        "index",
+        "names",
+        "networks",
+        "shared",
+        "stale",
+        "suffixes",
+        "url_hosts",
+        "urls",
+    )
 
     def __init__(self):
         self.names: dict[str, str] = {}
@@ -177,21 +194,41 @@ class Matcher:
         # (version, prefix length) → {network number: line}
         self.networks: dict[tuple[int, int], dict[int, str]] = {}
         self.hashes: dict[str, str] = {}
+        # The lines of URLs that share an expression (``http://`` and ``https://`` ones): the
+        # greatest one answers, and takes over when another one is removed.
+        self.shared: dict[str, set[str]] = {}
         self.count = 0
         self.index: HostIndex | None = None
+        # The last two labels of the names changed since ``index`` was made.
+        self.stale: set[str] = set()
 
     def __getstate__(self):
-        return None, {name: getattr(self, name) for name in self.__slots__ if name != "index"}
+        skip = ("index", "stale")
+        return None, {name: getattr(self, name) for name in self.__slots__ if name not in skip}
 
     def __setstate__(self, state) -> None:
         """Unpickled (a worker loads the matcher a publication wrote); a matcher pickled before
-        ``url_hosts`` existed gets it from its URLs."""
+        ``url_hosts`` or ``shared`` existed gets them from its URLs."""
         _no_dict, slots = state
         for name, value in slots.items():
             setattr(self, name, value)
-        self.index = None
+        self.index, self.stale = None, set()
         if "url_hosts" not in slots:
             self.url_hosts = {expression.split("/", 1)[0] for expression in self.urls}
+        if "shared" not in slots:
+            self.shared = {}
+
+    def copy(self) -> Matcher:
+        """A matcher with the same entries and the same host index, whose own entries can be
+        changed without changing this one's (the index is read-only and stays shared)."""
+        other = Matcher.__new__(Matcher)
+        other.names, other.suffixes = self.names.copy(), self.suffixes.copy()
+        other.urls, other.url_hosts = self.urls.copy(), self.url_hosts.copy()
+        other.networks = {key: table.copy() for key, table in self.networks.items()}
+        other.hashes = self.hashes.copy()
+        other.shared = {key: lines.copy() for key, lines in self.shared.items()}
+        other.count, other.index, other.stale = self.count, self.index, self.stale.copy()
+        return other
 
     @property
     def exact(self) -> dict[str, str]:
@@ -206,8 +243,8 @@ class Matcher:
     def add(self, indicator: Indicator, line: str | None = None) -> None:
         line = indicator.line if line is None else line
         kind, value = indicator.kind, indicator.value
-        self.index = None
         if kind == "domain":
+            self._touch(value)
             if indicator.include_subdomains:
                 # The name itself answers with its exact entry when it has one too.
                 self.names.setdefault(value, line)
@@ -216,16 +253,75 @@ class Matcher:
                 self.names[value] = line
         elif kind == "url":
             url = parse_url(value)
-            self.urls[url.expression] = line
+            expression, urls = url.expression, self.urls
+            held = urls.get(expression)
+            if held is not None and held != line:
+                self.shared.setdefault(expression, {held}).add(line)
+                line = max(held, line)
+            urls[expression] = line
             self.url_hosts.add(url.host)
         elif kind in ("ip", "cidr"):
-            network = ipaddress.ip_network(value, strict=False)
-            shift = network.max_prefixlen - network.prefixlen
-            key = (network.version, network.prefixlen)
-            self.networks.setdefault(key, {})[int(network.network_address) >> shift] = line
+            key, number = _network_key(value)
+            self.networks.setdefault(key, {})[number] = line
         else:
             self.hashes[value] = line
         self.count += 1
+
+    def remove(self, indicator: Indicator, line: str | None = None) -> bool:
+        """Take an entry ``add`` put in out again (what else answers for its name, URL,
+        network or hash then answers); whether the matcher had it."""
+        line = indicator.line if line is None else line
+        kind, value = indicator.kind, indicator.value
+        names = self.names
+        if kind == "domain":
+            self._touch(value)
+            if indicator.include_subdomains:
+                if self.suffixes.get(value) != line:
+                    return False
+                del self.suffixes[value]
+                if names.get(value) == line:
+                    del names[value]
+            else:
+                if names.get(value) != line:
+                    return False
+                wildcard = self.suffixes.get(value)
+                if wildcard is None:
+                    del names[value]
+                else:
+                    names[value] = wildcard
+        elif kind == "url":
+            # Its host stays in url_hosts, which only says where to look.
+            expression = parse_url(value).expression
+            others = self.shared.get(expression)
+            if others is not None and line in others:
+                others.discard(line)
+                self.urls[expression] = max(others)
+                if len(others) == 1:
+                    del self.shared[expression]
+            elif self.urls.get(expression) == line:
+                del self.urls[expression]
+            else:
+                return False
+        elif kind in ("ip", "cidr"):
+            key, number = _network_key(value)
+            table = self.networks.get(key, {})
+            if table.get(number) != line:
+                return False
+            del table[number]
+            if not table:
+                del self.networks[key]
+        elif self.hashes.get(value) == line:
+            del self.hashes[value]
+        else:
+            return False
+        self.count -= 1
+        return True
+
+    def _touch(self, name: str) -> None:
+        """A listed name changes: hosts ending in its last two labels are walked until a new
+        host index is made."""
+        if self.index is not None:
+            self.stale.add(_tail(name))
 
     @classmethod
     def from_lines(cls, lines) -> Matcher:
@@ -285,7 +381,8 @@ class Matcher:
         except ValueError:
             return None
         number, width = int(ip), ip.max_prefixlen
-        for (version, prefix), table in self.networks.items():
+        # The longest prefix first: the most specific entry answers, however they were added.
+        for (version, prefix), table in sorted(self.networks.items(), reverse=True):
             if version == ip.version:
                 line = table.get(number >> (width - prefix))
                 if line is not None:
@@ -296,7 +393,14 @@ class Matcher:
         """``match_host`` of each host, the same answers, found for the whole list at once."""
         if len(hosts) < SMALL or not (self.names or self.suffixes):
             return [self.match_host(host) for host in hosts]
-        return self.host_index().match(hosts, self.match_host)
+        answers = self.host_index().match(hosts, self.match_host)
+        stale = self.stale
+        if stale:  # names changed since the index was made: those hosts are walked
+            walk = self.match_host
+            for at, host in enumerate(hosts):
+                if _tail(host) in stale:
+                    answers[at] = walk(host)
+        return answers
 
     def host_index(self) -> HostIndex:
         """The arrays ``match_hosts`` looks names up in, built on first use (about 2 s, and
@@ -306,6 +410,7 @@ class Matcher:
             with _index_lock:
                 index = self.index
                 if index is None:
+                    self.stale = set()
                     index = self.index = HostIndex(self.names, self.suffixes)
         return index
 
@@ -363,6 +468,22 @@ class Matcher:
         for (at, url), line in zip(by_name, lines, strict=True):
             results[at] = (str(url), line if line is not None else self.match_paths(url))
         return results
+
+
+def _tail(name: str) -> str:
+    """A name's last two labels (the whole name when it has fewer): the same for a host and
+    every name ``match_host`` looks it up by."""
+    at = name.rfind(".")
+    at = name.rfind(".", 0, at) if at > 0 else -1
+    return name[at + 1 :] if at >= 0 else name
+
+
+def _network_key(value: str) -> tuple[tuple[int, int], int]:
+    """Where an address or network is kept in ``Matcher.networks``: (version, prefix length)
+    and its network number."""
+    network = ipaddress.ip_network(value, strict=False)
+    shift = network.max_prefixlen - network.prefixlen
+    return (network.version, network.prefixlen), int(network.network_address) >> shift
 
 
 def canonical_value(value: str) -> str | URL:

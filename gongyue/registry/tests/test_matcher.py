@@ -322,3 +322,66 @@ def test_a_saved_host_index_is_not_loaded_for_other_names(tmp_path):
     assert HostIndex.load(tmp_path, one.names, one.suffixes) is None  # one name more
     (tmp_path / "hostindex-words.npy").write_bytes(b"not an array")
     assert HostIndex.load(tmp_path, one.names, one.suffixes) is None
+
+
+def state_of(matcher):
+    return (
+        matcher.names,
+        matcher.suffixes,
+        matcher.urls,
+        {key: table for key, table in matcher.networks.items() if table},
+        matcher.hashes,
+        matcher.count,
+    )
+
+
+def test_entries_removed_and_added_after_the_index_was_made_answer_as_a_new_matcher():
+    """What a web worker does with a publication's changes (``service``): a copy of the matcher
+    it holds, its host index kept (never built again), answers exactly as a matcher built from
+    the new list does; the matcher copied from is left as it was."""
+    from gongyue.registry.matcher import parse_line
+
+    rng = random.Random(20261202)
+    names = [f"{a}.{b}.com" for a in ("h1", "h2", "x.h3", "bad") for b in ("w1", "w2", "w3")]
+    names += ["w1.com", "w2.com", "deep.a.b.c.w3.com", "evil.cn"]
+    pool = names + [f"*.{name}" for name in names]
+    # An http:// and an https:// URL share their expression: the greater line answers.
+    for path in ("/", "/login/", "/a/b.php?x=1"):
+        for host in ("w1.com", "h1.w2.com", "203.0.113.9"):
+            pool += [f"http://{host}{path}", f"https://{host}{path}"]
+    pool += ["203.0.113.7", "203.0.113.0/24", "198.51.100.0/22", "2001:db8::1", "2001:db8::/48"]
+    pool += ["a" * 64, "b" * 40, "c" * 32]
+    assert all(parse_line(line).line == line for line in pool), "canonical lines only"
+    hosts = [f"{sub}{name}" for name in names for sub in ("", "www.", "a.b.")]
+    hosts += [f"n{n}.other.cn" for n in range(20)]
+    values = hosts + [line for line in pool if "://" in line] + ["http://203.0.113.99/"]
+    values += ["a" * 64, "d" * 64, "http://[2001:db8::1]/", "http://[2001:db8:0:1::5]/x"]
+    assert len(hosts) >= 64  # looked up in the index, not walked one by one
+
+    held = set(rng.sample(pool, len(pool) // 2))
+    matcher = Matcher.from_lines(sorted(held))
+    index = matcher.host_index()
+    for _round in range(40):
+        before, before_answers = state_of(matcher), matcher.check_many(values)
+        changed = matcher.copy()
+        for line in rng.sample(pool, rng.randint(1, 12)):
+            indicator = parse_line(line)
+            if line in held:
+                assert changed.remove(indicator, line)
+                held.discard(line)
+            else:
+                changed.add(indicator, line)
+                held.add(line)
+        fresh = Matcher.from_lines(sorted(held, key=lambda _line: rng.random()))
+        assert state_of(changed) == state_of(fresh)
+        assert changed.index is index and changed.stale  # kept, with the changed names' tails
+        assert changed.match_hosts(hosts) == [fresh.match_host(host) for host in hosts]
+        assert changed.check_many(values) == fresh.check_many(values)
+        assert state_of(matcher) == before and matcher.check_many(values) == before_answers
+        matcher = changed
+    assert not matcher.remove(Indicator("domain", "never-listed.com"))
+    assert not matcher.remove(Indicator("url", "http://never-listed.com/"))
+    assert not matcher.remove(Indicator("ip", "192.0.2.1")) and not matcher.remove(
+        Indicator("sha256", "e" * 64)
+    )
+    assert state_of(matcher) == state_of(Matcher.from_lines(sorted(held)))
