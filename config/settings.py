@@ -458,3 +458,7 @@ REGISTRY_RPZ_EXPIRE = envint("REGISTRY_RPZ_EXPIRE", 86400)
 REGISTRY_RPZ_TTL = envint("REGISTRY_RPZ_TTL", 60)
 # How often each worker looks for a newer publication to check links against.
 REGISTRY_RELOAD_SECONDS = envint("REGISTRY_RELOAD_SECONDS", 2)
+# Changes a worker applies to the link check's matcher it holds before it loads the matcher
+# file written with a newer publication instead (each change's names are walked, not looked
+# up in the mapped host index).
+REGISTRY_MATCHER_CATCH_UP = envint("REGISTRY_MATCHER_CATCH_UP", 20000)

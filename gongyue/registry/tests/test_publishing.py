@@ -3,8 +3,9 @@ the link check's matcher follow, and readers keep what they have until then."""
 
 import gzip
 
-from gongyue.registry import publishing, service
+from gongyue.registry import actions, feeds, publishing, service
 from gongyue.registry.models import Publication
+from gongyue.registry.tests.test_matcher import state_of
 
 
 def test_a_feed_is_served_plain_until_its_gzipped_copy_is_written(listed, client):
@@ -29,18 +30,93 @@ def test_a_feed_is_served_plain_until_its_gzipped_copy_is_written(listed, client
     assert client.get("/registry/feeds/").status_code == 200
 
 
-def test_a_worker_keeps_its_matcher_until_the_new_publications_matcher_is_written(listed, settings):
+def matcher_of_the_list():
+    """The matcher a worker holding none builds from the database, and what each line is."""
+    return publishing.build_matcher(feeds.Item(*row) for row in publishing._listed_rows())
+
+
+def same_answers(loaded, fresh) -> bool:
+    matcher, meta = fresh
+    return state_of(loaded.matcher) == state_of(matcher) and loaded.meta == meta
+
+
+def test_a_worker_applies_a_publications_changes_to_the_matcher_it_holds(listed, secretariat):
     listed("evil-bank.com")
+    gone = listed("*.gone-evil.com")
     first = publishing.publish()
-    assert service.current().serial == first.serial
+    held = service.current()
+    assert held.serial == first.serial and held.applied == 0
+    assert held.matcher.match_host("www.gone-evil.com")
+    actions.do_delist_entry(gone, actor=secretariat, reason="a mistake")
+    added = listed("http://other-evil.com/login/", "fraud")
+    second = publishing.publish()
+    # Not read: the changes are applied to the matcher held.
+    (publishing.publication_dir(second.serial) / publishing.MATCHER_FILE).unlink()
+    now = service.current()
+    assert now.serial == second.serial and now.applied == 2
+    assert now.matcher.index is held.matcher.index  # the mapped index is kept
+    assert same_answers(now, matcher_of_the_list())
+    _serial, (url, host) = service.check(["http://other-evil.com/login/x", "www.gone-evil.com"])
+    assert url["match"] == {
+        "indicator": "http://other-evil.com/login/",
+        "entry": added.pk,
+        "category": "fraud",
+        "listed_at": added.listed_at,
+    }
+    assert not host["listed"]
+    # What requests already hold is not changed under them.
+    assert held.matcher.match_host("www.gone-evil.com")
+    assert "http://other-evil.com/login/" not in held.meta
+
+
+def test_past_the_catch_up_limit_a_worker_loads_the_new_publications_matcher(listed, settings):
+    settings.REGISTRY_MATCHER_CATCH_UP = 2
+    listed("evil-bank.com")
+    publishing.publish()
+    held = service.current()
+    listed("one-evil.com")
+    publishing.publish()
+    caught = service.current()
+    assert caught.applied == 1 and caught.matcher.index is held.matcher.index
+    listed("two-evil.com")
+    listed("three-evil.com")
+    third = publishing.publish()
+    loaded = service.current()  # 1 + 2 changes since its file: the file is loaded
+    assert loaded.serial == third.serial and loaded.applied == 0
+    assert loaded.matcher.index is not held.matcher.index
+    assert not loaded.matcher.index.table.flags.writeable  # mapped from the files, not built
+    assert same_answers(loaded, matcher_of_the_list())
+    listed("four-evil.com")
+    listed("five-evil.com")
+    listed("six-evil.com")
+    fourth = publishing.publish()
+    (publishing.publication_dir(fourth.serial) / publishing.MATCHER_FILE).unlink()
+    late = service.current()  # no file yet: the changes, however many
+    assert late.serial == fourth.serial and late.applied == 3
+    assert same_answers(late, matcher_of_the_list())
+
+
+def test_a_worker_behind_the_kept_history_loads_the_matcher_file(listed):
+    listed("evil-bank.com")
+    publishing.publish()
+    held = service.current()
     listed("other-evil.com")
     second = publishing.publish()
-    (publishing.publication_dir(second.serial) / publishing.MATCHER_FILE).unlink()
-    held = service.current()
-    assert held.serial == first.serial and held.matcher.match_host("other-evil.com") is None
+    Publication.objects.filter(pk=second.pk).update(history_from=second.serial)
+    loaded = service.current()
+    assert loaded.serial == second.serial and loaded.applied == 0
+    assert loaded.matcher.index is not held.matcher.index
+    assert same_answers(loaded, matcher_of_the_list())
+    listed("third-evil.com")
+    third = publishing.publish()
+    Publication.objects.filter(pk=third.pk).update(history_from=third.serial)
+    (publishing.publication_dir(third.serial) / publishing.MATCHER_FILE).unlink()
+    # Neither the changes nor the file: the worker keeps what it has until the file is written.
+    kept = service.current()
+    assert kept.serial == second.serial and kept.matcher is loaded.matcher
     service.reset()  # a worker holding none builds it from the database
     fresh = service.current()
-    assert fresh.serial == second.serial and fresh.matcher.match_host("other-evil.com")
+    assert fresh.serial == third.serial and fresh.matcher.match_host("third-evil.com")
 
 
 def test_a_worker_maps_the_host_index_saved_with_the_publication(listed):

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from gongyue.registry import actions, publishing
+from gongyue.registry import actions, feeds, publishing, service
 from gongyue.registry.actions import Item
 from gongyue.registry.models import Entry, FeedChange, Status
+from gongyue.registry.tests.test_matcher import state_of
 
 SEED = 20261201
 ROUNDS = 25
@@ -34,6 +35,9 @@ def test_replaying_changes_from_several_serials_always_gives_the_full_list(
     pool = [f"h{n}.sync-test.com" for n in range(500)] + [
         f"http://sync-test.net/p{n}/" for n in range(200)
     ]
+    # Names listed with their subdomains too, and URLs sharing an expression (http, https).
+    pool += [f"*.h{n}.sync-test.com" for n in range(100)]
+    pool += [f"https://sync-test.net/p{n}/" for n in range(50)]
     clients: dict[str, tuple[int, set[str]]] = {}  # name → (serial, lines)
     changes_applied = 0
     for round_number in range(ROUNDS):
@@ -63,6 +67,14 @@ def test_replaying_changes_from_several_serials_always_gives_the_full_list(
         publication = publishing.publish()
         truth = full_list(publication)
         assert checksum(truth) == publication.sha256
+        # A web worker brings its link check up to the publication from the same changes.
+        worker = service.current()
+        assert worker.serial == publication.serial and worker.meta.keys() == truth
+        assert (worker.applied > 0) == (round_number > 0), "caught up, not loaded again"
+        matcher, meta = publishing.build_matcher(
+            feeds.Item(*row) for row in publishing._listed_rows()
+        )
+        assert state_of(worker.matcher) == state_of(matcher) and worker.meta == meta
         # A new client starts now and then, from the empty list or from this serial.
         if round_number % 5 == 0:
             clients[f"from-zero-{round_number}"] = (0, set())
