@@ -208,6 +208,40 @@ def _children_cpu() -> float:
     return times.children_user + times.children_system
 
 
+def worker_update(tmp: Path, matcher, meta, items) -> tuple[float, float]:
+    """Seconds a web worker takes to bring the link check's matcher up to a publication of one
+    change: as ``service`` does it (a copy of the matcher held, the change applied; without the
+    query of the change's row), median of CHANGES; and loading the matcher file instead."""
+    import pickle
+
+    from gongyue.registry.matcher import Indicator
+
+    timings = []
+    for n in range(CHANGES):
+        gone = items[n * 7919 % len(items)]
+        started = time.perf_counter()
+        changed, changed_meta = matcher.copy(), meta.copy()
+        changed.remove(Indicator(gone.kind, gone.value, gone.include_subdomains), gone.indicator)
+        del changed_meta[gone.indicator]
+        line = f"caught-up-by-bench-{n}.com"
+        changed.add(Indicator("domain", line, False), line)
+        changed_meta[line] = (len(items) + n, "phishing", gone.listed_at)
+        timings.append(time.perf_counter() - started)
+        del changed, changed_meta
+    timings.sort()
+    path = tmp / "matcher.pickle"
+    with open(path, "wb") as out:  # as the publication's follow-up writes it
+        pickle.dump((1, matcher, meta), out, protocol=pickle.HIGHEST_PROTOCOL)
+    started = time.perf_counter()
+    with open(path, "rb") as source:
+        loaded = pickle.load(source)
+    file_load = time.perf_counter() - started
+    del loaded
+    path.unlink()
+    gc.collect()
+    return timings[len(timings) // 2], file_load
+
+
 def publication_rows(tmp: Path, items, settings, rng) -> list[tuple[str, str, str]]:
     """Publication as the publishing worker does it, into a migrated SQLite database: the
     chunks written, the Publication row recorded, and the feed view answering the new serial
@@ -460,6 +494,15 @@ def main() -> None:
                     f" {load_mb:,.0f} MB with it mapped (its {mapped_mb:,.0f} MB of arrays"
                     " shared by the workers)",
                     f"{len(exact):,}-name set: see the set row",
+                )
+            )
+            catch_up, file_load = worker_update(tmp, matcher, meta, items)
+            rows.append(
+                (
+                    "a web worker at a publication of one change (one entry in, one out): its"
+                    " matcher copied with the change applied, median",
+                    f"{catch_up * 1000:.0f} ms",
+                    f"{file_load:.1f} s loading the publication's matcher file",
                 )
             )
             del matcher, meta
