@@ -699,7 +699,32 @@ def follow(publication: Publication) -> None:
     with _lock(exclusive=False):  # pruning must not remove the pack being written
         publication.files = compress_files(publication.files)
     Publication.objects.filter(pk=publication.pk).update(files=publication.files)
-    # The link check's matcher: workers keep the one they hold until this file exists.
+    if _matcher_file_due(publication):
+        _write_matcher(publication)
+    if _newest_serial() == publication.serial:
+        for name, info in publication.files.items():
+            info["sha256"] = _file_sha256(name, info)
+        Publication.objects.filter(pk=publication.pk).update(files=publication.files)
+        _prune(publication.serial)
+
+
+def _matcher_file_due(publication: Publication) -> bool:
+    """Whether what follows a publication writes the link check's matcher: when the newest
+    file is older than REGISTRY_MATCHER_FILE_EVERY changes, or than the history kept (a worker
+    loads the newest file and applies the changes since, as ``service`` does)."""
+    written = matcher_serials()
+    if not written:
+        return True
+    newest = written[0]
+    if newest >= publication.serial:
+        return False  # a newer publication's is there
+    if newest < publication.history_from:
+        return True
+    since = FeedChange.objects.filter(serial__gt=newest, serial__lte=publication.serial)
+    return since.count() >= settings.REGISTRY_MATCHER_FILE_EVERY
+
+
+def _write_matcher(publication: Publication) -> None:
     final = publication_dir(publication.serial)
     final.mkdir(parents=True, exist_ok=True)
     state = _state
@@ -715,12 +740,6 @@ def follow(publication: Publication) -> None:
     with open(temporary, "wb") as out:
         pickle.dump((publication.serial, matcher, meta), out, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, final / MATCHER_FILE)
-    del matcher, meta
-    if _newest_serial() == publication.serial:
-        for name, info in publication.files.items():
-            info["sha256"] = _file_sha256(name, info)
-        Publication.objects.filter(pk=publication.pk).update(files=publication.files)
-        _prune(publication.serial)
 
 
 def _newest_serial() -> int | None:
@@ -817,16 +836,18 @@ def _prune(serial: int) -> None:
                 gone_packs.add(name)
         target.forget(gone_pieces, gone_lists)
         target.forget_packs(gone_packs)
+        newest_matcher = next(iter(matcher_serials()), None)
         for path in feed_dir().glob("serial-*"):
             try:
                 number = int(path.name.removeprefix("serial-"))
             except ValueError:
                 continue
             # A matcher folder (about 150 MB at 1,000,000 entries) only while its publication
-            # is among the newest: workers load the newest one.
+            # is among the newest, and the newest matcher's: workers load the newest one.
             if (
                 number not in kept[: max(1, settings.REGISTRY_KEEP_PUBLICATIONS)]
                 and number < serial
+                and number != newest_matcher
             ):
                 shutil.rmtree(path, ignore_errors=True)
 
@@ -901,21 +922,42 @@ def latest() -> Publication | None:
     return Publication.objects.order_by("-serial").first()
 
 
-def load_matcher(serial: int, *, build: bool = True) -> tuple[Matcher, dict] | None:
-    """The matcher written with a publication, with its host index mapped from the files
-    written beside it; when its file is not (yet) there, built from the database, or None when
+def matcher_serials() -> list[int]:
+    """The serials a matcher file was written with, newest first."""
+    serials = []
+    for path in feed_dir().glob(f"serial-*/{MATCHER_FILE}"):
+        try:
+            serials.append(int(path.parent.name.removeprefix("serial-")))
+        except ValueError:
+            continue
+    return sorted(serials, reverse=True)
+
+
+def load_matcher(
+    serial: int, history_from: int = 0, *, after: int = -1, build: bool = True
+) -> tuple[int, Matcher, dict] | None:
+    """The newest matcher file written at or before ``serial`` and after ``after``, not before
+    ``history_from`` (so that the changes since it can be applied): the serial it was written
+    with, the matcher with its host index mapped from the files beside it, and what each line
+    is. When there is none, the matcher built from the database at ``serial``, or None when
     not ``build``."""
-    folder = publication_dir(serial)
-    try:
-        with open(folder / MATCHER_FILE, "rb") as source:
-            stored_serial, matcher, meta = pickle.load(source)
-        if stored_serial == serial:
-            matcher.index = HostIndex.load(folder, matcher.names, matcher.suffixes)
-            return matcher, meta
-    # A file of an older Matcher (its fields renamed) reads as no file.
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, TypeError):
-        pass
+    for written in matcher_serials():
+        if written > serial:
+            continue
+        if written < max(history_from, after + 1):
+            break
+        folder = publication_dir(written)
+        try:
+            with open(folder / MATCHER_FILE, "rb") as source:
+                stored_serial, matcher, meta = pickle.load(source)
+            if stored_serial == written:
+                matcher.index = HostIndex.load(folder, matcher.names, matcher.suffixes)
+                return written, matcher, meta
+        # A file of an older Matcher (its fields renamed) reads as no file.
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, TypeError):
+            pass
     if not build:
         return None
     logger.warning("registry: no matcher file for serial %s; building it here", serial)
-    return build_matcher(feeds.Item(*row) for row in _listed_rows().iterator(chunk_size=20000))
+    rows = _listed_rows().iterator(chunk_size=20000)
+    return serial, *build_matcher(feeds.Item(*row) for row in rows)

@@ -6,9 +6,10 @@ module's reference; other requests go on with the one they hold.
 
 Bringing it up to date is applying the changes between the two serials (the FeedChange rows
 ``changes?since=`` replays) to a copy of the held matcher: a few milliseconds, so a link check
-answers from a publication as soon as it is served. A worker loads the matcher file written
-with a publication instead when it holds none, when the history no longer has the changes, or
-when it has applied more than REGISTRY_MATCHER_CATCH_UP changes since its file (their names
+answers from a publication as soon as it is served. A worker loads the newest matcher file
+instead (what follows publications writes one every REGISTRY_MATCHER_FILE_EVERY changes) and
+applies the changes since it when it holds none, when the history no longer has the changes,
+or when it has applied more than REGISTRY_MATCHER_CATCH_UP changes since its file (their names
 are walked rather than looked up in the mapped host index).
 """
 
@@ -31,8 +32,10 @@ class Loaded:
     meta: dict
     serial: int
     checked_at: float
-    # Changes applied to the matcher since it was loaded from its file or built.
+    # Changes applied to the matcher since it was loaded from its file or built, and the
+    # serial of that file (or build).
     applied: int = 0
+    base: int = 0
 
 
 _state: Loaded | None = None
@@ -64,18 +67,27 @@ def _refresh() -> Loaded:
         fresh = replace(state, checked_at=now)
     else:
         serial, history_from = newest
-        fresh = None
         replayable = state is not None and state.serial >= history_from
+        fresh = None
         if replayable:
             fresh = _caught_up(state, serial, now, settings.REGISTRY_MATCHER_CATCH_UP)
         if fresh is None:
-            # The file written with the publication (it follows the feeds); a worker that
-            # holds no matcher builds it when the file is not there yet.
-            loaded = load_matcher(serial, build=state is None)
+            # The newest matcher file newer than the one held (what follows publications
+            # writes one every REGISTRY_MATCHER_FILE_EVERY changes), and the changes since it;
+            # a worker that holds no matcher builds it when there is no file.
+            loaded = load_matcher(
+                serial,
+                history_from,
+                after=-1 if state is None else state.base,
+                build=state is None,
+            )
             if loaded is not None:
-                loaded[0].host_index()  # built here, so that no check waits for it
-                fresh = Loaded(*loaded, serial, now)
-            elif replayable:  # no file yet: the changes, however many
+                base, matcher, meta = loaded
+                matcher.host_index()  # built here when not mapped, so that no check waits
+                fresh = Loaded(matcher, meta, base, now, base=base)
+                if base < serial:
+                    fresh = _caught_up(fresh, serial, now, None)
+            elif replayable:  # no newer file: the changes, however many
                 fresh = _caught_up(state, serial, now, None)
             else:
                 fresh = replace(state, checked_at=now)
@@ -114,7 +126,7 @@ def _caught_up(state: Loaded, serial: int, now: float, limit: int | None) -> Loa
         if op == Op.ADD:
             matcher.add(indicator, line)
             meta[line] = (entry_id, category, listed_at)
-    return Loaded(matcher, meta, serial, now, state.applied + len(last))
+    return Loaded(matcher, meta, serial, now, state.applied + len(rows), state.base)
 
 
 def reset() -> None:

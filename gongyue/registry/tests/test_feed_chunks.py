@@ -275,6 +275,7 @@ def test_a_fresh_worker_reuses_the_chunks_on_disk(small_chunks, listed, client, 
 
 
 def test_chunks_no_kept_publication_uses_are_pruned(small_chunks, settings, listed):
+    settings.REGISTRY_MATCHER_FILE_EVERY = 1  # each publication writes its matcher
     settings.REGISTRY_KEEP_PUBLICATIONS = 1
     settings.REGISTRY_KEEP_REPLACED_SECONDS = 0
     for n in range(60):
@@ -303,6 +304,7 @@ def test_a_publication_replaced_less_than_the_keep_time_ago_keeps_its_chunks(
     REGISTRY_KEEP_REPLACED_SECONDS; then, or beyond REGISTRY_KEEP_MAX_PUBLICATIONS, it goes."""
     settings.REGISTRY_KEEP_PUBLICATIONS = 1
     settings.REGISTRY_KEEP_REPLACED_SECONDS = 600
+    settings.REGISTRY_MATCHER_FILE_EVERY = 1
     for n in range(60):
         listed(f"h{n}.keep.com")
     first = publishing.publish()

@@ -4,7 +4,7 @@ the link check's matcher follow, and readers keep what they have until then."""
 import gzip
 
 from gongyue.registry import actions, feeds, publishing, service
-from gongyue.registry.models import Publication
+from gongyue.registry.models import FeedChange, Publication
 from gongyue.registry.tests.test_matcher import state_of
 
 
@@ -50,10 +50,10 @@ def test_a_worker_applies_a_publications_changes_to_the_matcher_it_holds(listed,
     actions.do_delist_entry(gone, actor=secretariat, reason="a mistake")
     added = listed("http://other-evil.com/login/", "fraud")
     second = publishing.publish()
-    # Not read: the changes are applied to the matcher held.
-    (publishing.publication_dir(second.serial) / publishing.MATCHER_FILE).unlink()
+    # Two changes since the first's: what follows the second writes no matcher file.
+    assert publishing.matcher_serials() == [first.serial]
     now = service.current()
-    assert now.serial == second.serial and now.applied == 2
+    assert now.serial == second.serial and now.applied == 2 and now.base == first.serial
     assert now.matcher.index is held.matcher.index  # the mapped index is kept
     assert same_answers(now, matcher_of_the_list())
     _serial, (url, host) = service.check(["http://other-evil.com/login/x", "www.gone-evil.com"])
@@ -71,6 +71,7 @@ def test_a_worker_applies_a_publications_changes_to_the_matcher_it_holds(listed,
 
 def test_past_the_catch_up_limit_a_worker_loads_the_new_publications_matcher(listed, settings):
     settings.REGISTRY_MATCHER_CATCH_UP = 2
+    settings.REGISTRY_MATCHER_FILE_EVERY = 1  # each publication writes its matcher
     listed("evil-bank.com")
     publishing.publish()
     held = service.current()
@@ -91,12 +92,14 @@ def test_past_the_catch_up_limit_a_worker_loads_the_new_publications_matcher(lis
     listed("six-evil.com")
     fourth = publishing.publish()
     (publishing.publication_dir(fourth.serial) / publishing.MATCHER_FILE).unlink()
-    late = service.current()  # no file yet: the changes, however many
-    assert late.serial == fourth.serial and late.applied == 3
+    late = service.current()  # no newer file than its own: the changes, however many
+    assert late.serial == fourth.serial and late.applied == 3 and late.base == third.serial
+    assert late.matcher.index is loaded.matcher.index  # its file is not loaded again
     assert same_answers(late, matcher_of_the_list())
 
 
-def test_a_worker_behind_the_kept_history_loads_the_matcher_file(listed):
+def test_a_worker_behind_the_kept_history_loads_the_matcher_file(listed, settings):
+    settings.REGISTRY_MATCHER_FILE_EVERY = 1
     listed("evil-bank.com")
     publishing.publish()
     held = service.current()
@@ -117,6 +120,49 @@ def test_a_worker_behind_the_kept_history_loads_the_matcher_file(listed):
     service.reset()  # a worker holding none builds it from the database
     fresh = service.current()
     assert fresh.serial == third.serial and fresh.matcher.match_host("third-evil.com")
+
+
+def test_a_new_worker_does_not_start_from_a_matcher_file_older_than_the_kept_history(listed):
+    listed("evil-bank.com")
+    first = publishing.publish()
+    listed("other-evil.com")
+    second = publishing.publish()
+    assert publishing.matcher_serials() == [first.serial]
+    # The history now starts at the second (as when its changes are pruned).
+    Publication.objects.filter(pk=second.pk).update(history_from=second.serial)
+    FeedChange.objects.filter(serial__lte=second.serial).delete()
+    service.reset()
+    started = service.current()  # built from the database
+    assert started.serial == started.base == second.serial and started.applied == 0
+    assert same_answers(started, matcher_of_the_list())
+
+
+def test_a_matcher_file_is_written_every_so_many_changes_and_a_new_worker_catches_up_from_it(
+    listed, secretariat, settings
+):
+    settings.REGISTRY_MATCHER_FILE_EVERY = 4
+    settings.REGISTRY_KEEP_PUBLICATIONS = 1
+    settings.REGISTRY_KEEP_REPLACED_SECONDS = 0
+    listed("evil-bank.com")
+    first = publishing.publish()
+    listed("one-evil.com")
+    publishing.publish()
+    actions.do_delist_entry(listed("two-evil.com"), actor=secretariat, reason="a mistake")
+    third = publishing.publish()  # three changes since the first's file (two-evil's two)
+    assert publishing.matcher_serials() == [first.serial]  # kept: it is the newest
+    service.reset()  # a worker starting now
+    started = service.current()
+    assert started.serial == third.serial and started.base == first.serial
+    assert started.applied == 3 and not started.matcher.index.table.flags.writeable
+    assert same_answers(started, matcher_of_the_list())
+    assert started.matcher.match_host("one-evil.com") and not started.matcher.match_host(
+        "two-evil.com"
+    )
+    listed("three-evil.com")
+    fourth = publishing.publish()  # four since the first's: its matcher is written
+    assert publishing.matcher_serials() == [fourth.serial]  # and the first's pruned
+    service.reset()
+    assert service.current().base == fourth.serial and service.current().applied == 0
 
 
 def test_a_worker_maps_the_host_index_saved_with_the_publication(listed):
