@@ -191,7 +191,8 @@ class Matcher:
         self.urls: dict[str, str] = {}
         # The hosts of the listed URLs: a URL's path expressions are looked up only under these.
         self.url_hosts: set[str] = set()
-        # (version, prefix length) → {network number: line}
+        # (version, prefix length) → {network number: line}, the longest prefixes first (kept so
+        # by ``add``), so that the most specific entry answers, however they were added.
         self.networks: dict[tuple[int, int], dict[int, str]] = {}
         self.hashes: dict[str, str] = {}
         # The lines of URLs that share an expression (``http://`` and ``https://`` ones): the
@@ -217,6 +218,7 @@ class Matcher:
             self.url_hosts = {expression.split("/", 1)[0] for expression in self.urls}
         if "shared" not in slots:
             self.shared = {}
+        self.networks = dict(sorted(self.networks.items(), reverse=True))
 
     def copy(self) -> Matcher:
         """A matcher with the same entries and the same host index, whose own entries can be
@@ -262,7 +264,11 @@ class Matcher:
             self.url_hosts.add(url.host)
         elif kind in ("ip", "cidr"):
             key, number = _network_key(value)
-            self.networks.setdefault(key, {})[number] = line
+            table = self.networks.get(key)
+            if table is None:
+                table = self.networks[key] = {}
+                self.networks = dict(sorted(self.networks.items(), reverse=True))
+            table[number] = line
         else:
             self.hashes[value] = line
         self.count += 1
@@ -381,8 +387,7 @@ class Matcher:
         except ValueError:
             return None
         number, width = int(ip), ip.max_prefixlen
-        # The longest prefix first: the most specific entry answers, however they were added.
-        for (version, prefix), table in sorted(self.networks.items(), reverse=True):
+        for (version, prefix), table in self.networks.items():
             if version == ip.version:
                 line = table.get(number >> (width - prefix))
                 if line is not None:

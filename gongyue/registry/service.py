@@ -85,8 +85,8 @@ def _refresh() -> Loaded:
                 base, matcher, meta = loaded
                 matcher.host_index()  # built here when not mapped, so that no check waits
                 fresh = Loaded(matcher, meta, base, now, base=base)
-                if base < serial:
-                    fresh = _caught_up(fresh, serial, now, None)
+                if base < serial:  # no request holds the loaded matcher yet: no copy
+                    fresh = _caught_up(fresh, serial, now, None, in_place=True)
             elif replayable:  # no newer file: the changes, however many
                 fresh = _caught_up(state, serial, now, None)
             else:
@@ -95,10 +95,12 @@ def _refresh() -> Loaded:
     return fresh
 
 
-def _caught_up(state: Loaded, serial: int, now: float, limit: int | None) -> Loaded | None:
+def _caught_up(
+    state: Loaded, serial: int, now: float, limit: int | None, *, in_place: bool = False
+) -> Loaded | None:
     """The held matcher with the changes up to ``serial`` applied, as a copy (requests that
-    hold the old one go on with it); None when that would make more than ``limit`` changes
-    since its file."""
+    hold the old one go on with it) unless ``in_place`` (one no request holds yet); None when
+    that would make more than ``limit`` changes since its file."""
     rows = (
         FeedChange.objects.filter(serial__gt=state.serial, serial__lte=serial)
         .order_by("serial", "pk")
@@ -118,7 +120,9 @@ def _caught_up(state: Loaded, serial: int, now: float, limit: int | None) -> Loa
     last = {row[0]: row for row in rows}  # an indicator's last change is what it is now
     if limit is not None and state.applied + len(rows) > limit:
         return None
-    matcher, meta = state.matcher.copy(), state.meta.copy()
+    matcher, meta = state.matcher, state.meta
+    if not in_place:
+        matcher, meta = matcher.copy(), meta.copy()
     for line, op, kind, value, subdomains, entry_id, category, listed_at in last.values():
         indicator = Indicator(kind, value, subdomains)
         if meta.pop(line, None) is not None:

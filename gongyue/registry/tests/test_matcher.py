@@ -2,7 +2,7 @@
 
 import random
 
-from gongyue.registry.matcher import Indicator, Matcher
+from gongyue.registry.matcher import Indicator, Matcher, parse_line
 
 
 def reference(exact, wildcard, host):
@@ -385,3 +385,21 @@ def test_entries_removed_and_added_after_the_index_was_made_answer_as_a_new_matc
         Indicator("sha256", "e" * 64)
     )
     assert state_of(matcher) == state_of(Matcher.from_lines(sorted(held)))
+
+
+def test_the_longest_network_prefix_answers_whatever_the_order_it_was_added_in():
+    import pickle
+
+    lines = ["198.51.100.0/22", "198.51.100.7", "198.51.100.0/24", "2001:db8::/32", "2001:db8::1"]
+    for order in (lines, lines[::-1], [lines[2], lines[0], lines[4], lines[1], lines[3]]):
+        matcher = Matcher.from_lines(order)
+        for held in (matcher, pickle.loads(pickle.dumps(matcher)), matcher.copy()):
+            assert held.match_address("198.51.100.7") == "198.51.100.7"
+            assert held.match_address("198.51.100.8") == "198.51.100.0/24"
+            assert held.match_address("198.51.101.8") == "198.51.100.0/22"
+            assert held.match_address("2001:db8::1") == "2001:db8::1"
+            assert held.match_address("2001:db8::2") == "2001:db8::/32"
+            assert held.match_address("203.0.113.1") is None
+    matcher = Matcher.from_lines(["198.51.100.0/22"])
+    matcher.add(parse_line("198.51.100.0/24"), "198.51.100.0/24")
+    assert matcher.match_address("198.51.100.8") == "198.51.100.0/24"
