@@ -24,6 +24,7 @@ import json
 import operator
 import os
 import secrets
+import threading
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -530,6 +531,7 @@ class Store:
         # what the packs' indexes say (read when first needed, again when one is missing)
         self._index: dict[str, tuple[str, int]] = {}
         self._indexed: set[str] | None = None  # the packs whose index is read
+        self._reading = threading.Lock()
         self._pack: tuple[int, str, int] | None = None  # (pid, name, fd) being written
         self._pack_size = 0
         self._pack_pieces: dict[str, int] = {}  # digest → offset in the pack being written
@@ -593,31 +595,35 @@ class Store:
         """The file and offset of a piece's plain parts: in a pack (as this process knows, or
         as the packs' indexes say; ``fresh``: read the indexes again, after a file named was
         not there), else in its own file."""
-        place = self.where.get(digest) or self.index(fresh=fresh).get(digest)
-        if place is not None:
-            return self.packs / place[0], place[1]
-        return self.piece_path(digest), 0
+        pack, offset = self.place(digest, fresh=fresh)
+        return (self.piece_path(digest), 0) if pack is None else (self.packs / pack, offset)
+
+    def place(self, digest: str, *, fresh: bool = False) -> tuple[str | None, int]:
+        """``locate`` as (pack name, offset), or (None, 0) for a piece in its own file."""
+        return self.where.get(digest) or self.index(fresh=fresh).get(digest) or (None, 0)
 
     def index(self, *, fresh: bool = False) -> dict[str, tuple[str, int]]:
         """What the packs' indexes say: {digest: (pack, offset)}. Read once; ``fresh``: read
         those of packs written since, and forget those of packs gone."""
         if self._indexed is None or fresh:
-            names = (
-                {p.name[:-4] for p in self.packs.glob("*.idx")} if self.packs.exists() else set()
-            )
-            known = self._indexed or set()
-            gone = known - names
-            if gone:
-                self._index = {d: place for d, place in self._index.items() if place[0] not in gone}
-            for name in names - known:
-                try:
-                    offsets = json.loads((self.packs / f"{name}.idx").read_bytes())
-                except (OSError, ValueError):
-                    names.discard(name)
-                    continue
-                self._index.update((d, (name, offset)) for d, offset in offsets.items())
-            self._indexed = names
+            with self._reading:  # readers on threads (a follow-up hashes files on two)
+                self._read_indexes()
         return self._index
+
+    def _read_indexes(self) -> None:
+        names = {p.name[:-4] for p in self.packs.glob("*.idx")} if self.packs.exists() else set()
+        known = self._indexed or set()
+        gone = known - names
+        if gone:
+            self._index = {d: place for d, place in self._index.items() if place[0] not in gone}
+        for name in names - known:
+            try:
+                offsets = json.loads((self.packs / f"{name}.idx").read_bytes())
+            except (OSError, ValueError):
+                names.discard(name)
+                continue
+            self._index.update((d, (name, offset)) for d, offset in offsets.items())
+        self._indexed = names
 
     def _append(self, digest: str, buffers: list[bytes]) -> tuple[str, int]:
         """Append a piece (its buffers, written as one) to this process's pack; returns

@@ -28,6 +28,7 @@ from datetime import timedelta
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -702,8 +703,13 @@ def follow(publication: Publication) -> None:
     if _matcher_file_due(publication):
         _write_matcher(publication)
     if _newest_serial() == publication.serial:
-        for name, info in publication.files.items():
-            info["sha256"] = _file_sha256(name, info)
+        # On both cores: hashlib and the reads let go of the interpreter lock.
+        files = publication.files
+        with ThreadPoolExecutor(2) as pool:
+            for name, digest in zip(
+                files, pool.map(_file_sha256, files, files.values()), strict=True
+            ):
+                files[name]["sha256"] = digest
         Publication.objects.filter(pk=publication.pk).update(files=publication.files)
         _prune(publication.serial)
 
@@ -871,29 +877,55 @@ def _list(digest: str) -> list[str]:
 def _stream_pieces(digest: str, fmt: str, *, gz: bool = False, skip: int = 0, block: int = 1 << 20):
     """The pieces' parts, in blocks, less their first ``skip`` bytes (of a piece wholly within
     them only the first line is read, which gives its parts' sizes); returns how many of those
-    bytes were beyond the last piece."""
+    bytes were beyond the last piece. Each pack is opened once (thousands of pieces are read
+    from one) and stays readable to the download should pruning remove it meanwhile."""
     target = store()
-    for piece in _list(digest):
-        key = f"{piece}.z" if gz else piece
-        path, base = target.locate(key)
-        if not path.exists():  # a pack written, or one pruned, since the indexes were read
-            path, base = target.locate(key, fresh=True)
-        with open(path, "rb") as source:
-            source.seek(base)
-            line = source.readline()
-            offset, size = json.loads(line)[fmt][:2]
-            if size <= skip:
-                skip -= size
-                continue
-            source.seek(base + len(line) + offset + skip)
-            size, skip = size - skip, 0
-            while size > 0:
-                data = source.read(min(block, size))
-                if not data:
-                    raise OSError(f"chunk {piece} is shorter than it says")
-                size -= len(data)
-                yield data
+    packs: dict[str, BinaryIO] = {}
+    try:
+        for piece in _list(digest):
+            key = f"{piece}.z" if gz else piece
+            source, base, own = _open_piece(target, key, packs)
+            try:
+                source.seek(base)
+                line = source.readline()
+                offset, size = json.loads(line)[fmt][:2]
+                if size <= skip:
+                    skip -= size
+                    continue
+                source.seek(base + len(line) + offset + skip)
+                size, skip = size - skip, 0
+                while size > 0:
+                    data = source.read(min(block, size))
+                    if not data:
+                        raise OSError(f"chunk {piece} is shorter than it says")
+                    size -= len(data)
+                    yield data
+            finally:
+                if own:
+                    source.close()
+    finally:
+        for source in packs.values():
+            source.close()
     return skip
+
+
+def _open_piece(target: chunks.Store, key: str, packs: dict[str, BinaryIO]):
+    """(file, offset, whether the file is the piece's own) of a piece's parts: its pack's file
+    from ``packs`` (opened and kept there when not yet), else its own file, opened."""
+
+    def opened(pack: str | None):
+        if pack is None:
+            return open(target.piece_path(key), "rb")
+        if pack not in packs:
+            packs[pack] = open(target.packs / pack, "rb")
+        return packs[pack]
+
+    pack, base = target.place(key)
+    try:
+        return opened(pack), base, pack is None
+    except FileNotFoundError:  # a pack written, or one pruned, since the indexes were read
+        pack, base = target.place(key, fresh=True)
+        return opened(pack), base, pack is None
 
 
 def stream(name: str, info: dict, *, gzipped: bool = False, start: int = 0):

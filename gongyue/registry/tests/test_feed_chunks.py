@@ -392,6 +392,30 @@ def test_a_pack_stays_while_a_kept_publication_uses_a_piece_of_it(
     assert_served_as_built(fifth, client, member_token)
 
 
+def test_a_download_reads_each_pack_once_and_finishes_if_it_is_pruned_meanwhile(
+    small_chunks, listed
+):
+    """A download opens each pack once (not once for each of its thousands of pieces), so a
+    pack removed after the download reached it (pruning) is still read to the end."""
+    for n in range(60):
+        listed(f"h{n}.download.com")
+    publication = publishing.publish()
+    name, info = "all.txt", publication.files["all.txt"]
+    store = publishing.store()
+    index = store.index(fresh=True)
+    pieces = publishing._list(info["body"])
+    assert len(pieces) >= 8 and len({index[d][0] for d in pieces}) == 1  # all in one pack
+    publication.files = publishing.compress_files(publication.files)  # deflated: a pack too
+    info, expected = publication.files[name], reference(publication)[name]
+    plain, packed = (publishing.stream(name, info, gzipped=z) for z in (False, True))
+    # the head, then the first piece: its pack opened
+    got, got_packed = next(plain) + next(plain), next(packed) + next(packed)
+    for pack in store.packs.iterdir():
+        pack.unlink()
+    assert got + b"".join(plain) == expected
+    assert gzip.decompress(got_packed + b"".join(packed)) == expected
+
+
 def test_curl_compressed_gets_the_plain_bytes(listed, live_server):
     for n in range(50):
         listed(f"h{n}.curl-test.com")

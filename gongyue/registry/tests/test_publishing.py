@@ -2,6 +2,7 @@
 the link check's matcher follow, and readers keep what they have until then."""
 
 import gzip
+import hashlib
 
 from gongyue.registry import actions, feeds, publishing, service
 from gongyue.registry.models import FeedChange, Publication
@@ -28,6 +29,21 @@ def test_a_feed_is_served_plain_until_its_gzipped_copy_is_written(listed, client
     row = next(f for f in directory["feeds"] if f["name"] == "phishing.txt")
     assert row["gzip_size"] is None and row["sha256"] is None
     assert client.get("/registry/feeds/").status_code == 200
+
+
+def test_what_follows_a_publication_gives_each_file_its_sha256(listed, client):
+    """Worked out on two threads, each file's SHA-256 is that of its bytes, as the directory
+    gives it."""
+    for n in range(30):
+        listed(f"h{n}.evil-bank.com", "fraud" if n % 3 else "phishing")
+    publication = Publication.objects.get(pk=publishing.publish().pk)  # followed, as stored
+    directory = {row["name"]: row for row in client.get("/api/v1/registry/feeds").json()["feeds"]}
+    assert len(directory) >= 6
+    for name, info in publication.files.items():
+        digest = hashlib.sha256(publishing.read_feed(publication, name)).hexdigest()
+        assert info["sha256"] == digest, name
+        if name in directory:
+            assert directory[name]["sha256"] == digest, name
 
 
 def matcher_of_the_list():
