@@ -706,10 +706,9 @@ def follow(publication: Publication) -> None:
         # On both cores: hashlib and the reads let go of the interpreter lock.
         files = publication.files
         with ThreadPoolExecutor(2) as pool:
-            for name, digest in zip(
-                files, pool.map(_file_sha256, files, files.values()), strict=True
-            ):
-                files[name]["sha256"] = digest
+            digests = pool.map(_file_sha256, files, files.values())
+            for info, digest in zip(files.values(), digests, strict=True):
+                info["sha256"] = digest
         Publication.objects.filter(pk=publication.pk).update(files=publication.files)
         _prune(publication.serial)
 
@@ -843,11 +842,7 @@ def _prune(serial: int) -> None:
         target.forget(gone_pieces, gone_lists)
         target.forget_packs(gone_packs)
         newest_matcher = next(iter(matcher_serials()), None)
-        for path in feed_dir().glob("serial-*"):
-            try:
-                number = int(path.name.removeprefix("serial-"))
-            except ValueError:
-                continue
+        for number, path in _serial_folders().items():
             # A matcher folder (about 150 MB at 1,000,000 entries) only while its publication
             # is among the newest, and the newest matcher's: workers load the newest one.
             if (
@@ -954,15 +949,21 @@ def latest() -> Publication | None:
     return Publication.objects.order_by("-serial").first()
 
 
-def matcher_serials() -> list[int]:
-    """The serials a matcher file was written with, newest first."""
-    serials = []
-    for path in feed_dir().glob(f"serial-*/{MATCHER_FILE}"):
+def _serial_folders() -> dict[int, Path]:
+    """The publications' folders (``publication_dir``) on disk, by serial."""
+    folders = {}
+    for path in feed_dir().glob("serial-*"):
         try:
-            serials.append(int(path.parent.name.removeprefix("serial-")))
+            folders[int(path.name.removeprefix("serial-"))] = path
         except ValueError:
             continue
-    return sorted(serials, reverse=True)
+    return folders
+
+
+def matcher_serials() -> list[int]:
+    """The serials a matcher file was written with, newest first."""
+    written = [n for n, path in _serial_folders().items() if (path / MATCHER_FILE).exists()]
+    return sorted(written, reverse=True)
 
 
 def load_matcher(
