@@ -706,7 +706,7 @@ def follow(publication: Publication) -> None:
         # On both cores: hashlib and the reads let go of the interpreter lock.
         files = publication.files
         with ThreadPoolExecutor(2) as pool:
-            digests = pool.map(_file_sha256, files, files.values())
+            digests = pool.map(partial(_file_sha256, publication.serial), files, files.values())
             for info, digest in zip(files.values(), digests, strict=True):
                 info["sha256"] = digest
         Publication.objects.filter(pk=publication.pk).update(files=publication.files)
@@ -751,9 +751,9 @@ def _newest_serial() -> int | None:
     return Publication.objects.order_by("-serial").values_list("serial", flat=True).first()
 
 
-def _file_sha256(name: str, info: dict) -> str:
+def _file_sha256(serial: int, name: str, info: dict) -> str:
     digest = hashlib.sha256()
-    for block in stream(name, info):
+    for block in stream(name, info, serial=serial):
         digest.update(block)
     return digest.hexdigest()
 
@@ -810,7 +810,7 @@ def _prune(serial: int) -> None:
         if not locked:
             return  # another publisher is writing: the next publication prunes
         kept = _kept_serials()
-        keep = set(kept)
+        keep = set(kept) | _being_read()
         rows = Publication.objects.filter(serial__in=keep).values_list("files", flat=True)
         lists = {info["body"] for files in rows for info in files.values() if "body" in info}
         pieces = set()
@@ -923,9 +923,56 @@ def _open_piece(target: chunks.Store, key: str, packs: dict[str, BinaryIO]):
         return opened(pack), base, pack is None
 
 
-def stream(name: str, info: dict, *, gzipped: bool = False, start: int = 0):
-    """The bytes of a feed file (its gzip member when ``gzipped``) from byte ``start`` on, in
-    blocks."""
+def _readers_dir() -> Path:
+    return feed_dir() / "readers"
+
+
+@contextmanager
+def _reading(serial: int):
+    """Mark publication ``serial`` as being read while this lasts (a shared lock on its file
+    in ``readers/``): pruning keeps whatever it uses, however long ago it was replaced."""
+    path = _readers_dir() / str(serial)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        handle = open(path, "ab")  # held until the download ends
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        try:  # pruning may have removed the file before the lock was had: take the new one
+            if os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        handle.close()
+    try:
+        yield
+    finally:
+        handle.close()
+
+
+def _being_read() -> set[int]:
+    """The publications a download is reading now (``_reading``); the files of those no
+    download reads are removed. Called by pruning, with the feed folder held alone."""
+    read = set()
+    for path in _readers_dir().iterdir() if _readers_dir().exists() else ():
+        if not path.name.isdigit():
+            continue
+        with open(path, "ab") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                read.add(int(path.name))
+                continue
+            path.unlink(missing_ok=True)
+    return read
+
+
+def stream(name: str, info: dict, *, serial: int, gzipped: bool = False, start: int = 0):
+    """The bytes of a feed file of publication ``serial`` (its gzip member when ``gzipped``)
+    from byte ``start`` on, in blocks. While it is read, pruning keeps what it uses."""
+    with _reading(serial):
+        yield from _stream(name, info, gzipped=gzipped, start=start)
+
+
+def _stream(name: str, info: dict, *, gzipped: bool, start: int):
     fmt = format_of(name)
     if gzipped:
         head = chunks.GZIP_HEADER + base64.b64decode(info["zhead"])
@@ -942,7 +989,8 @@ def stream(name: str, info: dict, *, gzipped: bool = False, start: int = 0):
 
 def read_feed(publication: Publication, name: str, *, gzipped: bool = False) -> bytes:
     """A whole feed file of a publication (for tests and commands)."""
-    return b"".join(stream(name, publication.files[name], gzipped=gzipped))
+    info = publication.files[name]
+    return b"".join(stream(name, info, serial=publication.serial, gzipped=gzipped))
 
 
 def latest() -> Publication | None:

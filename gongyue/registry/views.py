@@ -390,7 +390,7 @@ def feed(request, name):
         response["Content-Range"] = f"bytes */{size}"
         return response
     start, stop = wanted or (0, size)
-    blocks = publishing.stream(name, info, gzipped=gzipped, start=start)
+    blocks = publishing.stream(name, info, serial=publication.serial, gzipped=gzipped, start=start)
     response = StreamingHttpResponse(
         _take(blocks, stop - start) if stop < size else blocks,
         content_type=publishing.content_type(name),

@@ -407,13 +407,50 @@ def test_a_download_reads_each_pack_once_and_finishes_if_it_is_pruned_meanwhile(
     assert len(pieces) >= 8 and len({index[d][0] for d in pieces}) == 1  # all in one pack
     publication.files = publishing.compress_files(publication.files)  # deflated: a pack too
     info, expected = publication.files[name], reference(publication)[name]
-    plain, packed = (publishing.stream(name, info, gzipped=z) for z in (False, True))
+    plain, packed = (
+        publishing.stream(name, info, serial=publication.serial, gzipped=z) for z in (False, True)
+    )
     # the head, then the first piece: its pack opened
     got, got_packed = next(plain) + next(plain), next(packed) + next(packed)
     for pack in store.packs.iterdir():
         pack.unlink()
     assert got + b"".join(plain) == expected
     assert gzip.decompress(got_packed + b"".join(packed)) == expected
+
+
+def test_a_download_keeps_what_it_reads_however_long_ago_its_publication_was_replaced(
+    small_chunks, settings, listed, secretariat
+):
+    """Pruning keeps every piece of a publication a download is still reading, even one
+    replaced longer than REGISTRY_KEEP_REPLACED_SECONDS ago, and the files it has not opened
+    yet; once the download ends, they go."""
+    from gongyue.registry.actions import do_delist_entry
+
+    settings.REGISTRY_KEEP_PUBLICATIONS = 1
+    settings.REGISTRY_KEEP_REPLACED_SECONDS = 0
+    entries = [listed(f"h{n}.slow-download.com") for n in range(60)]
+    first = publishing.publish()
+    name = "all.txt"
+    expected = publishing.read_feed(first, name)
+    slow = publishing.stream(name, first.files[name], serial=first.serial)
+    got = next(slow)  # the head: no piece read, no file opened yet
+    assert got.startswith(b"# ")
+    for entry in entries:  # a list with none of the first one's pieces
+        do_delist_entry(entry, actor=secretariat, reason="test")
+    for n in range(60):
+        listed(f"h{n}.slow-download.net")
+    second = publishing.publish()  # replaces the first, and prunes
+    mine = set(publishing._list(first.files[name]["body"])) - set(
+        publishing._list(second.files[name]["body"])
+    )
+    assert mine and publishing._kept_serials() == [second.serial]
+    assert publishing.store().list_path(first.files[name]["body"]).exists()
+    assert got + b"".join(slow) == expected  # read to the end
+    listed("after.slow-download.org")
+    publishing.publish()  # nothing reads the first one now
+    assert not mine & _on_disk()
+    assert not publishing.store().list_path(first.files[name]["body"]).exists()
+    assert [p.name for p in publishing._readers_dir().iterdir()] == []
 
 
 def test_curl_compressed_gets_the_plain_bytes(listed, live_server):
