@@ -319,9 +319,10 @@ def _renderer(site_url: str) -> feeds.Renderer:
     return renderer
 
 
-def _pieces_of(state: chunks.State, fresh: dict) -> list[tuple]:
+def _pieces_of(state: chunks.State, fresh: dict, *, packed: bool | None = None) -> list[tuple]:
     """Give the chunks listed in ``fresh`` ({"scope/sequence": indices}) their piece digests;
-    returns the jobs rendering the pieces the store lacks."""
+    returns the jobs rendering the pieces the store lacks, into a pack when ``packed`` (by
+    default when there are many)."""
     jobs, seen = [], set()
     target = store()
     for scope in state.scopes.values():
@@ -351,7 +352,8 @@ def _pieces_of(state: chunks.State, fresh: dict) -> list[tuple]:
                             state.txt[digest] = target.read_part(digest, "txt")
                         continue
                     jobs.append((target.folder, state.site_url, kind, digest, text))
-    packed = len(jobs) >= PACK_MIN_PIECES  # one file for many pieces (see chunks.Store)
+    if packed is None:
+        packed = len(jobs) >= PACK_MIN_PIECES  # one file for many pieces (see chunks.Store)
     return [(*job, packed) for job in jobs]
 
 
@@ -403,23 +405,23 @@ def _lines_of(jobs: list[tuple]) -> int:
 
 def _build(state: chunks.State, lines: list[str]) -> None:
     """Build every scope of a new state from the list's recipe lines, and render and write
-    the pieces the store lacks. Each scope is built, rendered and written on its own (in
-    forked processes when there are many lines, but "all" here); its chunks, its pieces' meta
-    and txt parts come back and are merged, and its checksum is worked out here as the others
-    are still being built."""
+    the pieces the store lacks. Each category is built, rendered and written on its own (in
+    forked processes when there are many lines); its chunks, its pieces' meta and txt parts
+    come back and are merged, and its checksum is worked out here. "all" is built here: its
+    entries (rendered as text) while the categories are built, its DNS names from theirs."""
     global _pending
     groups = chunks.by_category(lines)
-    names = sorted(state.scopes, key=lambda name: (name != "all", -len(groups.get(name, ()))))
-    _pending = [(name, lines if name == "all" else groups.get(name, [])) for name in names]
+    names = sorted((name for name in state.scopes if name != "all"),
+                   key=lambda name: -len(groups.get(name, ())))  # fmt: skip
+    _pending = [(name, groups.get(name, [])) for name in names]
     rendered.update(pieces=0, lines=0)
     processes = settings.REGISTRY_FEED_PROCESSES
     try:
         if processes > 1 and len(lines) >= POOL_MIN_LINES:
-            # The categories in forked processes; "all" (its chunks the largest to send back,
-            # its rendering the lightest) here meanwhile.
             with ProcessPoolExecutor(processes, mp_context=get_context("fork")) as pool:
-                results = pool.map(_build_forked, range(1, len(names)))
-                _merge(state, _build_pending(0), forked=False)
+                results = pool.map(_build_forked, range(len(names)))
+                everything = _Built("all")
+                everything.build(lambda scope: scope.build_entries(lines), ("entries",))
                 for path in results:
                     with open(path, "rb") as source:
                         result = pickle.load(source)
@@ -428,34 +430,59 @@ def _build(state: chunks.State, lines: list[str]) -> None:
         else:
             for index in range(len(names)):
                 _merge(state, _build_pending(index), forked=False)
+            everything = _Built("all")
+            everything.build(lambda scope: scope.build_entries(lines), ("entries",))
+        parts = [state.scopes[name] for name in names]
+        everything.build(lambda scope: scope.build_names(parts), ("hosts", "rpz"))
+        _merge(state, everything.result(), forked=False)
     finally:
         _pending = []
         store().seal()
 
 
+class _Built:
+    """One scope of a full build, built and rendered in steps in this process; ``result()``
+    is what ``_merge`` takes."""
+
+    def __init__(self, name: str):
+        self.one = chunks.State((name,), n=settings.REGISTRY_FEED_CHUNK,
+                                site_url=settings.SITE_URL, folder=feed_dir())  # fmt: skip
+        self.scope = self.one.scopes[name]
+        self.written = store().written
+        self.jobs = self.lines = 0
+
+    def build(self, step, sequences) -> None:
+        """``step(scope)`` builds these sequences of it; their pieces the store lacks are
+        rendered and written (a pack each step)."""
+        step(self.scope)
+        name = self.scope.name
+        fresh = {f"{name}/{w}": range(len(getattr(self.scope, w).bodies)) for w in sequences}
+        jobs = _pieces_of(self.one, fresh, packed=True)  # a full build packs each step
+        _render_here(jobs, self.one.txt)
+        self.jobs += len(jobs)
+        self.lines += _lines_of(jobs)
+
+    def result(self):
+        target, scope = store(), self.scope
+        pieces = {d for which in SEQUENCES for ps in getattr(scope, which).pieces for d in ps}
+        if scope.entries.twin:
+            pieces.add(scope.entries.twin)
+        for which in SEQUENCES:  # their sizes, known here
+            fmts = _formats(scope, which)
+            getattr(scope, which).size(partial(_piece_sizes, target, fmts))
+        metas = {d: target.meta[d] for d in pieces}
+        places = {d: target.where[d] for d in pieces if d in target.where}
+        written = target.written - self.written
+        return scope.name, scope, metas, places, self.one.txt, self.jobs, self.lines, written
+
+
 def _build_pending(index: int):
-    """Build one scope (``_pending[index]``), render and write its pieces the store lacks;
+    """Build one category (``_pending[index]``), render and write its pieces the store lacks;
     returns what ``_merge`` takes."""
     name, lines = _pending[index]
-    target = store()
-    written = target.written
-    one = chunks.State((name,), n=settings.REGISTRY_FEED_CHUNK, site_url=settings.SITE_URL,
-                       folder=feed_dir())  # fmt: skip
-    scope = one.scopes[name]
-    scope.build_from(lines)
-    fresh = {f"{name}/{which}": range(len(getattr(scope, which).bodies)) for which in SEQUENCES}
-    jobs = _pieces_of(one, fresh)
-    _render_here(jobs, one.txt)  # a pack a scope
-    pieces = {d for which in SEQUENCES for ps in getattr(scope, which).pieces for d in ps}
-    if scope.entries.twin:
-        pieces.add(scope.entries.twin)
-    for which in SEQUENCES:  # their sizes, known here
-        fmts = _formats(scope, which)
-        getattr(scope, which).size(partial(_piece_sizes, target, fmts))
-    metas = {d: target.meta[d] for d in pieces}
-    places = {d: target.where[d] for d in pieces if d in target.where}
-    written = target.written - written
-    return name, scope, metas, places, one.txt, len(jobs), _lines_of(jobs), written
+    built = _Built(name)
+    built.build(lambda scope: scope.build_from(lines), SEQUENCES)
+    return built.result()
 
 
 def _build_forked(index: int) -> str:

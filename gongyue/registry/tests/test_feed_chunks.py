@@ -92,6 +92,70 @@ def test_an_oversized_chunk_is_cut_into_pieces():
     assert "\n".join(text for _d, text in pieces) == seq.bodies[0]
 
 
+def _random_entry_lines(rng, count, first_id=1):
+    """Recipe lines of entries whose DNS names overlap: a domain, the same domain with its
+    subdomains, the whole-site URL on it (in other categories or the same one)."""
+    moment = timezone.now()
+    categories = ["phishing", "malware", "fraud"]
+    by_indicator = {}
+    for number in range(first_id, first_id + count):
+        name = f"h{rng.randrange(60)}.overlap.com"
+        kind, value, sub, indicator = rng.choice(
+            [
+                ("domain", name, False, name),
+                ("domain", name, True, f"*.{name}"),
+                ("url", f"http://{name}/", False, f"http://{name}/"),
+                ("url", f"http://{name}/p{number}", False, f"http://{name}/p{number}"),
+                ("ip", f"45.33.{rng.randrange(40)}.9", False, f"45.33.{rng.randrange(40)}.9"),
+            ]
+        )
+        if kind == "ip":
+            value = indicator
+        item = feeds.Item(number, kind, value, sub, indicator, rng.choice(categories), moment,
+                          None)  # fmt: skip
+        by_indicator[indicator] = feeds.entry_line(item)
+    return by_indicator
+
+
+def _sequences(scope) -> tuple:
+    sequences = (scope.entries, scope.hosts, scope.rpz)
+    return *[(seq.firsts, seq.bodies, seq.counts, seq.total) for seq in sequences], scope.extra
+
+
+@pytest.mark.parametrize("n", [1, 3, 8])
+def test_all_built_from_its_categories_names_is_all_built_from_its_lines(n):
+    """The "all" scope of a full build takes its DNS names from its categories (a name of
+    several entries, in one category or several, once and counted); it equals the scope
+    built from every line, and stays equal as both take the same random changes."""
+    rng = random.Random(SEED + n)
+    held = _random_entry_lines(rng, 400)
+    lines = sorted(held.values(), key=feeds.line_key)
+    whole = chunks.Scope("all", n, "site", kind="entries-txt")
+    whole.build_from(lines)
+    parts = []
+    for category, group in sorted(chunks.by_category(lines).items()):
+        part = chunks.Scope(category, n, "site")
+        part.build_from(group)
+        parts.append(part)
+    merged = chunks.Scope("all", n, "site", kind="entries-txt")
+    merged.build_entries(lines)
+    merged.build_names(parts)
+    assert _sequences(merged) == _sequences(whole)
+    assert any(count > 1 for count in whole.extra["hosts"].values())  # counted across parts
+    for round_ in range(30):
+        gone = rng.sample(sorted(held), rng.randint(0, 30))
+        old = [held.pop(indicator) for indicator in gone]
+        new = [line for i, line in _random_entry_lines(rng, 20, 1000 * (round_ + 1)).items()
+               if i not in held]  # fmt: skip
+        held.update((feeds.line_key(line), line) for line in new)
+        whole.apply(old, new)
+        merged.apply(old, new)
+        assert _sequences(merged) == _sequences(whole)
+        fresh = chunks.Scope("all", n, "site", kind="entries-txt")
+        fresh.build_from(sorted(held.values(), key=feeds.line_key))
+        assert _sequences(whole) == _sequences(fresh)
+
+
 def test_a_piece_and_its_deflated_form_go_to_a_file_of_their_own_or_to_the_pack(tmp_path):
     store = chunks.Store(tmp_path)
     parts = {"txt": b"evil.com\n", "csv": b"1,evil.com\n"}
@@ -500,7 +564,8 @@ def test_chunks_another_worker_pruned_are_written_again(small_chunks, listed, cl
     for n in range(40):
         listed(f"h{n}.gone.com")
     publishing.publish()
-    shutil.rmtree(publishing.store().chunks)  # as another worker's pruning might
+    # as another worker's pruning might (a full build packs its pieces: no loose ones)
+    shutil.rmtree(publishing.store().chunks, ignore_errors=True)
     shutil.rmtree(publishing.store().packs)
     publishing.reset_state()
     listed("one-more.gone.com")
