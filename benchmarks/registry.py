@@ -229,13 +229,19 @@ def worker_update(tmp: Path, matcher, meta, items) -> tuple[float, float]:
         timings.append(time.perf_counter() - started)
         del changed, changed_meta
     timings.sort()
-    path = tmp / "matcher.pickle"
+    from gongyue.registry import publishing
+
+    path = tmp / publishing.MATCHER_FILE
     with open(path, "wb") as out:  # as the publication's follow-up writes it
-        pickle.dump((1, matcher, meta), out, protocol=pickle.HIGHEST_PROTOCOL)
+        columns = publishing._meta_columns(meta)
+        pickle.dump((1, matcher, columns), out, protocol=pickle.HIGHEST_PROTOCOL)
+    del columns
     started = time.perf_counter()
-    with open(path, "rb") as source:
-        loaded = pickle.load(source)
+    with open(path, "rb") as source:  # as load_matcher reads it (without the host index)
+        _serial, loaded, columns = pickle.load(source)
+        loaded_meta = publishing._meta_of_columns(columns)
     file_load = time.perf_counter() - started
+    del loaded_meta, columns
     del loaded
     path.unlink()
     gc.collect()

@@ -4,6 +4,8 @@ the link check's matcher follow, and readers keep what they have until then."""
 import gzip
 import hashlib
 
+import pytest
+
 from gongyue.registry import actions, feeds, publishing, service
 from gongyue.registry.models import FeedChange, Publication
 from gongyue.registry.tests.test_matcher import state_of
@@ -83,6 +85,30 @@ def test_a_worker_applies_a_publications_changes_to_the_matcher_it_holds(listed,
     # What requests already hold is not changed under them.
     assert held.matcher.match_host("www.gone-evil.com")
     assert "http://other-evil.com/login/" not in held.meta
+
+
+@pytest.mark.parametrize("held", [True, False], ids=["from-held-lines", "from-database"])
+def test_a_matcher_file_gives_a_worker_what_each_line_is(held, listed, secretariat):
+    """The matcher file keeps what each line is (entry, category, when listed) in columns,
+    made from the lines the publisher holds or, when it holds none, from the database; a
+    worker that loads it has what a matcher built from the database has."""
+    listed("evil-bank.com")
+    listed("*.evil-shop.com", "fraud")
+    listed("http://evil-login.com/sign-in/", "malware")
+    listed("45.33.32.7", "other")
+    publication = publishing.publish(then_follow=False)
+    if not held:
+        publishing.reset_state()  # a worker restarted since: the file comes from the rows
+    publishing.follow(publication)
+    assert publishing.matcher_serials() == [publication.serial]
+    loaded = publishing.load_matcher(publication.serial, build=False)
+    assert loaded is not None and loaded[0] == publication.serial
+    matcher, meta = matcher_of_the_list()
+    assert state_of(loaded[1]) == state_of(matcher) and loaded[2] == meta
+    assert {category for _id, category, _listed in meta.values()} == {
+        "phishing", "fraud", "malware", "other",
+    }  # fmt: skip
+    assert all(listed_at is not None for _id, _category, listed_at in loaded[2].values())
 
 
 def test_past_the_catch_up_limit_a_worker_loads_the_new_publications_matcher(listed, settings):
