@@ -233,7 +233,13 @@ def worker_update(tmp: Path, matcher, meta, items) -> tuple[float, float]:
 
     path = tmp / publishing.MATCHER_FILE
     with open(path, "wb") as out:  # as the publication's follow-up writes it
-        columns = publishing._meta_columns(meta)
+        # What each line is, in the columns publishing._matcher_of_lines makes.
+        columns = (
+            [item.indicator for item in items],
+            [item.id for item in items],
+            [sys.intern(item.category) for item in items],
+            [item.listed_at.isoformat() for item in items],
+        )
         pickle.dump((1, matcher, columns), out, protocol=pickle.HIGHEST_PROTOCOL)
     del columns
     started = time.perf_counter()

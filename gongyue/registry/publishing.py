@@ -45,7 +45,7 @@ from .models import Category, Entry, FeedChange, Publication, RegistryHead, Stat
 logger = logging.getLogger(__name__)
 
 SCOPES = ("all", *Category.values)
-#: (serial, matcher, what each line is as columns: ``_meta_columns``); named anew when what
+#: (serial, matcher, what each line is in columns: ``_matcher_of_lines``); named anew when what
 #: it holds changes, so that a worker of another version finds none rather than misreads one.
 MATCHER_FILE = "matcher-2.pickle"
 TITLE = "gongyue registry"
@@ -763,13 +763,9 @@ def _write_matcher(publication: Publication) -> None:
     final = publication_dir(publication.serial)
     final.mkdir(parents=True, exist_ok=True)
     state = _state
-    if state is not None and state.serial == publication.serial:
-        matcher, columns = _matcher_of_lines(state.lines())
-    else:
-        matcher, meta = build_matcher(
-            feeds.Item(*row) for row in _listed_rows().iterator(chunk_size=20000)
-        )
-        columns = _meta_columns(meta)
+    held = state is not None and state.serial == publication.serial
+    # The recipe lines it holds, or (a worker restarted since) the database's.
+    matcher, columns = _matcher_of_lines(state.lines() if held else _lines())
     # Its host index, which the workers map from the files rather than each building its own;
     # written first, since a worker that finds the matcher's file looks for it.
     matcher.host_index().save(final)
@@ -836,8 +832,10 @@ def build_matcher(items) -> tuple[Matcher, dict[str, tuple]]:
 
 
 def _matcher_of_lines(lines) -> tuple[Matcher, tuple[list, ...]]:
-    """``build_matcher`` of recipe lines, what each line is as ``_meta_columns`` gives it,
-    made without an ``Item`` or a ``datetime`` a line (a third of the time at 1,000,000)."""
+    """``build_matcher`` of recipe lines, and what each line is in the columns the matcher
+    file keeps: lines, entry ids, categories, when listed (ISO 8601, "" for none). Made
+    without an ``Item`` or a ``datetime`` a line, and pickled as columns rather than a
+    million tuples of a ``datetime`` (3.5 s to pickle here, the columns 1.4 s)."""
     matcher = Matcher()
     lines_of, ids, categories, listed = [], [], [], []
     intern = sys.intern  # seven categories: seven strings
@@ -849,16 +847,6 @@ def _matcher_of_lines(lines) -> tuple[Matcher, tuple[list, ...]]:
         categories.append(intern(category))
         listed.append(listed_at)
     return matcher, (lines_of, ids, categories, listed)
-
-
-def _meta_columns(meta: dict[str, tuple]) -> tuple[list, ...]:
-    """What each line is (``build_matcher``'s ``meta``) as the matcher file keeps it: lines,
-    entry ids, categories and when listed (ISO 8601, "" for none), in columns. Pickling a
-    million tuples of a ``datetime`` took 3.5 s here, the columns 1.4 s."""
-    listed = [moment.isoformat() if moment else "" for _id, _category, moment in meta.values()]
-    ids = [entry_id for entry_id, _category, _moment in meta.values()]
-    categories = [sys.intern(category) for _id, category, _moment in meta.values()]
-    return list(meta), ids, categories, listed
 
 
 def _meta_of_columns(columns: tuple[list, ...]) -> dict[str, tuple]:
