@@ -3,12 +3,14 @@ rewriting only the chunks that changed are byte-identical to the whole list buil
 gzipped form (deflate blocks of the chunks joined) decompresses to the same bytes, in Python,
 in curl and in Chromium; a fresh worker reuses the chunks on disk; unused chunks are pruned."""
 
+import fcntl
 import gzip
 import json
 import random
 import subprocess
 import zlib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -514,6 +516,36 @@ def test_a_download_keeps_what_it_reads_however_long_ago_its_publication_was_rep
     publishing.publish()  # nothing reads the first one now
     assert not mine & _on_disk()
     assert not publishing.store().list_path(first.files[name]["body"]).exists()
+    assert [p.name for p in publishing._readers_dir().iterdir()] == []
+
+
+def test_a_download_whose_reading_file_pruning_removed_before_its_lock_takes_a_new_one(
+    small_chunks, monkeypatch, listed
+):
+    """Pruning may find a download's file in ``readers/`` after the download opened it and
+    before it locked it: unlocked, so it removes it. The download then locks a new file, which
+    pruning sees as being read."""
+    for n in range(30):
+        listed(f"h{n}.race-download.com")
+    publication = publishing.publish()
+    name = "all.txt"
+    lock, raced = fcntl.flock, []
+
+    def flock(handle, flags):
+        path = Path(handle.name)
+        if flags == fcntl.LOCK_SH and path.parent.name == "readers" and not raced:
+            raced.append(path.name)
+            assert publishing._being_read() == set(), "pruning finds it unlocked"
+            assert not path.exists(), "and removes it"
+        return lock(handle, flags)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    download = publishing.stream(name, publication.files[name], serial=publication.serial)
+    got = next(download)
+    assert raced == [str(publication.serial)]
+    assert publishing._being_read() == {publication.serial}, "the new file is locked"
+    assert got + b"".join(download) == publishing.read_feed(publication, name)
+    assert publishing._being_read() == set()
     assert [p.name for p in publishing._readers_dir().iterdir()] == []
 
 
