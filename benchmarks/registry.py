@@ -18,6 +18,7 @@ import bisect
 import gc
 import http.server
 import os
+import pickle
 import random
 import shutil
 import sys
@@ -208,11 +209,11 @@ def _children_cpu() -> float:
     return times.children_user + times.children_system
 
 
-def worker_update(tmp: Path, matcher, meta, items) -> tuple[float, float]:
+def worker_update(path: Path, matcher, meta, items) -> tuple[float, float]:
     """Seconds a web worker takes to bring the link check's matcher up to a publication of one
     change: as ``service`` does it (a copy of the matcher held, the change applied; without the
-    query of the change's row), median of CHANGES; and loading the matcher file instead."""
-    import pickle
+    query of the change's row), median of CHANGES; and loading the matcher file (``path``)
+    instead."""
 
     from gongyue.registry.matcher import Indicator
 
@@ -231,17 +232,6 @@ def worker_update(tmp: Path, matcher, meta, items) -> tuple[float, float]:
     timings.sort()
     from gongyue.registry import publishing
 
-    path = tmp / publishing.MATCHER_FILE
-    with open(path, "wb") as out:  # as the publication's follow-up writes it
-        # What each line is, in the columns publishing._matcher_of_lines makes.
-        columns = (
-            [item.indicator for item in items],
-            [item.id for item in items],
-            [sys.intern(item.category) for item in items],
-            [item.listed_at.isoformat() for item in items],
-        )
-        pickle.dump((1, matcher, columns), out, protocol=pickle.HIGHEST_PROTOCOL)
-    del columns
     started = time.perf_counter()
     with open(path, "rb") as source:  # as load_matcher reads it (without the host index)
         _serial, loaded, columns = pickle.load(source)
@@ -440,19 +430,29 @@ def main() -> None:
         setup_django(tmp)
         from django.conf import settings
 
-        from gongyue.registry import publishing
+        from gongyue.registry import feeds, publishing
 
         items, names = make_items(args.entries, rng)
         # The generated entries are the benchmark's own, a million objects no worker holds:
         # out of the cyclic collector's way, so that it does not walk them in every phase.
         gc.freeze()
         if not args.feeds_only:
+            lines = [feeds.entry_line(item) for item in items]  # as the database writes them
+            gc.collect()
             before = rss_mb()
             started = time.perf_counter()
-            matcher, meta = publishing.build_matcher(items)
+            # As a worker with no matcher file builds it (load_matcher): what each line is, in
+            # columns, then as the worker holds it.
+            matcher, columns = publishing._matcher_of_lines(lines)
+            meta = publishing._meta_of_columns(columns)
             build_seconds = time.perf_counter() - started
+            matcher_file = tmp / publishing.MATCHER_FILE  # as what follows a publication writes it
+            with open(matcher_file, "wb") as out:
+                pickle.dump((1, matcher, columns), out, protocol=pickle.HIGHEST_PROTOCOL)
+            del columns
             gc.collect()
             matcher_mb = rss_mb() - before
+            del lines
             exact = {name for name, _w in names}
 
             started = time.perf_counter()
@@ -527,7 +527,7 @@ def main() -> None:
                     f"{len(exact):,}-name set: see the set row",
                 )
             )
-            catch_up, file_load = worker_update(tmp, matcher, meta, items)
+            catch_up, file_load = worker_update(matcher_file, matcher, meta, items)
             rows.append(
                 (
                     "a web worker at a publication of one change (one entry in, one out): its"

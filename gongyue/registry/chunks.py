@@ -354,10 +354,7 @@ class Scope:
     def build_entries(self, lines: list[str]) -> None:
         """Its entry chunks alone, from its sorted recipe lines (its DNS names then come from
         the scopes that make it up: ``build_names``)."""
-        n, crc32 = self.entries.n, zlib.crc32
-        self.entries.build(
-            lines, [crc32(line[: line.index("\t")].encode()) % n == 0 for line in lines]
-        )
+        self.entries.build(lines)  # its boundaries by the lines' keys
         self.dirty = True
 
     def build_names(self, parts: list[Scope]) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from gongyue.registry import actions, chunks, feeds, publishing
 from gongyue.registry.actions import Item
 from gongyue.registry.models import Entry, Publication, Status
+from gongyue.registry.tests.test_matcher import listed_items
 
 SEED = 20261201
 
@@ -207,8 +208,7 @@ def test_the_database_writes_the_recipe_lines_that_render_as_the_entries_do(list
         entry = listed(value)
         Entry.objects.filter(pk=entry.pk).update(listed_at=listed_at, expires_at=expires_at)
     lines = publishing._all_lines()
-    rows = Entry.objects.listed().order_by("indicator").values_list(*publishing._FIELDS)
-    items = sorted((feeds.Item(*row) for row in rows), key=lambda item: item.indicator)
+    items = sorted(listed_items(), key=lambda item: item.indicator)
     assert [feeds.line_item(line) for line in lines] == items
     renderer = feeds.Renderer("https://gy.example")
     written = [feeds.entry_line(item) for item in items]
@@ -219,8 +219,7 @@ def test_the_database_writes_the_recipe_lines_that_render_as_the_entries_do(list
 
 def reference(publication) -> dict[str, bytes]:
     """Every file of the list as it is in the database, built whole, without chunks."""
-    rows = Entry.objects.listed().values_list(*publishing._FIELDS)
-    items = [feeds.Item(*row) for row in rows]
+    items = listed_items()
     meta = publishing._meta(publication.serial, publication.published_at)
     files = {}
     for scope in publishing.SCOPES:

@@ -2,7 +2,29 @@
 
 import random
 
+from gongyue.registry import feeds
 from gongyue.registry.matcher import Indicator, Matcher, parse_line
+
+FIELDS = ("pk", "kind", "value", "include_subdomains", "indicator", "category", "listed_at",
+          "expires_at")  # fmt: skip
+
+
+def listed_items() -> list[feeds.Item]:
+    """The listed entries as feed items, read field by field (not as the recipe lines the
+    publisher reads)."""
+    from gongyue.registry.models import Entry
+
+    return [feeds.Item(*row) for row in Entry.objects.listed().order_by().values_list(*FIELDS)]
+
+
+def matcher_of_the_list():
+    """The matcher of the listed entries built item by item, apart from publishing's way from
+    recipe lines, and what each line is: (entry id, category, when listed)."""
+    matcher, meta = Matcher(), {}
+    for item in listed_items():
+        matcher.add(Indicator(item.kind, item.value, item.include_subdomains), item.indicator)
+        meta[item.indicator] = (item.id, item.category, item.listed_at)
+    return matcher, meta
 
 
 def reference(exact, wildcard, host):

@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from gongyue.registry import actions, feeds, publishing, service
+from gongyue.registry import actions, publishing, service
 from gongyue.registry.models import FeedChange, Publication
-from gongyue.registry.tests.test_matcher import state_of
+from gongyue.registry.tests.test_matcher import matcher_of_the_list, state_of
 
 
 def test_a_feed_is_served_plain_until_its_gzipped_copy_is_written(listed, client):
@@ -46,11 +46,6 @@ def test_what_follows_a_publication_gives_each_file_its_sha256(listed, client):
         assert info["sha256"] == digest, name
         if name in directory:
             assert directory[name]["sha256"] == digest, name
-
-
-def matcher_of_the_list():
-    """The matcher a worker holding none builds from the database, and what each line is."""
-    return publishing.build_matcher(feeds.Item(*row) for row in publishing._listed_rows())
 
 
 def same_answers(loaded, fresh) -> bool:

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from gongyue.registry import actions, feeds, publishing, service
+from gongyue.registry import actions, publishing, service
 from gongyue.registry.actions import Item
 from gongyue.registry.models import Entry, FeedChange, Status
-from gongyue.registry.tests.test_matcher import state_of
+from gongyue.registry.tests.test_matcher import matcher_of_the_list, state_of
 
 SEED = 20261201
 ROUNDS = 25
@@ -71,9 +71,7 @@ def test_replaying_changes_from_several_serials_always_gives_the_full_list(
         worker = service.current()
         assert worker.serial == publication.serial and worker.meta.keys() == truth
         assert (worker.applied > 0) == (round_number > 0), "caught up, not loaded again"
-        matcher, meta = publishing.build_matcher(
-            feeds.Item(*row) for row in publishing._listed_rows()
-        )
+        matcher, meta = matcher_of_the_list()
         assert state_of(worker.matcher) == state_of(matcher) and worker.meta == meta
         # A new client starts now and then, from the empty list or from this serial.
         if round_number % 5 == 0:
