@@ -57,8 +57,8 @@ def loaded_mb(tmp: Path, path: Path) -> float:
         "import registry as bench; bench.setup_django(Path(sys.argv[3]))\n"
         "from gongyue.registry import publishing\n"
         "gc.collect(); before = bench.rss_mb()\n"
-        "with open(sys.argv[4], 'rb') as source: _serial, matcher, columns = pickle.load(source)\n"
-        "meta = publishing._meta_of_columns(columns); del columns; gc.collect()\n"
+        "with open(sys.argv[4], 'rb') as source: _serial, matcher = pickle.load(source)\n"
+        "gc.collect()\n"
         "print(bench.rss_mb() - before)\n"
     )
     here = Path(__file__).resolve().parent
@@ -229,7 +229,7 @@ def _children_cpu() -> float:
     return times.children_user + times.children_system
 
 
-def worker_update(path: Path, matcher, meta, items) -> tuple[float, float]:
+def worker_update(path: Path, matcher, items) -> tuple[float, float]:
     """Seconds a web worker takes to bring the link check's matcher up to a publication of one
     change: as ``service`` does it (a copy of the matcher held, the change applied; without the
     query of the change's row), median of CHANGES; and loading the matcher file (``path``)
@@ -241,23 +241,17 @@ def worker_update(path: Path, matcher, meta, items) -> tuple[float, float]:
     for n in range(CHANGES):
         gone = items[n * 7919 % len(items)]
         started = time.perf_counter()
-        changed, changed_meta = matcher.copy(), meta.copy()
+        changed = matcher.copy()
         changed.remove(Indicator(gone.kind, gone.value, gone.include_subdomains), gone.indicator)
-        del changed_meta[gone.indicator]
         line = f"caught-up-by-bench-{n}.com"
         changed.add(Indicator("domain", line, False), line)
-        changed_meta[line] = (len(items) + n, "phishing", gone.listed_at)
         timings.append(time.perf_counter() - started)
-        del changed, changed_meta
+        del changed
     timings.sort()
-    from gongyue.registry import publishing
-
     started = time.perf_counter()
     with open(path, "rb") as source:  # as load_matcher reads it (without the host index)
-        _serial, loaded, columns = pickle.load(source)
-        loaded_meta = publishing._meta_of_columns(columns)
+        _serial, loaded = pickle.load(source)
     file_load = time.perf_counter() - started
-    del loaded_meta, columns
     del loaded
     path.unlink()
     gc.collect()
@@ -459,15 +453,13 @@ def main() -> None:
         if not args.feeds_only:
             lines = [feeds.entry_line(item) for item in items]  # as the database writes them
             started = time.perf_counter()
-            # As a worker with no matcher file builds it (load_matcher): what each line is, in
-            # columns, then as the worker holds it.
-            matcher, columns = publishing._matcher_of_lines(lines)
-            meta = publishing._meta_of_columns(columns)
+            # As what follows a publication builds it, and a worker with no matcher file.
+            matcher = publishing._matcher_of_lines(lines)
             build_seconds = time.perf_counter() - started
             matcher_file = tmp / publishing.MATCHER_FILE  # as what follows a publication writes it
             with open(matcher_file, "wb") as out:
-                pickle.dump((1, matcher, columns), out, protocol=pickle.HIGHEST_PROTOCOL)
-            del columns, lines
+                pickle.dump((1, matcher), out, protocol=pickle.HIGHEST_PROTOCOL)
+            del lines
             matcher_mb = loaded_mb(tmp, matcher_file)
             exact = {name for name, _w in names}
 
@@ -544,7 +536,7 @@ def main() -> None:
                     f"{len(exact):,}-name set: see the set row",
                 )
             )
-            catch_up, file_load = worker_update(matcher_file, matcher, meta, items)
+            catch_up, file_load = worker_update(matcher_file, matcher, items)
             rows.append(
                 (
                     "a web worker at a publication of one change (one entry in, one out): its"
@@ -553,7 +545,7 @@ def main() -> None:
                     f"{file_load:.1f} s loading the publication's matcher file",
                 )
             )
-            del matcher, meta
+            del matcher
             gc.collect()
 
         if not args.no_feeds:

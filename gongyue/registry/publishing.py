@@ -20,12 +20,11 @@ import os
 import pickle
 import shutil
 import struct
-import sys
 import time
 import zlib
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
@@ -45,9 +44,9 @@ from .models import Category, Entry, FeedChange, Publication, RegistryHead, Stat
 logger = logging.getLogger(__name__)
 
 SCOPES = ("all", *Category.values)
-#: (serial, matcher, what each line is in columns: ``_matcher_of_lines``); named anew when what
-#: it holds changes, so that a worker of another version finds none rather than misreads one.
-MATCHER_FILE = "matcher-2.pickle"
+#: (serial, matcher); named anew when what it holds changes, so that a worker of another
+#: version finds none rather than misreads one.
+MATCHER_FILE = "matcher-3.pickle"
 TITLE = "gongyue registry"
 #: Re-sightings refresh a listed entry's expiry without a serial; those up to this long before
 #: the list was last read are looked at again (longer than any transaction runs).
@@ -746,13 +745,13 @@ def _write_matcher(publication: Publication) -> None:
     state = _state
     held = state is not None and state.serial == publication.serial
     # The recipe lines it holds, or (a worker restarted since) the database's.
-    matcher, columns = _matcher_of_lines(state.lines() if held else _lines())
+    matcher = _matcher_of_lines(state.lines() if held else _lines())
     # Its host index, which the workers map from the files rather than each building its own;
     # written first, since a worker that finds the matcher's file looks for it.
     matcher.host_index().save(final)
     temporary = final / f".{MATCHER_FILE}.{os.getpid()}"
     with open(temporary, "wb") as out:
-        pickle.dump((publication.serial, matcher, columns), out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((publication.serial, matcher), out, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, final / MATCHER_FILE)
 
 
@@ -802,28 +801,17 @@ def compress_files(files: dict) -> dict:
     return files
 
 
-def _matcher_of_lines(lines) -> tuple[Matcher, tuple[list, ...]]:
-    """The matcher of these recipe lines, and what each line is in the columns the matcher
-    file keeps: lines, entry ids, categories, when listed (ISO 8601, "" for none). Made
-    without an ``Item`` or a ``datetime`` a line, and pickled as columns rather than a
-    million tuples of a ``datetime`` (3.5 s to pickle here, the columns 1.4 s)."""
+def _matcher_of_lines(lines) -> Matcher:
+    """The matcher of these recipe lines, made without an ``Item`` a line. Where a line is its
+    value (a name without its subdomains, an address, a hash), the matcher's key is the line
+    itself, one string rather than two equal ones: pickled once, and 48 MB less in a worker at
+    1,000,000 entries (see docs/registry.md, "Matching")."""
     matcher = Matcher()
-    lines_of, ids, categories, listed = [], [], [], []
-    intern = sys.intern  # seven categories: seven strings
     for line in lines:
-        indicator, pk, kind, value, sub, category, listed_at, _expires = line.split("\t")
-        matcher.add(Indicator(kind, value, sub == "1"), indicator)
-        lines_of.append(indicator)
-        ids.append(int(pk))
-        categories.append(intern(category))
-        listed.append(listed_at)
-    return matcher, (lines_of, ids, categories, listed)
-
-
-def _meta_of_columns(columns: tuple[list, ...]) -> dict[str, tuple]:
-    lines_of, ids, categories, listed = columns
-    moments = [datetime.fromisoformat(moment) if moment else None for moment in listed]
-    return dict(zip(lines_of, zip(ids, categories, moments, strict=True), strict=True))
+        indicator, _pk, kind, value, sub, _rest = line.split("\t", 5)
+        key = indicator if value == indicator else value
+        matcher.add(Indicator(kind, key, sub == "1"), indicator)
+    return matcher
 
 
 def _prune(serial: int) -> None:
@@ -1039,11 +1027,11 @@ def matcher_serials() -> list[int]:
 
 def load_matcher(
     serial: int, history_from: int = 0, *, after: int = -1, build: bool = True
-) -> tuple[int, Matcher, dict] | None:
+) -> tuple[int, Matcher] | None:
     """The newest matcher file written at or before ``serial`` and after ``after``, not before
     ``history_from`` (so that the changes since it can be applied): the serial it was written
-    with, the matcher with its host index mapped from the files beside it, and what each line
-    is. When there is none, the matcher built from the database at ``serial``, or None when
+    with, and the matcher with its host index mapped from the files beside it. When there is
+    none, the matcher built from the database at ``serial``, or None when
     not ``build``."""
     for written in matcher_serials():
         if written > serial:
@@ -1053,16 +1041,14 @@ def load_matcher(
         folder = publication_dir(written)
         try:
             with open(folder / MATCHER_FILE, "rb") as source:
-                stored_serial, matcher, columns = pickle.load(source)
+                stored_serial, matcher = pickle.load(source)
             if stored_serial == written:
-                meta = _meta_of_columns(columns)
                 matcher.index = HostIndex.load(folder, matcher.names, matcher.suffixes)
-                return written, matcher, meta
+                return written, matcher
         # A file of an older Matcher (its fields renamed) reads as no file.
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, TypeError):
             pass
     if not build:
         return None
     logger.warning("registry: no matcher file for serial %s; building it here", serial)
-    matcher, columns = _matcher_of_lines(_lines())
-    return serial, matcher, _meta_of_columns(columns)
+    return serial, _matcher_of_lines(_lines())

@@ -176,6 +176,33 @@ def test_link_check_matches_the_safe_browsing_way_against_the_newest_publication
     assert api("post", "/check", json={"items": ["x.com"]}).status_code == 401
 
 
+def test_a_link_check_reads_the_entries_that_matched_in_one_query(
+    listed, django_assert_num_queries
+):
+    """The worker's matcher answers with lines; the entries they name come from the database,
+    all in one query, and none is read when nothing matched."""
+    from gongyue.registry import service
+
+    entries = [listed(f"evil{n}.com", ("phishing", "fraud")[n % 2]) for n in range(30)]
+    publishing.publish()
+    service.current()
+    values = [f"http://evil{n}.com/x" for n in range(30)] + ["fine.example", "evil3.com"]
+    with django_assert_num_queries(2):  # the newest serial, then the entries
+        _serial, results = service.check(values)
+    expected = [
+        {"indicator": e.indicator, "entry": e.pk, "category": e.category, "listed_at": e.listed_at}
+        for e in [*entries, None, entries[3]]
+        if e is not None
+    ]
+    assert [r["match"] for r in results if r["listed"]] == expected
+    assert results[30] == {
+        "input": "fine.example", "canonical": "http://fine.example/", "listed": False,
+        "match": None,
+    }  # fmt: skip
+    with django_assert_num_queries(1):  # nothing matched: no entry is read
+        service.check(["fine.example"] * 100)
+
+
 def test_a_delisting_reaches_the_check_at_the_next_publication(
     api, member_token, listed, secretariat
 ):

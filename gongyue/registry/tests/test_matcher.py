@@ -17,14 +17,13 @@ def listed_items() -> list[feeds.Item]:
     return [feeds.Item(*row) for row in Entry.objects.listed().order_by().values_list(*FIELDS)]
 
 
-def matcher_of_the_list():
+def matcher_of_the_list() -> Matcher:
     """The matcher of the listed entries built item by item, apart from publishing's way from
-    recipe lines, and what each line is: (entry id, category, when listed)."""
-    matcher, meta = Matcher(), {}
+    recipe lines."""
+    matcher = Matcher()
     for item in listed_items():
         matcher.add(Indicator(item.kind, item.value, item.include_subdomains), item.indicator)
-        meta[item.indicator] = (item.id, item.category, item.listed_at)
-    return matcher, meta
+    return matcher
 
 
 def reference(exact, wildcard, host):
