@@ -48,6 +48,13 @@ def check_can_review(user) -> None:
         raise PermissionDenied(_("Only the secretariat reviews the registry."))
 
 
+def get_unit_to_trust(user, unit_id) -> Unit:
+    """A unit the secretariat makes a trusted submitter, or no longer: 403 for anyone else
+    (before the unit is looked up, so that nobody else learns which numbers exist)."""
+    check_can_review(user)
+    return get_object_or_404(Unit, pk=unit_id)
+
+
 def get_entry_for_user(user, entry_id, *, to: str = "view") -> Entry:
     """`to`: "view" (public once listed; otherwise the secretariat and the submitting unit),
     "review" (secretariat)."""

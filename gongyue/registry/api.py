@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -17,7 +16,6 @@ from gongyue.api.auth import public
 from gongyue.api.errors import ApiError, Error, cleaned
 from gongyue.core.ratelimit import hit
 from gongyue.core.uploads import serve_upload
-from gongyue.organisations.models import Unit
 
 from . import actions, queries, service
 from .access import (
@@ -29,6 +27,7 @@ from .access import (
     get_entry_for_user,
     get_evidence_file_for_user,
     get_sighting_for_evidence,
+    get_unit_to_trust,
     member_unit,
 )
 from .forms import (
@@ -399,13 +398,43 @@ def decide_appeal(request, appeal_id: int, payload: DecideIn):
     return _appeal_out(appeal)
 
 
+class TrustOut(Schema):
+    unit: int
+    name: str
+    trusted: bool
+    since: datetime | None = Field(description="When it became a trusted submitter.")
+    submitted: int = Field(description="Entries it submitted first.")
+    listed: int = Field(description="Of those, listed now.")
+    rejected: int = Field(description="Of those, rejected.")
+
+
+@router.get("/trusted", response={200: list[TrustOut], 401: Error, 403: Error})
+def trusted_units(request):
+    """The member units (and any unit still trusted that is no member now): whether each is a
+    trusted submitter, and what it submitted."""
+    check_can_review(request.user)
+    return [_trust_out(unit) for unit in queries.trust_rows()]
+
+
+def _trust_out(unit) -> dict:
+    trust = getattr(unit, "registry_trust", None)
+    return {
+        "unit": unit.pk,
+        "name": unit.name,
+        "trusted": trust is not None,
+        "since": trust.since if trust else None,
+        "submitted": unit.submitted,
+        "listed": unit.listed,
+        "rejected": unit.rejected,
+    }
+
+
 @router.put(
     "/trusted/{unit_id}", response={200: dict, 401: Error, 403: Error, 404: Error, 409: Error}
 )
 def trust_unit(request, unit_id: int):
     """Make a unit a trusted submitter: its entries are listed at once, reviewed later."""
-    check_can_review(request.user)
-    actions.do_trust_unit(get_object_or_404(Unit, pk=unit_id), actor=request.user)
+    actions.do_trust_unit(get_unit_to_trust(request.user, unit_id), actor=request.user)
     return {"unit": unit_id, "trusted": True}
 
 
@@ -413,8 +442,7 @@ def trust_unit(request, unit_id: int):
     "/trusted/{unit_id}", response={200: dict, 401: Error, 403: Error, 404: Error, 409: Error}
 )
 def untrust_unit(request, unit_id: int):
-    check_can_review(request.user)
-    actions.do_untrust_unit(get_object_or_404(Unit, pk=unit_id), actor=request.user)
+    actions.do_untrust_unit(get_unit_to_trust(request.user, unit_id), actor=request.user)
     return {"unit": unit_id, "trusted": False}
 
 

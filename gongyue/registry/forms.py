@@ -151,3 +151,10 @@ class EvidenceForm(forms.Form):
     """A screenshot for a sighting your unit submitted (the page's and the API's)."""
 
     screenshot = UploadField(label=_("Screenshot (PNG or JPEG)"), kinds=EVIDENCE_KINDS)
+
+
+class TrustForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("trust", _("trust its submissions")), ("untrust", _("review them first"))],
+    )

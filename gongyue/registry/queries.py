@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from gongyue.core.access import is_secretariat
 from gongyue.core.errors import ActionRefused
+from gongyue.organisations.models import Unit
 
 from .models import Appeal, AppealStatus, Entry, FeedChange, Publication, Status
 
@@ -40,6 +41,24 @@ def review_queue():
         .select_related("unit")
         .annotate(sighting_count=Count("sightings"))
         .order_by("created_at", "pk")
+    )
+
+
+def trust_rows():
+    """The units the secretariat may trust as submitters: the member units, and any unit still
+    trusted that is no member now; each with its trust (``registry_trust``, or none) and how
+    many entries it submitted, how many of them are listed and how many were rejected."""
+    return (
+        Unit.objects.filter(
+            Q(pk__in=Unit.objects.members().values("pk")) | Q(registry_trust__isnull=False)
+        )
+        .select_related("registry_trust", "registry_trust__by")
+        .annotate(
+            submitted=Count("registry_entries"),
+            listed=Count("registry_entries", filter=Q(registry_entries__status=Status.LISTED)),
+            rejected=Count("registry_entries", filter=Q(registry_entries__status=Status.REJECTED)),
+        )
+        .order_by("name", "pk")
     )
 
 

@@ -28,6 +28,7 @@ from .access import (
     get_appeal_for_user,
     get_entry_for_user,
     get_evidence_file_for_user,
+    get_unit_to_trust,
     member_unit,
 )
 from .forms import (
@@ -38,6 +39,7 @@ from .forms import (
     ReviewForm,
     SearchForm,
     SubmitForm,
+    TrustForm,
 )
 from .models import Appeal, AppealStatus, Category
 
@@ -140,7 +142,7 @@ def review(request, entry_id):
             % {"indicator": entry.indicator, "status": done.result.get_status_display()},
         )
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        _report_errors(request, form)
     if request.POST.get("next") == "entry":
         return redirect("registry:entry", entry_id=entry.pk)
     return redirect("registry:review")
@@ -230,8 +232,45 @@ def decide(request, appeal_id):
             % {"number": appeal_row.pk, "status": AppealStatus(done.result.status).label},
         )
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        _report_errors(request, form)
     return redirect("registry:appeals")
+
+
+@secretariat_required
+def trusted(request):
+    """The units whose submissions are listed at once (reviewed later), and the others."""
+    return render(
+        request, "registry/trusted.html", {"units": queries.trust_rows(), "form": TrustForm()}
+    )
+
+
+@require_POST
+def trust(request, unit_id):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    unit = get_unit_to_trust(request.user, unit_id)
+    form = TrustForm(request.POST)
+
+    def run(data):
+        if data["decision"] == "trust":
+            return actions.do_trust_unit(unit, actor=request.user)
+        return actions.do_untrust_unit(unit, actor=request.user)
+
+    done = perform(form, run)
+    if done and form.cleaned_data["decision"] == "trust":
+        messages.success(request, _("%(unit)s is now a trusted submitter.") % {"unit": unit.name})
+    elif done:
+        messages.success(
+            request, _("%(unit)s is no longer a trusted submitter.") % {"unit": unit.name}
+        )
+    else:
+        _report_errors(request, form)
+    return redirect("registry:trusted")
+
+
+def _report_errors(request, form) -> None:
+    """A form posted from a list page that redirects back: its errors as one message."""
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
 
 
 @login_required
