@@ -28,6 +28,7 @@ from .access import (
     get_appeal_for_user,
     get_entry_for_user,
     get_evidence_file_for_user,
+    get_sighting_for_evidence,
     get_unit_to_trust,
     member_unit,
 )
@@ -35,6 +36,8 @@ from .forms import (
     AppealForm,
     CheckForm,
     DecideForm,
+    DelistForm,
+    EvidenceForm,
     ReceiptForm,
     ReviewForm,
     SearchForm,
@@ -70,15 +73,16 @@ def entry_page(request, entry_id):
         "secretariat": secretariat,
         "own": request.user.is_authenticated and request.user.unit_id == entry.unit_id,
     }
+    sightings = entry.sightings.select_related("unit").prefetch_related("files")
     if secretariat:
-        context["sightings"] = entry.sightings.select_related("unit").prefetch_related("files")
+        context["sightings"] = sightings
         context["review_form"] = ReviewForm()
-    elif context["own"]:
-        context["sightings"] = (
-            entry.sightings.filter(unit_id=request.user.unit_id)
-            .select_related("unit")
-            .prefetch_related("files")
-        )
+        context["delist_form"] = DelistForm() if entry.is_listed else None
+    elif request.user.is_authenticated and request.user.unit_id is not None:
+        # A unit sees its own sightings (it may have seen an entry another unit submitted)
+        # and hands in screenshots for them; never another unit's.
+        context["sightings"] = list(sightings.filter(unit_id=request.user.unit_id))
+        context["evidence_form"] = EvidenceForm() if context["sightings"] else None
     return render(request, "registry/entry.html", context)
 
 
@@ -134,15 +138,15 @@ def review(request, entry_id):
             )
         return actions.do_reject_entry(entry, actor=request.user, reason=data["note"])
 
-    done = perform(form, run)
-    if done:
-        messages.success(
-            request,
+    _perform_and_report(
+        request,
+        form,
+        run,
+        lambda result: (
             _("%(indicator)s is now %(status)s.")
-            % {"indicator": entry.indicator, "status": done.result.get_status_display()},
-        )
-    else:
-        _report_errors(request, form)
+            % {"indicator": entry.indicator, "status": result.get_status_display()}
+        ),
+    )
     if request.POST.get("next") == "entry":
         return redirect("registry:entry", entry_id=entry.pk)
     return redirect("registry:review")
@@ -216,7 +220,8 @@ def decide(request, appeal_id):
         return redirect_to_login(request.get_full_path())
     appeal_row = get_appeal_for_user(request.user, appeal_id, to="decide")
     form = DecideForm(request.POST)
-    done = perform(
+    _perform_and_report(
+        request,
         form,
         lambda data: actions.do_decide_appeal(
             appeal_row,
@@ -224,15 +229,11 @@ def decide(request, appeal_id):
             uphold=data["decision"] == "uphold",
             reason=data["reason"],
         ),
-    )
-    if done:
-        messages.success(
-            request,
+        lambda result: (
             _("Appeal %(number)s: %(status)s.")
-            % {"number": appeal_row.pk, "status": AppealStatus(done.result.status).label},
-        )
-    else:
-        _report_errors(request, form)
+            % {"number": appeal_row.pk, "status": AppealStatus(result.status).label}
+        ),
+    )
     return redirect("registry:appeals")
 
 
@@ -256,21 +257,60 @@ def trust(request, unit_id):
             return actions.do_trust_unit(unit, actor=request.user)
         return actions.do_untrust_unit(unit, actor=request.user)
 
-    done = perform(form, run)
-    if done and form.cleaned_data["decision"] == "trust":
-        messages.success(request, _("%(unit)s is now a trusted submitter.") % {"unit": unit.name})
-    elif done:
-        messages.success(
-            request, _("%(unit)s is no longer a trusted submitter.") % {"unit": unit.name}
-        )
-    else:
-        _report_errors(request, form)
+    def say(result):
+        if form.cleaned_data["decision"] == "trust":
+            return _("%(unit)s is now a trusted submitter.") % {"unit": unit.name}
+        return _("%(unit)s is no longer a trusted submitter.") % {"unit": unit.name}
+
+    _perform_and_report(request, form, run, say)
     return redirect("registry:trusted")
 
 
-def _report_errors(request, form) -> None:
-    """A form posted from a list page that redirects back: its errors as one message."""
-    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+@require_POST
+def delist(request, entry_id):
+    """The secretariat takes a listed entry off the list, with the reason (its own correction;
+    an appeal upheld does the same through the appeal)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    entry = get_entry_for_user(request.user, entry_id, to="review")
+    _perform_and_report(
+        request,
+        DelistForm(request.POST),
+        lambda data: actions.do_delist_entry(entry, actor=request.user, reason=data["reason"]),
+        lambda result: (
+            _("%(indicator)s is delisted; it leaves the feeds at the next publication.")
+            % {"indicator": entry.indicator}
+        ),
+    )
+    return redirect("registry:entry", entry_id=entry.pk)
+
+
+@require_POST
+def add_evidence(request, entry_id):
+    """A screenshot for the latest sighting of the entry by the person's unit."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    sighting = get_sighting_for_evidence(request.user, entry_id)
+    _perform_and_report(
+        request,
+        EvidenceForm(request.POST, request.FILES),
+        lambda data: actions.do_add_evidence_file(sighting, data["screenshot"], actor=request.user),
+        lambda result: (
+            _("The screenshot was added (SHA-256 %(sha256)s).") % {"sha256": result.sha256[:12]}
+        ),
+    )
+    return redirect("registry:entry", entry_id=entry_id)
+
+
+def _perform_and_report(request, form, run, say) -> bool:
+    """A form posted from a page that redirects back: run it (see `perform`), then say what
+    was done, `say(result)`, or every error in one message."""
+    done = perform(form, run)
+    if done:
+        messages.success(request, say(done.result))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return bool(done)
 
 
 @login_required

@@ -10,10 +10,15 @@ from gongyue.organisations.tests.conftest import PNG_BYTES as PNG
 from gongyue.registry.models import EvidenceFile
 
 
-def upload(client, entry, data, name="shot.png"):
+def upload(client, entry, data, name="shot.png", *, page=False):
+    """Through the API, or (page=True) through the entry page's form."""
+    url = (
+        f"/registry/entries/{entry.pk}/evidence/"
+        if page
+        else (f"/api/v1/registry/entries/{entry.pk}/evidence")
+    )
     return client.post(
-        f"/api/v1/registry/entries/{entry.pk}/evidence",
-        {"screenshot": SimpleUploadedFile(name, data, content_type="image/png")},
+        url, {"screenshot": SimpleUploadedFile(name, data, content_type="image/png")}
     )
 
 
@@ -86,3 +91,46 @@ def test_the_public_entry_page_never_links_the_evidence(
     assert link in client_for(rep_a).get(f"/registry/entries/{entry.pk}/").content.decode()
     assert link in client_for(secretariat).get(f"/registry/entries/{entry.pk}/").content.decode()
     assert client_for(rep_a).get(link).status_code == 200
+
+
+def test_a_member_hands_in_a_screenshot_on_the_entry_page(client_for, submit, rep_a):
+    entry = submit("http://evil-bank.com/login")
+    client = client_for(rep_a)
+    page = client.get(f"/registry/entries/{entry.pk}/").content.decode()
+    assert 'data-testid="evidence-form"' in page and 'enctype="multipart/form-data"' in page
+    response = upload(client, entry, PNG, page=True)
+    assert response.status_code == 302 and response["Location"] == f"/registry/entries/{entry.pk}/"
+    row = EvidenceFile.objects.get()
+    assert row.sha256 == hashlib.sha256(PNG).hexdigest() and row.sighting.unit_id == rep_a.unit_id
+    assert AuditEntry.objects.get(action="registry.evidence_added").new["sha256"] == row.sha256
+    page = client.get(response["Location"]).content.decode()
+    assert f"/registry/evidence/{row.pk}/" in page and row.sha256[:12] in page
+    # Not an image: the reason in a message, nothing kept.
+    response = upload(client, entry, b"<html><script>alert(1)</script></html>", page=True)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert '<li class="error">' in page
+    assert EvidenceFile.objects.count() == 1
+    assert AuditEntry.objects.filter(action="registry.evidence_added").count() == 1
+
+
+def test_a_unit_that_saw_the_entry_again_adds_to_its_own_sighting_and_others_cannot(
+    client_for, listed, submit, rep_a, rep_b, unit_b, secretariat
+):
+    entry = listed("evil-bank.com")
+    # Another unit that never saw it: no form on the page, and a post is refused.
+    page = client_for(rep_b).get(f"/registry/entries/{entry.pk}/").content.decode()
+    assert 'data-testid="evidence-form"' not in page
+    assert upload(client_for(rep_b), entry, PNG, page=True).status_code == 403
+    assert client_for(None).post(f"/registry/entries/{entry.pk}/evidence/").status_code == 302
+    assert not EvidenceFile.objects.exists()
+    # Once it saw the entry too, its screenshot goes to its own sighting, not to unit A's.
+    submit("evil-bank.com", actor=rep_b, unit=unit_b)
+    page = client_for(rep_b).get(f"/registry/entries/{entry.pk}/").content.decode()
+    assert 'data-testid="evidence-form"' in page and unit_b.name in page
+    assert upload(client_for(rep_b), entry, PNG, page=True).status_code == 302
+    row = EvidenceFile.objects.get()
+    assert row.sighting.unit_id == unit_b.pk and row.sighting.entry_id == entry.pk
+    # Unit A's page shows A's sighting only, without B's screenshot.
+    page = client_for(rep_a).get(f"/registry/entries/{entry.pk}/").content.decode()
+    assert f"/registry/evidence/{row.pk}/" not in page and unit_b.name not in page

@@ -127,6 +127,46 @@ def test_the_appeals_page_lets_another_reviewer_decide(
     assert entry.status == Status.DELISTED
 
 
+def test_the_secretariat_delists_an_entry_on_its_page_with_the_reason(
+    client_for, listed, secretariat, rep_a
+):
+    entry = listed("evil-bank.com")
+    url = f"/registry/entries/{entry.pk}/delist/"
+    # A member sees no form and is refused; an empty reason changes nothing.
+    assert (
+        'data-testid="delist-form"' not in client_for(rep_a).get(entry_url(entry)).content.decode()
+    )
+    assert client_for(rep_a).post(url, {"reason": "mine"}).status_code == 403
+    staff = client_for(secretariat)
+    assert 'data-testid="delist-form"' in staff.get(entry_url(entry)).content.decode()
+    response = staff.post(url, {"reason": "  "})
+    assert response.status_code == 302
+    assert '<li class="error">' in staff.get(response["Location"]).content.decode()
+    entry.refresh_from_db()
+    assert entry.status == Status.LISTED
+    assert not AuditEntry.objects.filter(action="registry.entry_delisted").exists()
+    response = staff.post(url, {"reason": "the site was cleaned <b>up</b>"})
+    assert response.status_code == 302 and response["Location"] == entry_url(entry)
+    entry.refresh_from_db()
+    assert entry.status == Status.DELISTED
+    assert entry.events.get(kind="delisted").note == "the site was cleaned <b>up</b>"
+    audit = AuditEntry.objects.get(action="registry.entry_delisted")
+    assert audit.new["reason"] == "the site was cleaned <b>up</b>"
+    page = client_for(None).get(entry_url(entry)).content.decode()
+    assert "the site was cleaned &lt;b&gt;up&lt;/b&gt;" in page
+    assert (
+        'data-testid="delist-form"'
+        not in client_for(secretariat).get(entry_url(entry)).content.decode()
+    )
+    # Delisting again is refused with the reason, and records nothing more.
+    assert client_for(secretariat).post(url, {"reason": "again"}).status_code == 302
+    assert AuditEntry.objects.filter(action="registry.entry_delisted").count() == 1
+
+
+def entry_url(entry):
+    return f"/registry/entries/{entry.pk}/"
+
+
 def test_the_check_page_and_the_feed_directory(client_for, listed, rep_a):
     listed("evil-bank.com")
     publishing.publish()
