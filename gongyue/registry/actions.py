@@ -318,7 +318,7 @@ def check_batch_size(count: int) -> None:
 
 
 def _check_items(items: list[Item], now) -> tuple[list[Indicator], list]:
-    problems, indicators, seen = [], [], {}
+    problems, indicators, seen = [], [], set()
     check_batch_size(len(items))
     latest = now + timedelta(days=settings.REGISTRY_MAX_TTL_DAYS)
     for row, item in enumerate(items):
@@ -364,12 +364,19 @@ def _check_items(items: list[Item], now) -> tuple[list[Indicator], list]:
                     (
                         row,
                         "value",
-                        _("The same indicator as row %(row)s.") % {"row": seen[indicator.line] + 1},
+                        _("%(indicator)s appears earlier in this batch.")
+                        % {"indicator": indicator.line},
                     )
                 )
-            seen.setdefault(indicator.line, row)
+            seen.add(indicator.line)
         indicators.append(indicator)
     return indicators, problems
+
+
+def item_problems(items: list[Item]) -> list[tuple[int, str, str]]:
+    """What `do_submit_entries` refuses in these items without reading the database (bad
+    values, a duplicate in the batch …): (row from 0, field, message)."""
+    return _check_items(items, timezone.now())[1]
 
 
 @transaction.atomic

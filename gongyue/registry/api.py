@@ -38,6 +38,7 @@ from .forms import (
     ReviewForm,
     SearchForm,
     SubmitForm,
+    batch_items,
     check_count,
 )
 from .models import Appeal, EvidenceFile
@@ -193,32 +194,25 @@ def _entry_out(entry, *, secretariat: bool = False) -> dict:
     }
 
 
-def _items(rows: list[ItemIn]) -> list[actions.Item]:
-    """Each row through the page's form; a 400 naming every bad row and field."""
+def _refuse_rows(rows) -> ApiError:
+    """Bad rows, (row from 0, field, message), as a 400 naming every row and field."""
     fields: dict[str, list[str]] = {}
-    items = []
-    for number, row in enumerate(rows):
-        form = SubmitForm(row.dict())
-        if not form.is_valid():
-            for name, messages in form.errors.items():
-                fields[f"items.{number}.{name}"] = [str(m) for m in messages]
-            continue
-        items.append(form.item())
-    if fields:
-        name, messages = next(iter(fields.items()))
-        raise ApiError(400, "invalid_batch", f"{name}: {messages[0]}", fields)
-    return items
+    for row, field, message in rows:
+        fields.setdefault(f"items.{row}.{field}", []).append(message)
+    name, messages = next(iter(fields.items()))
+    return ApiError(400, "invalid_batch", f"{name}: {messages[0]}", fields)
 
 
-def _submit(request, items):
+def _submit(request, rows: list[ItemIn]):
     unit = check_can_submit(request.user)
+    # Each row through the page's form first; then the action's checks of the whole batch.
+    items, problems = batch_items([row.dict() for row in rows])
+    if problems:
+        raise _refuse_rows(problems)
     try:
         return actions.do_submit_entries(items, actor=request.user, unit=unit)
     except actions.InvalidBatch as invalid:
-        fields = {}
-        for row, field, message in invalid.rows:
-            fields.setdefault(f"items.{row}.{field}", []).append(message)
-        raise ApiError(400, "invalid_batch", "; ".join(invalid.blockers[:5]), fields) from None
+        raise _refuse_rows(invalid.rows) from None
 
 
 @router.post("/entries", response={201: SubmittedOut, 400: Error, 401: Error, 403: Error})
@@ -239,7 +233,7 @@ def submit_batch(request, payload: RegistryBatchIn):
     check_can_submit(request.user)
     # Counted before the rows are read, so that 100,000 rows are not checked to be refused.
     actions.check_batch_size(len(payload.items))
-    results = _submit(request, _items(payload.items))
+    results = _submit(request, payload.items)
     return Status(
         201, {"results": [{"entry": _entry_out(r.entry), "outcome": r.outcome} for r in results]}
     )

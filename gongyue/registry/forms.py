@@ -1,15 +1,20 @@
 """Forms the pages and the API share, so that both check the same way with the same words."""
 
+import csv
+import io
 from datetime import datetime, time
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from gongyue.core.uploads import UploadField
+from gongyue.core.errors import ActionRefused
+from gongyue.core.textfiles import Undecodable, decode_table_text
+from gongyue.core.uploads import UploadField, read_text_upload
 
-from .actions import Item
+from .actions import InvalidBatch, Item, check_batch_size, item_problems
 from .models import EVIDENCE_KINDS, MAX_TEXT_CHARS, MAX_VALUE_CHARS, Category, Kind, Status
 
 KIND_CHOICES = [("", _("recognise it")), *list(Kind.choices)]
@@ -158,3 +163,172 @@ class TrustForm(forms.Form):
         label=_("Decision"),
         choices=[("trust", _("trust its submissions")), ("untrust", _("review them first"))],
     )
+
+
+def batch_items(rows: list[dict]) -> tuple[list[Item], list[tuple[int, str, str]]]:
+    """Each row (SubmitForm's fields) through SubmitForm, then the good ones through the
+    action's own checks, so that one pass names every bad row (for the API's batches and the
+    batch page): the items, and every problem as (row from 0, field, message)."""
+    items, numbers, problems = [], [], []
+    for number, row in enumerate(rows):
+        form = SubmitForm(row)
+        if form.is_valid():
+            items.append(form.item())
+            numbers.append(number)
+        else:
+            problems += [
+                (number, name, str(m)) for name, found in form.errors.items() for m in found
+            ]
+    if items:
+        problems += [(numbers[row], field, message) for row, field, message in item_problems(items)]
+    return items, sorted(problems, key=lambda problem: problem[0])
+
+
+#: A batch file's columns: SubmitForm's field names, or the Chinese headers people type.
+BATCH_COLUMNS = {
+    "值": "value",
+    "指标": "value",
+    "类型": "kind",
+    "类别": "category",
+    "含子域名": "include_subdomains",
+    "证据": "evidence",
+    "样本SHA-256": "sample_sha256",
+    "到期日": "expires_on",
+}
+_TRUE = {"1", "true", "yes", "y", "on", "是"}
+
+
+class BatchForm(forms.Form):
+    """Up to REGISTRY_MAX_BATCH indicators at once, all or none: pasted one a line, or a CSV
+    file (UTF-8 or GBK, as spreadsheets save it) with a ``value`` column and, if wanted,
+    ``category``, ``kind``, ``include_subdomains``, ``evidence``, ``sample_sha256`` and
+    ``expires_on``; what a line or a row leaves out, the fields below give."""
+
+    values = forms.CharField(
+        label=_("Indicators, one a line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Blank lines and lines starting with # are skipped."),
+    )
+    file = forms.FileField(
+        label=_("Or a CSV file"),
+        required=False,
+        help_text=_(
+            "A header row naming the columns: value (required), category, kind, "
+            "include_subdomains, evidence, sample_sha256, expires_on."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=Category.choices,
+        help_text=_("For lines and rows without one."),
+    )
+    include_subdomains = forms.BooleanField(
+        label=_("Also every subdomain (for a domain)"), required=False
+    )
+    evidence = SubmitForm.base_fields["evidence"]
+    expires_on = SubmitForm.base_fields["expires_on"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if bool(data.get("values", "").strip()) == bool(data.get("file")):
+            raise forms.ValidationError(
+                _("Paste the indicators or choose a CSV file, not both."), code="one_source"
+            )
+        common = {
+            "category": data["category"],
+            "include_subdomains": data["include_subdomains"],
+            "evidence": data["evidence"],
+            "expires_on": data["expires_on"],
+        }
+        if data.get("file"):
+            places, rows = self._csv_rows(data["file"], common)
+        else:
+            places, rows = self._lines(data["values"], common)
+        try:
+            check_batch_size(len(rows))
+        except ActionRefused as refused:
+            raise forms.ValidationError(refused.blockers, code="batch_size") from None
+        self.places, self.rows = places, rows
+        self.batch, problems = batch_items(rows)
+        if problems:
+            raise forms.ValidationError(self.describe(problems), code="invalid_batch")
+        return data
+
+    @staticmethod
+    def _lines(text: str, common: dict):
+        places, rows = [], []
+        for number, line in enumerate(text.splitlines(), start=1):
+            value = line.strip()
+            if value and not value.startswith("#"):
+                places.append(("line", number))
+                rows.append({**common, "value": value, "kind": "", "sample_sha256": ""})
+        return places, rows
+
+    def _csv_rows(self, upload, common: dict):
+        try:
+            text, _encoding = decode_table_text(read_text_upload(upload))
+        except Undecodable as bad:
+            raise forms.ValidationError(
+                _("The file is neither UTF-8 nor GBK text (%(where)s); save it as CSV.")
+                % {"where": bad},
+                code="not_text",
+            ) from None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = [BATCH_COLUMNS.get(h.strip(), h.strip().lower()) for h in next(reader, [])]
+            table = list(reader)
+        except csv.Error as error:
+            raise forms.ValidationError(
+                _("The file is not readable as CSV (%(error)s).") % {"error": error}, code="not_csv"
+            ) from None
+        if "value" not in header:
+            raise forms.ValidationError(
+                _("The header row has no value column (found: %(found)s).")
+                % {"found": ", ".join(header) or "-"},
+                code="no_value_column",
+            )
+        labels = {str(label): code for code, label in Category.choices}
+        places, rows = [], []
+        # Rows numbered as spreadsheets number them: the header is row 1.
+        for number, cells in enumerate(table, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            row = {**common, "kind": "", "sample_sha256": ""}
+            for name, cell in zip(header, cells, strict=False):
+                cell = cell.strip()
+                if name in SubmitForm.base_fields and cell:
+                    row[name] = cell
+            row["category"] = labels.get(row["category"], row["category"])
+            if isinstance(row["include_subdomains"], str):
+                row["include_subdomains"] = row["include_subdomains"].lower() in _TRUE
+            places.append(("row", number))
+            rows.append(row)
+        return places, rows
+
+    def describe(self, problems) -> list[str]:
+        """Each problem with the line or row the person sees and the value it is about."""
+        out = []
+        for index, field, message in problems:
+            place, number = self.places[index]
+            field = {"expires_at": "expires_on"}.get(field, field)  # the item's name for it
+            label = (
+                str(SubmitForm.base_fields[field].label)
+                if field in SubmitForm.base_fields
+                else field
+            )
+            said = f"{self.rows[index]['value']} · {label}: {message}"
+            template = (
+                gettext("line %(line)s: %(message)s")
+                if place == "line"
+                else gettext("row %(row)s: %(message)s")
+            )
+            out.append(template % {place: number, "message": said})
+        return out
+
+    def refusal(self, invalid: InvalidBatch) -> ActionRefused:
+        """The action's refusal of bad rows, numbered as this form's lines or rows."""
+        return ActionRefused(*self.describe(invalid.rows), code="invalid_batch", status=400)

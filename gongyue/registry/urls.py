@@ -13,6 +13,7 @@ urlpatterns = [
     path("entries/<int:entry_id>/evidence/", views.add_evidence, name="add_evidence"),
     path("evidence/<int:attachment_id>/", views.evidence_file, name="evidence"),
     path("submit/", views.submit, name="submit"),
+    path("submit/batch/", views.submit_batch, name="submit_batch"),
     path("review/", views.review_queue, name="review"),
     path("appeals/", views.appeals, name="appeals"),
     path("appeals/<int:appeal_id>/decide/", views.decide, name="decide"),

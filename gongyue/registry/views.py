@@ -2,6 +2,7 @@
 queue, appeals, the link check, the feed directory; and the feed files themselves."""
 
 import re
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -34,6 +35,7 @@ from .access import (
 )
 from .forms import (
     AppealForm,
+    BatchForm,
     CheckForm,
     DecideForm,
     DelistForm,
@@ -116,6 +118,31 @@ def submit(request):
             )
             return redirect("registry:entry", entry_id=entry.pk)
     return render(request, "registry/submit.html", {"form": form}, status=done.status)
+
+
+@login_required
+def submit_batch(request):
+    """Up to REGISTRY_MAX_BATCH indicators pasted or in a CSV file, all or none, each bad line
+    or row named (the API's batch takes the same form's checks, `forms.batch_items`)."""
+    unit = check_can_submit(request.user)
+    form = BatchForm(request.POST or None, request.FILES or None)
+    done = Outcome()
+    if request.method == "POST":
+
+        def run(data):
+            try:
+                return actions.do_submit_entries(form.batch, actor=request.user, unit=unit)
+            except actions.InvalidBatch as invalid:
+                raise form.refusal(invalid) from None
+
+        if done := perform(form, run):
+            return render(
+                request,
+                "registry/batch_done.html",
+                {"results": done.result, "outcomes": Counter(r.outcome for r in done.result)},
+                status=201,
+            )
+    return render(request, "registry/submit_batch.html", {"form": form}, status=done.status)
 
 
 @secretariat_required

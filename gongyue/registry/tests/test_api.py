@@ -51,7 +51,9 @@ def test_a_batch_is_all_or_nothing_and_names_every_bad_row(api, member_token):
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "invalid_batch"
-    assert set(body["fields"]) == {"items.4.category"}  # the form's check comes first
+    # Every bad row at once: the form's checks and the action's.
+    assert set(body["fields"]) == {"items.1.value", "items.3.value", "items.4.category"}
+    assert body["fields"]["items.3.value"] == ["evil-bank.com 在本批中已出现过。"]
     items[4]["category"] = "malware"
     response = api("post", "/entries/batch", token=member_token, json={"items": items})
     assert set(response.json()["fields"]) == {"items.1.value", "items.3.value"}
