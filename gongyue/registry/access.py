@@ -67,6 +67,16 @@ def get_entry_for_user(user, entry_id, *, to: str = "view") -> Entry:
     return entry
 
 
+def get_entries_to_review(user, entry_ids) -> list[Entry]:
+    """Entries the secretariat reviews together: 403 for anyone else (before any is looked
+    up), 404 when a number names no entry."""
+    check_can_review(user)
+    entries = list(Entry.objects.select_related("unit").filter(pk__in=entry_ids))
+    if len(entries) != len(set(entry_ids)):
+        raise Http404
+    return entries
+
+
 def get_appeal_for_user(user, appeal_id, *, to: str = "view") -> Appeal:
     """An appeal: its appellant (person or unit) and the secretariat; decided by the secretariat."""
     appeal = get_object_or_404(Appeal.objects.select_related("entry", "unit"), pk=appeal_id)

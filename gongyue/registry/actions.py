@@ -523,12 +523,8 @@ def do_add_evidence_file(sighting: Sighting, upload, *, actor):
 # -- review -------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def do_approve_entry(entry: Entry, *, actor, note: str = "", override: bool = False) -> Entry:
-    """List a pending entry, or confirm one a trusted unit listed. An entry on the warning list
-    needs ``override`` from the secretariat head."""
-    entry = _locked(entry)
-    now = timezone.now()
+def _approve(entry: Entry, *, actor, note: str, override: bool, now) -> tuple[dict, list]:
+    """One locked entry approved: its snapshot before, and the list change it makes."""
     confirming = entry.status == Status.LISTED and entry.reviewed_at is None
     if not (entry.status == Status.PENDING or confirming):
         raise ActionRefused(
@@ -564,7 +560,10 @@ def do_approve_entry(entry: Entry, *, actor, note: str = "", override: bool = Fa
         changes.append((Op.ADD, entry))
         EntryEvent.objects.create(entry=entry, kind=EventKind.LISTED, at=now)
     entry.save()
-    serial = _changed(changes)
+    return old, changes
+
+
+def _record_approval(entry, *, actor, old, note, override, serial) -> None:
     record(
         Event.ENTRY_APPROVED,
         actor=actor,
@@ -578,19 +577,10 @@ def do_approve_entry(entry: Entry, *, actor, note: str = "", override: bool = Fa
         },
         visibility=Visibility.SECRETARIAT,
     )
-    notices.entry_reviewed(entry, approved=True, note=note)
-    return entry
 
 
-@transaction.atomic
-def do_reject_entry(entry: Entry, *, actor, reason: str) -> Entry:
-    """Refuse a pending entry, or take off the list one a trusted unit listed and nobody has
-    reviewed; the reason is required and shown to the submitting unit."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ActionRefused(_("Give the reason."), code="invalid", field="reason", status=400)
-    entry = _locked(entry)
-    now = timezone.now()
+def _reject(entry: Entry, *, actor, reason: str, now) -> tuple[dict, list]:
+    """One locked entry rejected: its snapshot before, and the list change it makes."""
     unreviewed = entry.status == Status.LISTED and entry.reviewed_at is None
     if not (entry.status == Status.PENDING or unreviewed):
         raise ActionRefused(
@@ -607,7 +597,10 @@ def do_reject_entry(entry: Entry, *, actor, reason: str) -> Entry:
         changes.append((Op.REMOVE, entry))
         EntryEvent.objects.create(entry=entry, kind=EventKind.REJECTED, at=now)
     entry.save()
-    serial = _changed(changes)
+    return old, changes
+
+
+def _record_rejection(entry, *, actor, old, reason, serial) -> None:
     record(
         Event.ENTRY_REJECTED,
         actor=actor,
@@ -616,8 +609,78 @@ def do_reject_entry(entry: Entry, *, actor, reason: str) -> Entry:
         new={**entry.snapshot(), "reason": reason, "serial": serial},
         visibility=Visibility.SECRETARIAT,
     )
+
+
+def _reason_given(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionRefused(_("Give the reason."), code="invalid", field="reason", status=400)
+    return reason
+
+
+@transaction.atomic
+def do_approve_entry(entry: Entry, *, actor, note: str = "", override: bool = False) -> Entry:
+    """List a pending entry, or confirm one a trusted unit listed. An entry on the warning list
+    needs ``override`` from the secretariat head."""
+    entry = _locked(entry)
+    old, changes = _approve(entry, actor=actor, note=note, override=override, now=timezone.now())
+    serial = _changed(changes)
+    _record_approval(entry, actor=actor, old=old, note=note, override=override, serial=serial)
+    notices.entry_reviewed(entry, approved=True, note=note)
+    return entry
+
+
+@transaction.atomic
+def do_reject_entry(entry: Entry, *, actor, reason: str) -> Entry:
+    """Refuse a pending entry, or take off the list one a trusted unit listed and nobody has
+    reviewed; the reason is required and shown to the submitting unit."""
+    reason = _reason_given(reason)
+    entry = _locked(entry)
+    old, changes = _reject(entry, actor=actor, reason=reason, now=timezone.now())
+    serial = _changed(changes)
+    _record_rejection(entry, actor=actor, old=old, reason=reason, serial=serial)
     notices.entry_reviewed(entry, approved=False, note=reason)
     return entry
+
+
+@transaction.atomic
+def do_review_entries(entries, *, actor, approve: bool, note: str = "") -> list[Entry]:
+    """Approve or reject many entries awaiting review at once (a unit's batch, say), all or
+    none: one serial for the lot, an audit row for each entry, one notice a unit. A rejection
+    needs the reason. The warning list is not overridden here: such an entry is refused, named,
+    and the head lists it on its own page."""
+    if not approve:
+        note = _reason_given(note)
+    check_batch_size(len(entries))
+    now = timezone.now()
+    locked = list(
+        Entry.objects.select_for_update()
+        .select_related("unit")
+        .filter(pk__in=[e.pk for e in entries])
+        .order_by("pk")
+    )
+    done, changes, refused = [], [], []
+    for entry in locked:
+        try:
+            if approve:
+                old, more = _approve(entry, actor=actor, note=note, override=False, now=now)
+            else:
+                old, more = _reject(entry, actor=actor, reason=note, now=now)
+        except ActionRefused as refusal:
+            refused.append(f"{entry.indicator}: {refusal.blockers[0]}")
+            continue
+        done.append((entry, old))
+        changes += more
+    if refused:
+        raise ActionRefused(*refused, code="not_all_reviewable")
+    serial = _changed(changes)
+    for entry, old in done:
+        if approve:
+            _record_approval(entry, actor=actor, old=old, note=note, override=False, serial=serial)
+        else:
+            _record_rejection(entry, actor=actor, old=old, reason=note, serial=serial)
+    notices.entries_reviewed([entry for entry, _old in done], approved=approve, note=note)
+    return [entry for entry, _old in done]
 
 
 def _delist(entry: Entry, now, note: str) -> int | None:
@@ -630,9 +693,7 @@ def _delist(entry: Entry, now, note: str) -> int | None:
 @transaction.atomic
 def do_delist_entry(entry: Entry, *, actor, reason: str) -> Entry:
     """Take a listed entry off the list (the secretariat's own correction)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ActionRefused(_("Give the reason."), code="invalid", field="reason", status=400)
+    reason = _reason_given(reason)
     entry = _locked(entry)
     if entry.status != Status.LISTED:
         raise ActionRefused(_("The entry is not listed."), code="not_listed")

@@ -24,6 +24,7 @@ from .access import (
     check_can_submit,
     check_can_use_registry,
     get_appeal_for_user,
+    get_entries_to_review,
     get_entry_for_user,
     get_evidence_file_for_user,
     get_sighting_for_evidence,
@@ -36,6 +37,7 @@ from .forms import (
     DelistForm,
     EvidenceForm,
     ReviewForm,
+    ReviewManyForm,
     SearchForm,
     SubmitForm,
     batch_items,
@@ -319,6 +321,35 @@ def review_entry(request, entry_id: int, payload: RegistryReviewIn):
     else:
         entry = actions.do_reject_entry(entry, actor=request.user, reason=data["note"])
     return _entry_out(entry, secretariat=True)
+
+
+class RegistryReviewManyIn(Schema):
+    entries: list[int] = Field(description="The entries' ids, up to REGISTRY_MAX_BATCH.")
+    decision: Literal["approve", "reject"]
+    note: str = Field("", description="The reason: required to reject.")
+
+
+class ReviewedOut(Schema):
+    results: list[RegistryEntryOut]
+
+
+@router.post(
+    "/review",
+    response={200: ReviewedOut, 400: Error, 401: Error, 403: Error, 404: Error, 409: Error},
+)
+def review_many(request, payload: RegistryReviewManyIn):
+    """The same decision for many entries awaiting review, all or none (409 naming each entry
+    that cannot take it: not awaiting review, or on the warning list, which the head overrides
+    entry by entry)."""
+    check_can_review(request.user)
+    data = cleaned(ReviewManyForm(payload.dict()))
+    entries = actions.do_review_entries(
+        get_entries_to_review(request.user, data["entries"]),
+        actor=request.user,
+        approve=data["decision"] == "approve",
+        note=data["note"],
+    )
+    return {"results": [_entry_out(e, secretariat=True) for e in entries]}
 
 
 @router.post(

@@ -84,6 +84,41 @@ class ReviewForm(forms.Form):
         return data
 
 
+class EntryIdsField(forms.Field):
+    """Entries chosen by number (ticked boxes on a page, a list of numbers in the API)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Choose at least one entry."),
+        "invalid": _("Entries are chosen by their numbers."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return []
+        try:
+            return sorted({int(v) for v in value})
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def validate(self, value):
+        super().validate(value)
+        limit = settings.REGISTRY_MAX_BATCH
+        if len(value) > limit:
+            raise forms.ValidationError(
+                _("At most %(limit)s entries are reviewed at once.") % {"limit": f"{limit:,}"},
+                code="too_many",
+            )
+
+
+class ReviewManyForm(ReviewForm):
+    """The same decision for many entries awaiting review; no warning-list override (the head
+    gives that entry by entry, on its page)."""
+
+    entries = EntryIdsField()
+    override = None
+
+
 class DelistForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=MAX_TEXT_CHARS)
 

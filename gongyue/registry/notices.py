@@ -19,6 +19,8 @@ from gongyue.core.notify import notify, render_message
 
 KIND = "registry"
 MAIL = "registry/mail/"
+#: How many of a unit's entries a mail about many names; the rest it counts.
+SHOWN_IN_MAIL = 50
 # A contact that is a mail address (the appeal form also takes a phone number).
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -37,6 +39,29 @@ def entry_reviewed(entry, *, approved: bool, note: str) -> None:
         context={"indicator": entry.indicator, "reason": note},
         url=reverse("registry:entry", args=[entry.pk]),
     )
+
+
+def entries_reviewed(entries, *, approved: bool, note: str) -> None:
+    """A review of many entries at once: one notice a unit, naming its entries."""
+    by_unit = {}
+    for entry in entries:
+        by_unit.setdefault(entry.unit_id, []).append(entry)
+    for group in by_unit.values():
+        if len(group) == 1:
+            entry_reviewed(group[0], approved=approved, note=note)
+            continue
+        notify(
+            people_of_unit(group[0].unit),
+            kind=KIND,
+            template=MAIL + ("entries_approved" if approved else "entries_rejected"),
+            context={
+                "count": len(group),
+                "indicators": [e.indicator for e in group[:SHOWN_IN_MAIL]],
+                "more": max(0, len(group) - SHOWN_IN_MAIL),
+                "reason": note,
+            },
+            url=reverse("registry:search"),
+        )
 
 
 def appeal_filed(appeal) -> None:

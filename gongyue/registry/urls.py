@@ -15,6 +15,7 @@ urlpatterns = [
     path("submit/", views.submit, name="submit"),
     path("submit/batch/", views.submit_batch, name="submit_batch"),
     path("review/", views.review_queue, name="review"),
+    path("review/many/", views.review_many, name="review_many"),
     path("appeals/", views.appeals, name="appeals"),
     path("appeals/<int:appeal_id>/decide/", views.decide, name="decide"),
     path("appeals/status/", views.appeal_status, name="appeal_status"),

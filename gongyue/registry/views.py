@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from gongyue.api.auth import TokenAuth
@@ -24,9 +25,11 @@ from gongyue.core.uploads import serve_upload
 from . import actions, publishing, queries, service
 from .access import (
     can_use_registry,
+    check_can_review,
     check_can_submit,
     check_can_use_registry,
     get_appeal_for_user,
+    get_entries_to_review,
     get_entry_for_user,
     get_evidence_file_for_user,
     get_sighting_for_evidence,
@@ -42,6 +45,7 @@ from .forms import (
     EvidenceForm,
     ReceiptForm,
     ReviewForm,
+    ReviewManyForm,
     SearchForm,
     SubmitForm,
     TrustForm,
@@ -148,7 +152,11 @@ def submit_batch(request):
 @secretariat_required
 def review_queue(request):
     page = Paginator(queries.review_queue(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "registry/review.html", {"page": page, "form": ReviewForm()})
+    return render(
+        request,
+        "registry/review.html",
+        {"page": page, "form": ReviewForm(), "many": ReviewManyForm()},
+    )
 
 
 @require_POST
@@ -176,6 +184,35 @@ def review(request, entry_id):
     )
     if request.POST.get("next") == "entry":
         return redirect("registry:entry", entry_id=entry.pk)
+    return redirect("registry:review")
+
+
+@require_POST
+def review_many(request):
+    """The same decision for the entries ticked in the review queue, all or none."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    check_can_review(request.user)
+    form = ReviewManyForm(request.POST)
+
+    def run(data):
+        return actions.do_review_entries(
+            get_entries_to_review(request.user, data["entries"]),
+            actor=request.user,
+            approve=data["decision"] == "approve",
+            note=data["note"],
+        )
+
+    def say(result):
+        if form.cleaned_data["decision"] == "approve":
+            return ngettext(
+                "%(count)s entry approved.", "%(count)s entries approved.", len(result)
+            ) % {"count": len(result)}
+        return ngettext("%(count)s entry rejected.", "%(count)s entries rejected.", len(result)) % {
+            "count": len(result)
+        }
+
+    _perform_and_report(request, form, run, say)
     return redirect("registry:review")
 
 
