@@ -288,10 +288,19 @@ def get_evidence(request, file_id: int):
 
 @router.get("/entries", response={200: list[RegistryEntryOut], 400: Error}, auth=public)
 def search_entries(
-    request, q: str = "", category: str = "", status: str = "", offset: int = 0, limit: int = 100
+    request,
+    q: str = "",
+    category: str = "",
+    status: str = "",
+    mine: bool = False,
+    offset: int = 0,
+    limit: int = 100,
 ):
-    """Entries you may see: listed, delisted and expired ones, and your unit's own."""
-    form = SearchForm({"q": q, "category": category, "status": status})
+    """Entries you may see: listed, delisted and expired ones, and your unit's own; `mine`,
+    only those your unit submitted or sighted."""
+    form = SearchForm(
+        {"q": q, "category": category, "status": status, "mine": mine}, user=request.user
+    )
     data = cleaned(form)
     limit = max(1, min(limit, 1000))
     offset = max(0, offset)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from gongyue.core.errors import ActionRefused
 from gongyue.core.textfiles import Undecodable, decode_table_text
 from gongyue.core.uploads import UploadField, read_text_upload
+from gongyue.organisations.models import Unit
 
 from .actions import InvalidBatch, Item, check_batch_size, item_problems
 from .models import EVIDENCE_KINDS, MAX_TEXT_CHARS, MAX_VALUE_CHARS, Category, Kind, Status
@@ -160,6 +161,25 @@ class SearchForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("any")), *list(Status.choices)], required=False
     )
+    mine = forms.BooleanField(label=_("Only my unit's submissions and sightings"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is None or not user.is_authenticated or user.unit_id is None:
+            del self.fields["mine"]
+
+
+class ReviewQueueForm(forms.Form):
+    """The review queue's filters: one unit's entries (its batch, say), or one category's."""
+
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("any")
+    )
+    category = SearchForm.base_fields["category"]
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
 
 
 class CheckForm(forms.Form):

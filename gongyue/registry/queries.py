@@ -11,13 +11,16 @@ from gongyue.core.access import is_secretariat
 from gongyue.core.errors import ActionRefused
 from gongyue.organisations.models import Unit
 
-from .models import Appeal, AppealStatus, Entry, FeedChange, Publication, Status
+from .models import Appeal, AppealStatus, Entry, FeedChange, Publication, Sighting, Status
 
 
-def search(user, *, q: str = "", category: str = "", status: str = ""):
+def search(user, *, q: str = "", category: str = "", status: str = "", mine: bool = False):
     """Entries the person may see, newest first: public ones, plus their unit's own (and, for
-    the secretariat, all)."""
+    the secretariat, all). ``mine``: only what the person's unit submitted or sighted."""
     entries = Entry.objects.all()
+    if mine and user.is_authenticated and user.unit_id:
+        seen = Sighting.objects.filter(unit_id=user.unit_id).values("entry_id")
+        entries = entries.filter(Q(unit_id=user.unit_id) | Q(pk__in=seen))
     if not is_secretariat(user):
         visible = Q(status__in=[Status.LISTED, Status.DELISTED, Status.EXPIRED])
         if user.is_authenticated and user.unit_id:
@@ -35,12 +38,24 @@ def search(user, *, q: str = "", category: str = "", status: str = ""):
     return entries.order_by("-created_at", "-pk")
 
 
-def review_queue():
+def review_queue(*, unit=None, category: str = ""):
+    """Entries awaiting review, oldest first; of one unit or category when asked."""
+    entries = Entry.objects.to_review()
+    if unit is not None:
+        entries = entries.filter(unit=unit)
+    if category:
+        entries = entries.filter(category=category)
     return (
-        Entry.objects.to_review()
-        .select_related("unit")
+        entries.select_related("unit")
         .annotate(sighting_count=Count("sightings"))
         .order_by("created_at", "pk")
+    )
+
+
+def units_to_review():
+    """The units that have entries awaiting review (the review queue's filter)."""
+    return Unit.objects.filter(pk__in=Entry.objects.to_review().values("unit_id")).order_by(
+        "name", "pk"
     )
 
 

@@ -7,7 +7,13 @@ from collections import Counter
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotModified,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import http_date, parse_http_date_safe
@@ -46,6 +52,7 @@ from .forms import (
     ReceiptForm,
     ReviewForm,
     ReviewManyForm,
+    ReviewQueueForm,
     SearchForm,
     SubmitForm,
     TrustForm,
@@ -53,10 +60,12 @@ from .forms import (
 from .models import Appeal, AppealStatus, Category
 
 PAGE_SIZE = 50
+#: The review queue shows more a page: its entries are ticked and decided a page at a time.
+QUEUE_PAGE_SIZE = 200
 
 
 def search(request):
-    form = SearchForm(request.GET or None)
+    form = SearchForm(request.GET or None, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
     entries = queries.search(request.user, **data)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -151,11 +160,22 @@ def submit_batch(request):
 
 @secretariat_required
 def review_queue(request):
-    page = Paginator(queries.review_queue(), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = ReviewQueueForm(request.GET or None, units=queries.units_to_review())
+    data = filters.cleaned_data if filters.is_valid() else {}
+    entries = queries.review_queue(unit=data.get("unit"), category=data.get("category", ""))
+    page = Paginator(entries, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "registry/review.html",
-        {"page": page, "form": ReviewForm(), "many": ReviewManyForm()},
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "form": ReviewForm(),
+            "many": ReviewManyForm(),
+        },
     )
 
 
@@ -213,7 +233,13 @@ def review_many(request):
         }
 
     _perform_and_report(request, form, run, say)
-    return redirect("registry:review")
+    # Back to the queue as it was filtered (only its own filters, re-encoded).
+    asked = QueryDict(request.POST.get("query", ""))
+    kept = QueryDict(mutable=True)
+    for name in ("unit", "category"):
+        if asked.get(name):
+            kept[name] = asked[name]
+    return redirect(reverse("registry:review") + (f"?{kept.urlencode()}" if kept else ""))
 
 
 @require_POST

@@ -13,3 +13,23 @@
   window.addEventListener("DOMContentLoaded", reachable);
   window.addEventListener("resize", reachable);
 })();
+
+// A box that ticks every box of a form on the page (`data-choose-all="<form id>"`): shown only
+// where this runs, since without it the box would do nothing.
+(function () {
+  window.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-choose-all]").forEach(function (all) {
+      var boxes = function () {
+        return document.querySelectorAll(
+          'input[type="checkbox"][form="' + all.dataset.chooseAll + '"]'
+        );
+      };
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        boxes().forEach(function (box) {
+          box.checked = all.checked;
+        });
+      });
+    });
+  });
+})();

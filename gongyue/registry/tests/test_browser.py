@@ -73,3 +73,23 @@ def test_a_phishing_url_is_submitted_approved_served_appealed_and_delisted(
     page.goto(f"/registry/entries/{entry.pk}/")
     history = page.inner_text("[data-testid=history]")
     assert "已登记" in history and "已申诉" in history and "已撤销" in history
+
+
+@pytest.mark.browser
+def test_the_secretariat_ticks_a_units_whole_batch_and_approves_it(
+    page, login_page, submit, rep_b, unit_b, secretariat
+):
+    other = submit("evil-bank.com")
+    batch = [submit(f"h{n}.fraud-shop.com", "fraud", actor=rep_b, unit=unit_b) for n in range(3)]
+    login_page(secretariat)
+    page.goto(f"/registry/review/?unit={unit_b.pk}")
+    assert_accessible(page)
+    page.check("[data-choose-all=review-many]")  # shown where the script runs
+    for entry in batch:
+        assert page.is_checked(f"[data-testid=choose-{entry.pk}]")
+    page.select_option("[data-testid=review-many] [name=decision]", "approve")
+    page.click("[data-testid=review-many] button[type=submit]")
+    page.wait_for_url(f"**/registry/review/?unit={unit_b.pk}")
+    assert "已批准 3 个条目。" in page.inner_text("main")
+    assert {e.status for e in Entry.objects.filter(unit=unit_b)} == {Status.LISTED}
+    assert Entry.objects.get(pk=other.pk).status == Status.PENDING

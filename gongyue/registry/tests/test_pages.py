@@ -188,7 +188,8 @@ def test_the_review_queue_takes_the_same_queries_for_one_entry_or_many(
     client = client_for(secretariat)
     do_submit_entries([Item("one.evil-bank.com", "phishing")], actor=rep_a, unit=unit_a)
     client.get("/registry/review/")
-    with django_assert_num_queries(5) as one:  # session, user, grants, count, page
+    # session, user, grants, the units with entries to review (the filter), count, page
+    with django_assert_num_queries(6) as one:
         client.get("/registry/review/")
     items = [Item(f"h{n}.evil-bank.com", "phishing") for n in range(30)]
     do_submit_entries(items, actor=rep_a, unit=unit_a)

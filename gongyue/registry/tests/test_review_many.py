@@ -135,3 +135,46 @@ def test_the_api_reviews_many_alike(api, submit, secretariat_token, member_token
     assert done.status_code == 200, done.content
     assert [r["status"] for r in done.json()["results"]] == ["listed", "listed"]
     assert statuses()["evil-bank.com"] == statuses()["fraud-shop.com"] == "listed"
+
+
+def test_the_queue_shows_one_units_batch_to_tick_and_comes_back_to_it(
+    client_for, submit, secretariat, rep_b, unit_a, unit_b
+):
+    a = submit("evil-bank.com")
+    b1 = submit("45.33.32.0/24", "malware", actor=rep_b, unit=unit_b)
+    b2 = submit("fraud-shop.com", "fraud", actor=rep_b, unit=unit_b)
+    client = client_for(secretariat)
+    html = client.get(QUEUE, {"unit": unit_b.pk}).content.decode()
+    assert f'data-testid="choose-{b1.pk}"' in html and f'data-testid="choose-{b2.pk}"' in html
+    assert f'data-testid="choose-{a.pk}"' not in html
+    assert f'<option value="{unit_a.pk}">' in html  # both units with entries to review
+    html = client.get(QUEUE, {"unit": unit_b.pk, "category": "fraud"}).content.decode()
+    assert f'data-testid="choose-{b2.pk}"' in html and f'data-testid="choose-{b1.pk}"' not in html
+    # A unit that is not in the filter's choices is a bad filter: the whole queue, no error.
+    assert client.get(QUEUE, {"unit": "nonsense"}).status_code == 200
+    response = client.post(
+        MANY,
+        {"entries": [b1.pk, b2.pk], "decision": "approve", "query": f"unit={unit_b.pk}&x=//evil"},
+    )
+    assert response.status_code == 302 and response["Location"] == f"{QUEUE}?unit={unit_b.pk}"
+    assert statuses()["evil-bank.com"] == Status.PENDING
+    assert statuses()["45.33.32.0/24"] == statuses()["fraud-shop.com"] == Status.LISTED
+
+
+def test_a_member_searches_only_what_its_unit_submitted_or_sighted(
+    client_for, submit, rep_a, rep_b, unit_b, secretariat
+):
+    from gongyue.registry.actions import do_approve_entry
+
+    submit("evil-bank.com")
+    do_approve_entry(submit("fraud-shop.com", actor=rep_b, unit=unit_b), actor=secretariat)
+    client = client_for(rep_a)
+    everything = client.get("/registry/").content.decode()
+    assert "evil-bank.com" in everything and "fraud-shop.com" in everything
+    only = client.get("/registry/", {"mine": "on"}).content.decode()
+    assert "evil-bank.com" in only and "fraud-shop.com" not in only
+    submit("fraud-shop.com")  # unit A sights B's entry: it is its too now
+    assert "fraud-shop.com" in client.get("/registry/", {"mine": "on"}).content.decode()
+    # Without a unit the box is not offered, and the filter is ignored.
+    assert 'name="mine"' not in client_for(None).get("/registry/").content.decode()
+    assert "fraud-shop.com" in client_for(None).get("/registry/", {"mine": "on"}).content.decode()
