@@ -213,6 +213,22 @@ class EvidenceForm(forms.Form):
     screenshot = UploadField(label=_("Screenshot (PNG or JPEG)"), kinds=EVIDENCE_KINDS)
 
 
+class SightForm(forms.Form):
+    """A member unit saw a public entry too: a sighting for it, as if submitted again."""
+
+    evidence = SubmitForm.base_fields["evidence"]
+    screenshot = SubmitForm.base_fields["screenshot"]
+
+    def item(self, entry) -> Item:
+        return Item(
+            value=entry.value,
+            kind=entry.kind,
+            include_subdomains=entry.include_subdomains,
+            category=entry.category,
+            evidence=self.cleaned_data["evidence"],
+        )
+
+
 class TrustForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("entries/<int:entry_id>/appeal/", views.appeal, name="appeal"),
     path("entries/<int:entry_id>/delist/", views.delist, name="delist_entry"),
     path("entries/<int:entry_id>/evidence/", views.add_evidence, name="add_evidence"),
+    path("entries/<int:entry_id>/sight/", views.sight, name="sight"),
     path("evidence/<int:attachment_id>/", views.evidence_file, name="evidence"),
     path("submit/", views.submit, name="submit"),
     path("submit/batch/", views.submit_batch, name="submit_batch"),

@@ -54,6 +54,7 @@ from .forms import (
     ReviewManyForm,
     ReviewQueueForm,
     SearchForm,
+    SightForm,
     SubmitForm,
     TrustForm,
 )
@@ -98,6 +99,8 @@ def entry_page(request, entry_id):
         # and hands in screenshots for them; never another unit's.
         context["sightings"] = list(sightings.filter(unit_id=request.user.unit_id))
         context["evidence_form"] = EvidenceForm() if context["sightings"] else None
+        if entry.is_public and member_unit(request.user) is not None:
+            context["sight_form"] = SightForm(auto_id="sight_%s")
     return render(request, "registry/entry.html", context)
 
 
@@ -370,6 +373,34 @@ def delist(request, entry_id):
         lambda result: (
             _("%(indicator)s is delisted; it leaves the feeds at the next publication.")
             % {"indicator": entry.indicator}
+        ),
+    )
+    return redirect("registry:entry", entry_id=entry.pk)
+
+
+@require_POST
+def sight(request, entry_id):
+    """A member unit saw a public entry too: its sighting keeps a listed entry listed longer
+    and sends an expired or delisted one back for review (see `do_submit_entries`)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    unit = check_can_submit(request.user)
+    entry = get_entry_for_user(request.user, entry_id)
+    form = SightForm(request.POST, request.FILES)
+
+    def run(data):
+        result = actions.do_submit_entry(form.item(entry), actor=request.user, unit=unit)
+        if data.get("screenshot"):
+            actions.do_add_evidence_file(result.sighting, data["screenshot"], actor=request.user)
+        return result
+
+    _perform_and_report(
+        request,
+        form,
+        run,
+        lambda result: (
+            _("Your unit's sighting was added; %(indicator)s is %(status)s.")
+            % {"indicator": entry.indicator, "status": result.entry.get_status_display()}
         ),
     )
     return redirect("registry:entry", entry_id=entry.pk)

@@ -134,3 +134,40 @@ def test_a_unit_that_saw_the_entry_again_adds_to_its_own_sighting_and_others_can
     # Unit A's page shows A's sighting only, without B's screenshot.
     page = client_for(rep_a).get(f"/registry/entries/{entry.pk}/").content.decode()
     assert f"/registry/evidence/{row.pk}/" not in page and unit_b.name not in page
+
+
+def test_another_unit_that_saw_a_listed_entry_adds_its_sighting_from_the_page(
+    client_for, listed, rep_a, rep_b, unit_b, no_unit_user, secretariat
+):
+    entry = listed("evil-bank.com")
+    expires = entry.expires_at
+    url = f"/registry/entries/{entry.pk}/sight/"
+    client = client_for(rep_b)
+    assert (
+        'data-testid="sight-form"' in client.get(f"/registry/entries/{entry.pk}/").content.decode()
+    )
+    response = client.post(
+        url,
+        {
+            "evidence": "在我们的邮件网关中看到",
+            "screenshot": SimpleUploadedFile("s.png", PNG, content_type="image/png"),
+        },
+    )
+    assert response.status_code == 302
+    sighting = entry.sightings.get(unit=unit_b)
+    assert sighting.evidence == "在我们的邮件网关中看到"
+    assert EvidenceFile.objects.get().sighting == sighting
+    entry.refresh_from_db()
+    assert entry.status == "listed" and entry.expires_at >= expires
+    audit = AuditEntry.objects.filter(action="registry.entries_submitted").latest("pk")
+    assert audit.new["sighted"] == 1 and audit.actor_id == rep_b.pk
+    # Again within the day: refused with the reason, nothing added.
+    response = client.post(url, {"evidence": "again"}, follow=True)
+    assert '<li class="error">' in response.content.decode()
+    assert entry.sightings.filter(unit=unit_b).count() == 1
+    # Not a member unit's person: no form, and a post is refused.
+    for person in (no_unit_user, secretariat):
+        page = client_for(person).get(f"/registry/entries/{entry.pk}/").content.decode()
+        assert 'data-testid="sight-form"' not in page
+        assert client_for(person).post(url, {"evidence": "x"}).status_code == 403
+    assert entry.sightings.count() == 2
