@@ -13,9 +13,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from gongyue.core.access import is_secretariat
+from gongyue.core.receipts import check_receipt
 from gongyue.organisations.models import Unit
 
-from .models import Appeal, Entry, EvidenceFile, Sighting
+from .models import Appeal, AppealFile, Entry, EvidenceFile, Sighting
 
 
 def member_unit(user):
@@ -77,13 +78,16 @@ def get_entries_to_review(user, entry_ids) -> list[Entry]:
     return entries
 
 
+def is_appellant(user, appeal: Appeal) -> bool:
+    return user.is_authenticated and (
+        appeal.submitted_by_id == user.pk or bool(appeal.unit_id and appeal.unit_id == user.unit_id)
+    )
+
+
 def get_appeal_for_user(user, appeal_id, *, to: str = "view") -> Appeal:
     """An appeal: its appellant (person or unit) and the secretariat; decided by the secretariat."""
     appeal = get_object_or_404(Appeal.objects.select_related("entry", "unit"), pk=appeal_id)
-    mine = user.is_authenticated and (
-        appeal.submitted_by_id == user.pk or (appeal.unit_id and appeal.unit_id == user.unit_id)
-    )
-    if not (mine or is_secretariat(user)):
+    if not (is_appellant(user, appeal) or is_secretariat(user)):
         raise Http404
     if to == "decide":
         check_can_review(user)
@@ -116,3 +120,21 @@ def get_sighting_for_evidence(user, entry_id) -> Sighting:
     if sighting is None:
         raise PermissionDenied(_("Your unit has not submitted this entry."))
     return sighting
+
+
+def get_appeal_for_upload(user, appeal_id, code: str = "") -> Appeal:
+    """An appeal its appellant adds a screenshot to: the person or unit with an account, or
+    whoever has its receipt code; 404 for anyone else, so nobody learns which numbers exist."""
+    appeal = get_object_or_404(Appeal.objects.select_related("entry"), pk=appeal_id)
+    if not (is_appellant(user, appeal) or check_receipt(code or "", appeal.receipt_digest or None)):
+        raise Http404
+    return appeal
+
+
+def get_appeal_file_for_user(user, file_id) -> AppealFile:
+    """A screenshot with an appeal: 404 for anyone but the secretariat and the appellant with
+    an account (a person without one handed it in and does not need it back)."""
+    row = get_object_or_404(AppealFile.objects.select_related("appeal"), pk=file_id)
+    if not (is_secretariat(user) or is_appellant(user, row.appeal)):
+        raise Http404
+    return row

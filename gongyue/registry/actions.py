@@ -27,6 +27,7 @@ from gongyue.core import receipts
 from gongyue.core.errors import ActionRefused
 from gongyue.core.locks import bump_singleton
 from gongyue.core.refusals import FileRefused, Problem
+from gongyue.core.uploads import KINDS, check_upload
 from gongyue.organisations.models import Unit
 
 from . import notices
@@ -34,13 +35,16 @@ from .canonical import CanonicalError, canonical_hash, idna_host, parse_ipv4, re
 from .events import Event
 from .matcher import Indicator, parse_indicator
 from .models import (
+    EVIDENCE_KINDS,
     MAX_TEXT_CHARS,
     Appeal,
+    AppealFile,
     AppealStatus,
     Category,
     Entry,
     EntryEvent,
     EventKind,
+    EvidenceFile,
     FeedChange,
     Op,
     RegistryHead,
@@ -498,23 +502,45 @@ def do_submit_entry(item: Item, *, actor, unit) -> Submitted:
     return result
 
 
+def _store_screenshot(row, upload):
+    """Check an uploaded screenshot (PNG or JPEG, read from its bytes) and store it as `row`,
+    an unsaved EvidenceFile or AppealFile."""
+    kind = check_upload(upload, kinds=EVIDENCE_KINDS)
+    row.kind, row.size = KINDS[kind].name, upload.size
+    row.file.save("evidence", upload, save=False)
+    row.save()
+    return row
+
+
 @transaction.atomic
 def do_add_evidence_file(sighting: Sighting, upload, *, actor):
     """Attach a screenshot to a sighting: its type read from its bytes (PNG or JPEG only),
     stored under a server-chosen name with its SHA-256. FileRefused when it is no image."""
-    from gongyue.core.uploads import KINDS, check_upload
-
-    from .models import EVIDENCE_KINDS, EvidenceFile
-
-    kind = check_upload(upload, kinds=EVIDENCE_KINDS)
-    row = EvidenceFile(sighting=sighting, kind=KINDS[kind].name, size=upload.size)
-    row.file.save("evidence", upload, save=False)
-    row.save()
+    row = _store_screenshot(EvidenceFile(sighting=sighting), upload)
     record(
         Event.EVIDENCE_ADDED,
         actor=actor,
         subject=sighting.entry,
         new={"file": row.pk, "sha256": row.sha256, "kind": row.kind, "size": row.size},
+        visibility=Visibility.SECRETARIAT,
+    )
+    return row
+
+
+@transaction.atomic
+def do_add_appeal_file(appeal: Appeal, upload, *, actor):
+    """Attach a screenshot to an open appeal (checked and stored as a sighting's is)."""
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.status != AppealStatus.OPEN:
+        raise ActionRefused(
+            _("The appeal is decided; nothing more can be added to it."), code="appeal_decided"
+        )
+    row = _store_screenshot(AppealFile(appeal=appeal), upload)
+    record(
+        Event.EVIDENCE_ADDED,
+        actor=actor if getattr(actor, "is_authenticated", False) else "public",
+        subject=appeal,
+        new={"appeal": appeal.pk, "sha256": row.sha256, "kind": row.kind, "size": row.size},
         visibility=Visibility.SECRETARIAT,
     )
     return row
@@ -758,10 +784,19 @@ def do_untrust_unit(unit, *, actor) -> None:
 
 @transaction.atomic
 def do_file_appeal(
-    entry: Entry, *, actor, name: str, contact: str, grounds: str, evidence: str = "", unit=None
+    entry: Entry,
+    *,
+    actor,
+    name: str,
+    contact: str,
+    grounds: str,
+    evidence: str = "",
+    unit=None,
+    screenshot=None,
 ) -> tuple[Appeal, str]:
-    """Appeal a listed entry; returns the appeal and, for a person without an account, the
-    receipt code (shown once, stored only as a slow hash)."""
+    """Appeal a listed entry, with a screenshot if given; returns the appeal and, for a person
+    without an account, the receipt code (shown once, stored only as a slow hash)."""
+
     entry = _locked(entry)
     if entry.status != Status.LISTED:
         raise ActionRefused(
@@ -789,12 +824,18 @@ def do_file_appeal(
         evidence=(evidence or "").strip()[:MAX_TEXT_CHARS],
         receipt_digest=receipts.hash_receipt(code) if code else "",
     )
+    files = [_store_screenshot(AppealFile(appeal=appeal), screenshot)] if screenshot else []
     EntryEvent.objects.create(entry=entry, kind=EventKind.APPEALED, at=appeal.created_at)
     record(
         Event.APPEAL_FILED,
         actor=person or "public",
         subject=appeal,
-        new={"entry": entry.pk, "indicator": entry.indicator, "unit": unit.pk if unit else None},
+        new={
+            "entry": entry.pk,
+            "indicator": entry.indicator,
+            "unit": unit.pk if unit else None,
+            "files": [f.sha256 for f in files],
+        },
         visibility=Visibility.SECRETARIAT,
     )
     notices.appeal_filed(appeal)

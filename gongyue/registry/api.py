@@ -9,7 +9,7 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongyue.api.auth import public
@@ -23,6 +23,8 @@ from .access import (
     check_can_review,
     check_can_submit,
     check_can_use_registry,
+    get_appeal_file_for_user,
+    get_appeal_for_upload,
     get_appeal_for_user,
     get_entries_to_review,
     get_entry_for_user,
@@ -115,11 +117,22 @@ class AppealIn(Schema):
     evidence: str = ""
 
 
+class AppealFileOut(Schema):
+    id: int
+    appeal: int
+    kind: str = Field(description="png or jpeg, read from the bytes.")
+    size: int
+    sha256: str
+    at: datetime
+    url: str = Field(description="Where the file is served (to the secretariat and the appellant).")
+
+
 class AppealOut(Schema):
     id: int
     entry: int
     status: str
     created_at: datetime
+    files: list[AppealFileOut] = []
     receipt_code: str | None = Field(
         None, description="Only for an appellant without an account: keep it, it is shown once."
     )
@@ -406,8 +419,48 @@ def _appeal_out(appeal: Appeal, code: str | None = None) -> dict:
         "entry": appeal.entry_id,
         "status": appeal.status,
         "created_at": appeal.created_at,
+        "files": [_appeal_file_out(f) for f in appeal.files.all()],
         "receipt_code": code or None,
     }
+
+
+def _appeal_file_out(row) -> dict:
+    return {
+        "id": row.pk,
+        "appeal": row.appeal_id,
+        "kind": row.kind,
+        "size": row.size,
+        "sha256": row.sha256,
+        "at": row.at,
+        "url": f"/api/v1/registry/appeals/files/{row.pk}",
+    }
+
+
+@router.post(
+    "/appeals/{appeal_id}/files",
+    response={201: AppealFileOut, 400: Error, 404: Error, 409: Error, 429: Error},
+    auth=public,
+)
+def add_appeal_file(
+    request, appeal_id: int, screenshot: File[UploadedFile] = None, code: Form[str] = ""
+):
+    """Hand in a screenshot for your open appeal (multipart `screenshot`: PNG or JPEG, the
+    type read from the bytes); without an account, give the receipt code as `code`."""
+    if not request.user.is_authenticated and not hit("registry-appeal", request):
+        raise ApiError(
+            429, "rate_limited", _("Too many submissions from your address; try again later.")
+        )
+    appeal = get_appeal_for_upload(request.user, appeal_id, code)
+    data = cleaned(EvidenceForm(request.POST, request.FILES))
+    row = actions.do_add_appeal_file(appeal, data["screenshot"], actor=request.user)
+    return Status(201, _appeal_file_out(row))
+
+
+@router.get("/appeals/files/{file_id}", response={200: None, 401: Error, 404: Error})
+def get_appeal_file(request, file_id: int):
+    """A screenshot with an appeal: the secretariat's and the appellant's with an account."""
+    row = get_appeal_file_for_user(request.user, file_id)
+    return serve_upload(row.file, f"appeal-{row.pk}")
 
 
 @router.get("/appeals", response={200: list[AppealOut], 401: Error, 403: Error})

@@ -136,6 +136,12 @@ class AppealForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    screenshot = UploadField(
+        label=_("Screenshot (PNG or JPEG)"),
+        kinds=EVIDENCE_KINDS,
+        required=False,
+        help_text=_("Only the secretariat sees it."),
+    )
 
 
 class DecideForm(forms.Form):

@@ -185,11 +185,10 @@ def evidence_path(instance, filename):
 EVIDENCE_KINDS = ("png", "jpeg")
 
 
-class EvidenceFile(models.Model):
-    """A screenshot handed in with a sighting; served only to the secretariat and the unit
-    that handed it in, never on the public entry page."""
+class Screenshot(models.Model):
+    """A checked image (PNG or JPEG, the type read from its bytes) under a server-chosen name
+    with its SHA-256; never shown on a public page."""
 
-    sighting = models.ForeignKey(Sighting, on_delete=models.CASCADE, related_name="files")
     file = InertFileField(
         upload_to=evidence_path,
         kinds=EVIDENCE_KINDS,
@@ -200,8 +199,18 @@ class EvidenceFile(models.Model):
     size = models.PositiveIntegerField()
     at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        abstract = True
+
     def __str__(self):
         return self.sha256
+
+
+class EvidenceFile(Screenshot):
+    """A screenshot handed in with a sighting; served only to the secretariat and the unit
+    that handed it in, never on the public entry page."""
+
+    sighting = models.ForeignKey(Sighting, on_delete=models.CASCADE, related_name="files")
 
 
 class TrustedUnit(models.Model):
@@ -331,3 +340,10 @@ class Appeal(models.Model):
 
     def __str__(self):
         return _("Appeal %(number)s") % {"number": self.pk}
+
+
+class AppealFile(Screenshot):
+    """A screenshot with an appeal (the site cleaned, say); served only to the secretariat and
+    the appellant with an account."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="files")

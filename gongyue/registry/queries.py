@@ -81,6 +81,7 @@ def open_appeals():
     return (
         Appeal.objects.filter(status=AppealStatus.OPEN)
         .select_related("entry", "entry__listed_by", "unit")
+        .prefetch_related("files")
         .order_by("created_at", "pk")
     )
 

@@ -34,6 +34,7 @@ from .access import (
     check_can_review,
     check_can_submit,
     check_can_use_registry,
+    get_appeal_file_for_user,
     get_appeal_for_user,
     get_entries_to_review,
     get_entry_for_user,
@@ -109,6 +110,13 @@ def evidence_file(request, attachment_id):
     """A screenshot: its unit's and the secretariat's only (see access.py)."""
     row = get_evidence_file_for_user(request.user, attachment_id)
     return serve_upload(row.file, f"evidence-{row.pk}")
+
+
+@login_required
+def appeal_file(request, file_id):
+    """A screenshot with an appeal: the secretariat's and the appellant's (see access.py)."""
+    row = get_appeal_file_for_user(request.user, file_id)
+    return serve_upload(row.file, f"appeal-{row.pk}")
 
 
 @login_required
@@ -249,7 +257,7 @@ def review_many(request):
 @anonymous_rate_limit("registry-appeal")
 def appeal(request, entry_id):
     entry = get_entry_for_user(request.user, entry_id)
-    form = AppealForm(request.POST)
+    form = AppealForm(request.POST, request.FILES)
     done = perform(
         form,
         lambda data: actions.do_file_appeal(
