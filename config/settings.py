@@ -397,6 +397,9 @@ REGISTRY_TTL_DAYS = {
     "illegal": envint("REGISTRY_TTL_ILLEGAL", 180),
     "other": envint("REGISTRY_TTL_OTHER", 90),
 }
+# Days ahead of an entry's expiry its submitting unit is told, once a day for all its entries
+# then due, so that it can sight them again if they are still harmful (0: never).
+REGISTRY_EXPIRY_NOTICE_DAYS = envint("REGISTRY_EXPIRY_NOTICE_DAYS", 3)
 # The longest expiry a submitter may ask for, in days.
 REGISTRY_MAX_TTL_DAYS = envint("REGISTRY_MAX_TTL_DAYS", 365)
 # A unit's second sighting of the same entry within this many hours is a duplicate, refused.

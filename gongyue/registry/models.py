@@ -10,7 +10,7 @@ feeds are then published by a task after the commit (:class:`Publication`).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -78,6 +78,13 @@ class EntryQuerySet(models.QuerySet):
     def due_to_expire(self, now):
         return self.filter(status=Status.LISTED, expires_at__lte=now)
 
+    def expiring_unnoticed(self, now, until):
+        """Listed entries that expire between now and `until` and whose unit was not told of
+        that expiry yet."""
+        return self.filter(status=Status.LISTED, expires_at__gt=now, expires_at__lte=until).exclude(
+            expiry_notice_for=F("expires_at")
+        )
+
 
 class Entry(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -115,6 +122,9 @@ class Entry(models.Model):
     # Indexed: a publication after a change looks at the entries re-sighted since the last one.
     last_sighted_at = models.DateTimeField(_("last sighted"), default=timezone.now, db_index=True)
     ended_at = models.DateTimeField(_("left the list"), null=True, blank=True)
+    # The expiry the submitting unit was last told of ahead of time (see duties.py): told once
+    # an expiry, and again when a sighting has moved it.
+    expiry_notice_for = models.DateTimeField(null=True, blank=True)
 
     objects = EntryQuerySet.as_manager()
 
@@ -254,6 +264,8 @@ class RegistryHead(models.Model):
     """The single row every change of the list bumps: its serial orders the changes."""
 
     serial = models.PositiveBigIntegerField(default=0)
+    # The day the expiry notices last went out (once a day: see duties.py).
+    expiry_notices_on = models.DateField(null=True, blank=True)
 
     def __str__(self):
         return f"registry serial {self.serial}"

@@ -64,6 +64,29 @@ def entries_reviewed(entries, *, approved: bool, note: str) -> None:
         )
 
 
+def entries_expiring(entries, *, days: int) -> None:
+    """One notice a unit: its entries that leave the feeds soon unless sighted again."""
+    by_unit = {}
+    for entry in entries:
+        by_unit.setdefault(entry.unit_id, []).append(entry)
+    for group in by_unit.values():
+        notify(
+            people_of_unit(group[0].unit),
+            kind=KIND,
+            template=MAIL + "entries_expiring",
+            context={
+                "count": len(group),
+                "days": days,
+                "entries": [
+                    {"indicator": e.indicator, "expires_at": e.expires_at}
+                    for e in group[:SHOWN_IN_MAIL]
+                ],
+                "more": max(0, len(group) - SHOWN_IN_MAIL),
+            },
+            url=reverse("registry:search") + "?mine=on&status=listed",
+        )
+
+
 def appeal_filed(appeal) -> None:
     from gongyue.organisations.queries import secretariat_people
 
