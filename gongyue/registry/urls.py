@@ -21,6 +21,7 @@ urlpatterns = [
     path("appeals/<int:appeal_id>/decide/", views.decide, name="decide"),
     path("appeals/status/", views.appeal_status, name="appeal_status"),
     path("appeals/files/<int:file_id>/", views.appeal_file, name="appeal_file"),
+    path("appeals/<int:appeal_id>/files/", views.appeal_add_file, name="appeal_add_file"),
     path("trusted/", views.trusted, name="trusted"),
     path("trusted/<int:unit_id>/", views.trust, name="trust"),
     path("check/", views.check, name="check"),

@@ -35,6 +35,7 @@ from .access import (
     check_can_submit,
     check_can_use_registry,
     get_appeal_file_for_user,
+    get_appeal_for_upload,
     get_appeal_for_user,
     get_entries_to_review,
     get_entry_for_user,
@@ -282,7 +283,8 @@ def appeal(request, entry_id):
 
 
 def appeal_status(request):
-    """A person without an account follows their appeal with its number and receipt code."""
+    """A person without an account follows their appeal with its number and receipt code, and
+    while it is open adds a screenshot to it."""
     form = ReceiptForm(request.POST or None)
     found = None
     status = 200
@@ -301,8 +303,43 @@ def appeal_status(request):
                 status = 404
         else:
             status = 400
-    return render(
-        request, "registry/appeal_status.html", {"form": form, "appeal": found}, status=status
+    return _appeal_status_page(request, form, found, status=status)
+
+
+def _appeal_status_page(request, form, appeal, *, status=200, file_form=None):
+    context = {"form": form, "appeal": appeal}
+    if appeal is not None and appeal.status == AppealStatus.OPEN:
+        context["file_form"] = file_form or EvidenceForm(auto_id="appeal_file_%s")
+        context["code"] = form.cleaned_data["code"]
+    return render(request, "registry/appeal_status.html", context, status=status)
+
+
+@require_POST
+@anonymous_rate_limit("registry-appeal")
+def appeal_add_file(request, appeal_id):
+    """A screenshot for an open appeal, by whoever holds its receipt code (see access.py)."""
+    receipt = ReceiptForm({"appeal": appeal_id, "code": request.POST.get("code", "")})
+    if not receipt.is_valid():
+        raise Http404
+    appeal_row = get_appeal_for_upload(request.user, appeal_id, receipt.cleaned_data["code"])
+    form = EvidenceForm(request.POST, request.FILES, auto_id="appeal_file_%s")
+    done = perform(
+        form,
+        lambda data: actions.do_add_appeal_file(appeal_row, data["screenshot"], actor=request.user),
+    )
+    if done:
+        messages.success(
+            request,
+            _("The screenshot was added (SHA-256 %(sha256)s).")
+            % {"sha256": done.result.sha256[:12]},
+        )
+    appeal_row.refresh_from_db()
+    return _appeal_status_page(
+        request,
+        receipt,
+        appeal_row,
+        status=201 if done else done.status,
+        file_form=None if done else form,
     )
 
 

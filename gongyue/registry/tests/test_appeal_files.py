@@ -91,3 +91,30 @@ def test_the_appellant_adds_a_screenshot_through_the_api_with_the_receipt_code(
     do_decide_appeal(Appeal.objects.get(), actor=secretariat_head, uphold=False, reason="仍有害")
     assert anonymous.post(url, {"screenshot": shot(), "code": code}).status_code == 409
     assert AppealFile.objects.count() == 1
+
+
+def test_the_appellant_adds_a_screenshot_on_the_follow_up_page_with_the_receipt_code(
+    client_for, listed, secretariat_head
+):
+    entry = listed("evil-bank.com")
+    client = client_for(None)
+    filed = appeal_on_page(client, entry)
+    code = filed.context["code"]
+    appeal = Appeal.objects.get()
+    page = client.post("/registry/appeals/status/", {"appeal": appeal.pk, "code": code})
+    assert page.status_code == 200 and 'data-testid="appeal-file-form"' in page.content.decode()
+    url = f"/registry/appeals/{appeal.pk}/files/"
+    assert client.post(url, {"code": "WRONG", "screenshot": shot()}).status_code == 404
+    bad = client.post(url, {"code": code, "screenshot": shot(b"<svg onload=alert(1)>")})
+    assert bad.status_code == 400 and 'data-testid="error-screenshot"' in bad.content.decode()
+    assert not AppealFile.objects.exists()
+    done = client.post(url, {"code": code, "screenshot": shot()})
+    assert done.status_code == 201
+    assert AppealFile.objects.get().appeal == appeal
+    assert AppealFile.objects.get().sha256[:12] in done.content.decode()
+    # Decided: the form is gone and a post is refused.
+    do_decide_appeal(appeal, actor=secretariat_head, uphold=True, reason="已核实")
+    page = client.post("/registry/appeals/status/", {"appeal": appeal.pk, "code": code})
+    assert 'data-testid="appeal-file-form"' not in page.content.decode()
+    assert client.post(url, {"code": code, "screenshot": shot()}).status_code == 409
+    assert AppealFile.objects.count() == 1
