@@ -5,7 +5,6 @@ import re
 from collections import Counter
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import (
     Http404,
@@ -191,10 +190,9 @@ def review_queue(request):
     )
 
 
+@login_required
 @require_POST
 def review(request, entry_id):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     entry = get_entry_for_user(request.user, entry_id, to="review")
     form = ReviewForm(request.POST)
 
@@ -219,11 +217,10 @@ def review(request, entry_id):
     return redirect("registry:review")
 
 
+@login_required
 @require_POST
 def review_many(request):
     """The same decision for the entries ticked in the review queue, all or none."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     check_can_review(request.user)
     form = ReviewManyForm(request.POST)
 
@@ -236,13 +233,12 @@ def review_many(request):
         )
 
     def say(result):
+        count = len(result)
         if form.cleaned_data["decision"] == "approve":
-            return ngettext(
-                "%(count)s entry approved.", "%(count)s entries approved.", len(result)
-            ) % {"count": len(result)}
-        return ngettext("%(count)s entry rejected.", "%(count)s entries rejected.", len(result)) % {
-            "count": len(result)
-        }
+            text = ngettext("%(count)s entry approved.", "%(count)s entries approved.", count)
+        else:
+            text = ngettext("%(count)s entry rejected.", "%(count)s entries rejected.", count)
+        return text % {"count": count}
 
     _perform_and_report(request, form, run, say)
     # Back to the queue as it was filtered (only its own filters, re-encoded).
@@ -352,10 +348,9 @@ def appeals(request):
     )
 
 
+@login_required
 @require_POST
 def decide(request, appeal_id):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     appeal_row = get_appeal_for_user(request.user, appeal_id, to="decide")
     form = DecideForm(request.POST)
     _perform_and_report(
@@ -383,10 +378,9 @@ def trusted(request):
     )
 
 
+@login_required
 @require_POST
 def trust(request, unit_id):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     unit = get_unit_to_trust(request.user, unit_id)
     form = TrustForm(request.POST)
 
@@ -404,12 +398,11 @@ def trust(request, unit_id):
     return redirect("registry:trusted")
 
 
+@login_required
 @require_POST
 def delist(request, entry_id):
     """The secretariat takes a listed entry off the list, with the reason (its own correction;
     an appeal upheld does the same through the appeal)."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     entry = get_entry_for_user(request.user, entry_id, to="review")
     _perform_and_report(
         request,
@@ -423,12 +416,11 @@ def delist(request, entry_id):
     return redirect("registry:entry", entry_id=entry.pk)
 
 
+@login_required
 @require_POST
 def sight(request, entry_id):
     """A member unit saw a public entry too: its sighting keeps a listed entry listed longer
     and sends an expired or delisted one back for review (see `do_submit_entries`)."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     unit = check_can_submit(request.user)
     entry = get_entry_for_user(request.user, entry_id)
     form = SightForm(request.POST, request.FILES)
@@ -451,11 +443,10 @@ def sight(request, entry_id):
     return redirect("registry:entry", entry_id=entry.pk)
 
 
+@login_required
 @require_POST
 def add_evidence(request, entry_id):
     """A screenshot for the latest sighting of the entry by the person's unit."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     sighting = get_sighting_for_evidence(request.user, entry_id)
     _perform_and_report(
         request,

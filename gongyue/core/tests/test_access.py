@@ -40,6 +40,7 @@ def role_pages(resolver=None, prefix=""):
                 "withdrawal_id",
                 *("dispute_id", "message_id", "agreement_id", "complaint_id", "criticism_id"),
                 *("case_id", "file_id"),
+                *("entry_id", "appeal_id"),
                 "name",
             ):
                 url = url.replace(f"<{converter}>", "1").replace(f"<str:{converter}>", "2026-Q1")
