@@ -1,5 +1,5 @@
 """Demo registry for `gongyue load_demo`: a trusted member, entries listed, one waiting for
-review, one on the warning list, and an appeal; all through the actions, then published."""
+review, a batch to review at once, one on the warning list, and an appeal; all through the actions, then published."""
 
 from django.db import transaction
 
@@ -40,6 +40,15 @@ def load_registry_demo(*, secretariat) -> None:
         unit=other.unit,
     )
     actions.do_submit_entries([Item("news.qq.com", "other")], actor=rep, unit=rep.unit)
+    # A batch from a mail gateway, waiting to be reviewed at once from the queue.
+    actions.do_submit_entries(
+        [
+            Item(f"http://{host}/login", "phishing", evidence="邮件网关拦截的仿冒登录页")
+            for host in ("mail-163-verify.com", "qq-security-center.net", "alipay-refund-cn.com")
+        ],
+        actor=rep,
+        unit=rep.unit,
+    )
     actions.do_file_appeal(
         submitted[3].entry,
         actor="public",
