@@ -61,7 +61,8 @@ def test_a_bad_batch_names_each_bad_line_and_submits_nothing(client_for, rep_a):
     response = client.post(
         PAGE,
         {
-            "values": "good-one.com\n\n10.1.1.1\nnot a domain\ngood-two.com\ngood-one.com\n",
+            "values": "good-one.com\n\n10.1.1.1\nnot a domain\ngood-two.com\ngood-one.com\n"
+            "<script>alert(1)</script>\n",
             "category": "phishing",
         },
     )
@@ -71,6 +72,7 @@ def test_a_bad_batch_names_each_bad_line_and_submits_nothing(client_for, rep_a):
     assert "第 3 行：10.1.1.1" in html and "第 4 行：not a domain" in html
     assert "第 6 行：good-one.com" in html  # the same indicator twice in one batch
     assert "第 1 行" not in html and "第 5 行" not in html
+    assert "第 7 行：&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
     assert not Entry.objects.exists() and submitted() == 0
     # Nothing to submit, both sources, or more than the limit: refused before any row is read.
     for data in (
