@@ -4,7 +4,6 @@ through access.py and changes state only through actions.py."""
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -24,6 +23,7 @@ from gongyue.core.access import login_required, secretariat_required
 from gongyue.core.deadlines import china_date
 from gongyue.core.errors import ActionRefused
 from gongyue.core.forms import Outcome, ask_to_confirm, guard_edits, perform, show_refusal
+from gongyue.core.paging import filtered_page
 from gongyue.core.ratelimit import hit
 from gongyue.core.refusals import FileRefused
 from gongyue.core.textfiles import excel_csv
@@ -94,9 +94,7 @@ def directory(request):
     units = queries.directory(
         q=filters.get("q", ""), category=filters.get("category", ""), city=filters.get("city", "")
     )
-    page = Paginator(units, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = filtered_page(request, units, DIRECTORY_PAGE_SIZE)
     return render(
         request,
         "organisations/directory.html",
@@ -104,7 +102,7 @@ def directory(request):
             "form": form,
             "page": page,
             "cities": queries.member_cities(),
-            "query": query.urlencode(),
+            "query": query,
             "convention": Convention.objects.current(),
         },
     )

@@ -5,7 +5,6 @@ import re
 from collections import Counter
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import (
     Http404,
     HttpResponse,
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gongyue.api.auth import TokenAuth
 from gongyue.core.access import is_secretariat, login_required, secretariat_required
 from gongyue.core.forms import Outcome, perform
+from gongyue.core.paging import filtered_page
 from gongyue.core.ratelimit import anonymous_rate_limit
 from gongyue.core.receipts import check_receipt
 from gongyue.core.uploads import serve_upload
@@ -70,14 +70,8 @@ def search(request):
     form = SearchForm(request.GET or None, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
     entries = queries.search(request.user, **data)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "registry/search.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
+    page, query = filtered_page(request, entries, PAGE_SIZE)
+    return render(request, "registry/search.html", {"form": form, "page": page, "query": query})
 
 
 def entry_page(request, entry_id):
@@ -174,16 +168,14 @@ def review_queue(request):
     filters = ReviewQueueForm(request.GET or None, units=queries.units_to_review())
     data = filters.cleaned_data if filters.is_valid() else {}
     entries = queries.review_queue(unit=data.get("unit"), category=data.get("category", ""))
-    page = Paginator(entries, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = filtered_page(request, entries, QUEUE_PAGE_SIZE)
     return render(
         request,
         "registry/review.html",
         {
             "page": page,
             "filters": filters,
-            "query": query.urlencode(),
+            "query": query,
             "form": ReviewForm(),
             "many": ReviewManyForm(),
         },

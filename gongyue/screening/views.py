@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from gongyue.core.access import login_required, secretariat_required
 from gongyue.core.errors import ActionRefused
 from gongyue.core.forms import Outcome, ask_to_confirm, guard_edits, perform
+from gongyue.core.paging import filtered_page
 from gongyue.core.textfiles import decode_table_text
 
 from . import actions, lexicon, queries, service
@@ -106,13 +107,11 @@ def lexicon_page(request):
     """Terms with search and filters, a page at a time."""
     filters = FilterForm(request.GET or None)
     terms = filters.filter(queries.terms())
-    page = Paginator(terms, LEXICON_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = filtered_page(request, terms, LEXICON_PAGE_SIZE)
     context = {
         "filters": filters,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "version": queries.latest_version(),
     }
     return render(request, "screening/lexicon.html", context)
