@@ -64,14 +64,17 @@ class ItemIn(Schema):
     expires_on: str | None = Field(None, description="YYYY-MM-DD; empty: the category's default.")
 
 
-class RegistryEvidenceOut(Schema):
+class ScreenshotOut(Schema):
     id: int
-    entry: int
     kind: str = Field(description="png or jpeg, read from the bytes.")
     size: int
     sha256: str
     at: datetime
-    url: str = Field(description="Where the file is served (to the unit and the secretariat).")
+    url: str = Field(description="Where the file is served (never to the public).")
+
+
+class RegistryEvidenceOut(ScreenshotOut):
+    entry: int
 
 
 class RegistryBatchIn(Schema):
@@ -117,14 +120,8 @@ class AppealIn(Schema):
     evidence: str = ""
 
 
-class AppealFileOut(Schema):
-    id: int
+class AppealFileOut(ScreenshotOut):
     appeal: int
-    kind: str = Field(description="png or jpeg, read from the bytes.")
-    size: int
-    sha256: str
-    at: datetime
-    url: str = Field(description="Where the file is served (to the secretariat and the appellant).")
 
 
 class AppealOut(Schema):
@@ -254,16 +251,14 @@ def submit_batch(request, payload: RegistryBatchIn):
     )
 
 
+def _screenshot_out(row, url: str, **more) -> dict:
+    fields = {"id": row.pk, "kind": row.kind, "size": row.size, "sha256": row.sha256}
+    return {**fields, "at": row.at, "url": url, **more}
+
+
 def _evidence_out(row) -> dict:
-    return {
-        "id": row.pk,
-        "entry": row.sighting.entry_id,
-        "kind": row.kind,
-        "size": row.size,
-        "sha256": row.sha256,
-        "at": row.at,
-        "url": f"/api/v1/registry/evidence/{row.pk}",
-    }
+    url = f"/api/v1/registry/evidence/{row.pk}"
+    return _screenshot_out(row, url, entry=row.sighting.entry_id)
 
 
 @router.post(
@@ -425,15 +420,7 @@ def _appeal_out(appeal: Appeal, code: str | None = None) -> dict:
 
 
 def _appeal_file_out(row) -> dict:
-    return {
-        "id": row.pk,
-        "appeal": row.appeal_id,
-        "kind": row.kind,
-        "size": row.size,
-        "sha256": row.sha256,
-        "at": row.at,
-        "url": f"/api/v1/registry/appeals/files/{row.pk}",
-    }
+    return _screenshot_out(row, f"/api/v1/registry/appeals/files/{row.pk}", appeal=row.appeal_id)
 
 
 @router.post(
