@@ -397,7 +397,8 @@ class BatchForm(forms.Form):
                 if field in SubmitForm.base_fields
                 else field
             )
-            said = f"{self.rows[index]['value']} · {label}: {message}"
+            value = self.rows[index]["value"]
+            said = f"{value}: {message}" if field == "value" else f"{value} · {label}: {message}"
             template = (
                 gettext("line %(line)s: %(message)s")
                 if place == "line"
