@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongyue.organisations.models import Unit
 
@@ -37,7 +38,7 @@ class LogFilterForm(forms.Form):
     until = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    q = forms.CharField(label=_("Subject"), max_length=100, required=False)
+    q = forms.CharField(label=pgettext_lazy("audit", "Subject"), max_length=100, required=False)
     per_page = forms.TypedChoiceField(
         label=_("Per page"),
         choices=[(n, n) for n in PAGE_SIZES],

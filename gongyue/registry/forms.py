@@ -160,7 +160,7 @@ class ReceiptForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Value"), max_length=MAX_VALUE_CHARS, required=False)
+    q = forms.CharField(label=_("Indicator"), max_length=MAX_VALUE_CHARS, required=False)
     category = forms.ChoiceField(
         label=_("Category"), choices=[("", _("any")), *list(Category.choices)], required=False
     )

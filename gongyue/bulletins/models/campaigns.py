@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongyue.core.uploads import DOCUMENT_KINDS, InertFileField
 from gongyue.organisations.models import category_labels
@@ -92,8 +93,8 @@ class Campaign(models.Model):
 class AnswerType(models.TextChoices):
     YES_NO = "yes_no", _("yes or no")
     CHOICE = "choice", _("choice")
-    NUMBER = "number", _("number")
-    TEXT = "text", _("text")
+    NUMBER = "number", pgettext_lazy("question kind", "number")
+    TEXT = "text", pgettext_lazy("question kind", "text")
     FILE = "file", _("file evidence")
 
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongyue.core.uploads import DOCUMENT_KINDS, InertFileField
 
@@ -20,11 +21,11 @@ class RequestKind(models.TextChoices):
 
 
 class RequestStatus(models.TextChoices):
-    RECEIVED = "received", _("received")
+    RECEIVED = "received", pgettext_lazy("status", "received")
     ANSWERED = "answered", _("answered by the secretariat")
     FORWARDED = "forwarded", _("forwarded to the authority")
     AUTHORITY_ANSWERED = "authority_answered", _("answered by the authority")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("status", "closed")
 
 
 REQUEST_TRANSITIONS = {

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongyue.core.deadlines import deadline
 
@@ -23,7 +24,7 @@ class ComplaintTarget(models.TextChoices):
 class ComplaintStatus(models.TextChoices):
     FILED = "filed", _("with the authority")
     ANSWERED = "answered", _("answered by the authority")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("status", "closed")
 
 
 COMPLAINT_TRANSITIONS = {

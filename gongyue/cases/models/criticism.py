@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongyue.core.deadlines import deadline
 from gongyue.core.uploads import DOCUMENT_KINDS, InertFileField
@@ -28,9 +29,9 @@ class CriticismAbout(models.TextChoices):
 
 
 class CriticismStatus(models.TextChoices):
-    RECEIVED = "received", _("received")
+    RECEIVED = "received", pgettext_lazy("status", "received")
     IN_HAND = "in_hand", _("being handled")
-    ANSWERED = "answered", _("answered")
+    ANSWERED = "answered", pgettext_lazy("status", "answered")
 
 
 CRITICISM_TRANSITIONS = {

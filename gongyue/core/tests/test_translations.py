@@ -99,3 +99,18 @@ def test_every_string_in_the_code_and_templates_has_a_chinese_translation(
         for entry in entries(po)[1:]
     }
     assert sorted(str(key) for key in extracted if key not in catalogue) == []
+
+
+def test_no_two_catalogues_translate_the_same_message_differently():
+    """Django merges every catalogue into one, so where two apps translate the same message
+    differently only one translation shows, in both apps' pages: "Send" read 上传 on the cases'
+    form. The same English meaning something else takes a context (``pgettext``)."""
+    translations: dict = {}
+    for po in CATALOGUES:
+        for msgid, msgstrs, _flags, _source, key in entries(po):
+            if msgid:
+                translations.setdefault(key, {})[str(po.relative_to(ROOT))] = tuple(msgstrs)
+    differing = {
+        key: places for key, places in translations.items() if len(set(places.values())) > 1
+    }
+    assert not differing, "\n".join(f"{key!r}: {places}" for key, places in differing.items())
