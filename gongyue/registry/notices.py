@@ -41,12 +41,17 @@ def entry_reviewed(entry, *, approved: bool, note: str) -> None:
     )
 
 
+def _by_unit(entries) -> list[list]:
+    """The entries grouped by their submitting unit, in the order the units first appear."""
+    groups: dict[int, list] = {}
+    for entry in entries:
+        groups.setdefault(entry.unit_id, []).append(entry)
+    return list(groups.values())
+
+
 def entries_reviewed(entries, *, approved: bool, note: str) -> None:
     """A review of many entries at once: one notice a unit, naming its entries."""
-    by_unit = {}
-    for entry in entries:
-        by_unit.setdefault(entry.unit_id, []).append(entry)
-    for group in by_unit.values():
+    for group in _by_unit(entries):
         if len(group) == 1:
             entry_reviewed(group[0], approved=approved, note=note)
             continue
@@ -66,10 +71,7 @@ def entries_reviewed(entries, *, approved: bool, note: str) -> None:
 
 def entries_expiring(entries, *, days: int) -> None:
     """One notice a unit: its entries that leave the feeds soon unless sighted again."""
-    by_unit = {}
-    for entry in entries:
-        by_unit.setdefault(entry.unit_id, []).append(entry)
-    for group in by_unit.values():
+    for group in _by_unit(entries):
         notify(
             people_of_unit(group[0].unit),
             kind=KIND,

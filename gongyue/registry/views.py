@@ -80,7 +80,8 @@ def entry_page(request, entry_id):
     context = {
         "entry": entry,
         "events": entry.events.all(),
-        "appeal_form": AppealForm() if entry.is_listed else None,
+        # Whoever the entry names appeals; the secretariat decides appeals, it does not file them.
+        "appeal_form": AppealForm() if entry.is_listed and not secretariat else None,
         "secretariat": secretariat,
         "own": request.user.is_authenticated and request.user.unit_id == entry.unit_id,
     }

@@ -196,3 +196,11 @@ def test_the_review_queue_takes_the_same_queries_for_one_entry_or_many(
     with django_assert_num_queries(len(one)):
         response = client.get("/registry/review/")
     assert response.content.decode().count("data-indicator=") == 31
+
+
+def test_the_secretariat_is_not_offered_the_appeal_form(client_for, listed, secretariat, rep_b):
+    entry = listed("evil-bank.com")
+    assert 'data-testid="appeal-form"' not in (
+        client_for(secretariat).get(entry_url(entry)).content.decode()
+    )
+    assert 'data-testid="appeal-form"' in client_for(rep_b).get(entry_url(entry)).content.decode()
