@@ -204,3 +204,22 @@ def test_the_secretariat_is_not_offered_the_appeal_form(client_for, listed, secr
         client_for(secretariat).get(entry_url(entry)).content.decode()
     )
     assert 'data-testid="appeal-form"' in client_for(rep_b).get(entry_url(entry)).content.decode()
+
+
+def test_the_page_links_keep_the_filters(client_for, listed, monkeypatch):
+    from gongyue.registry import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    listed("evil-bank.com")
+    listed("evil-shop.com")
+    listed("fraud-bank.com", "fraud")
+    html = (
+        client_for(None).get("/registry/", {"q": "evil", "category": "phishing"}).content.decode()
+    )
+    assert 'data-testid="pages"' in html
+    assert 'href="?q=evil&amp;category=phishing&amp;page=2"' in html
+    second = client_for(None).get("/registry/", {"q": "evil", "category": "phishing", "page": 2})
+    assert (
+        "evil-bank.com" in second.content.decode()
+        and "fraud-bank.com" not in second.content.decode()
+    )
