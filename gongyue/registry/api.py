@@ -42,6 +42,7 @@ from .forms import (
     ReviewManyForm,
     SearchForm,
     SubmitForm,
+    as_form_problems,
     batch_items,
     check_count,
 )
@@ -224,7 +225,7 @@ def _submit(request, rows: list[ItemIn]):
     try:
         return actions.do_submit_entries(items, actor=request.user, unit=unit)
     except actions.InvalidBatch as invalid:
-        raise _refuse_rows(invalid.rows) from None
+        raise _refuse_rows(as_form_problems(invalid.rows)) from None
 
 
 @router.post("/entries", response={201: SubmittedOut, 400: Error, 401: Error, 403: Error})

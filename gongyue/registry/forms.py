@@ -257,8 +257,21 @@ def batch_items(rows: list[dict]) -> tuple[list[Item], list[tuple[int, str, str]
                 (number, name, str(m)) for name, found in form.errors.items() for m in found
             ]
     if items:
-        problems += [(numbers[row], field, message) for row, field, message in item_problems(items)]
+        problems += [
+            (numbers[row], field, message)
+            for row, field, message in as_form_problems(item_problems(items))
+        ]
     return items, sorted(problems, key=lambda problem: problem[0])
+
+
+#: The form's name for an Item attribute the action names in its problems.
+ITEM_FIELDS = {"expires_at": "expires_on"}
+
+
+def as_form_problems(rows) -> list[tuple[int, str, str]]:
+    """The action's problems, (row, field, message), with the fields named as the form and the
+    API name them."""
+    return [(row, ITEM_FIELDS.get(field, field), message) for row, field, message in rows]
 
 
 #: A batch file's columns: SubmitForm's field names, or the Chinese headers people type.
@@ -316,6 +329,8 @@ class BatchForm(forms.Form):
                 _("Paste the indicators or choose a CSV file, not both."), code="one_source"
             )
         common = {
+            "kind": "",
+            "sample_sha256": "",
             "category": data["category"],
             "include_subdomains": data["include_subdomains"],
             "evidence": data["evidence"],
@@ -342,7 +357,7 @@ class BatchForm(forms.Form):
             value = line.strip()
             if value and not value.startswith("#"):
                 places.append(("line", number))
-                rows.append({**common, "value": value, "kind": "", "sample_sha256": ""})
+                rows.append({**common, "value": value})
         return places, rows
 
     def _csv_rows(self, upload, common: dict):
@@ -374,7 +389,7 @@ class BatchForm(forms.Form):
         for number, cells in enumerate(table, start=2):
             if not any(c.strip() for c in cells):
                 continue
-            row = {**common, "kind": "", "sample_sha256": ""}
+            row = dict(common)
             for name, cell in zip(header, cells, strict=False):
                 cell = cell.strip()
                 if name in SubmitForm.base_fields and cell:
@@ -391,12 +406,7 @@ class BatchForm(forms.Form):
         out = []
         for index, field, message in problems:
             place, number = self.places[index]
-            field = {"expires_at": "expires_on"}.get(field, field)  # the item's name for it
-            label = (
-                str(SubmitForm.base_fields[field].label)
-                if field in SubmitForm.base_fields
-                else field
-            )
+            label = str(SubmitForm.base_fields[field].label)
             value = self.rows[index]["value"]
             said = f"{value}: {message}" if field == "value" else f"{value} · {label}: {message}"
             template = (
@@ -409,4 +419,5 @@ class BatchForm(forms.Form):
 
     def refusal(self, invalid: InvalidBatch) -> ActionRefused:
         """The action's refusal of bad rows, numbered as this form's lines or rows."""
-        return ActionRefused(*self.describe(invalid.rows), code="invalid_batch", status=400)
+        problems = as_form_problems(invalid.rows)
+        return ActionRefused(*self.describe(problems), code="invalid_batch", status=400)

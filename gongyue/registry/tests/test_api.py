@@ -332,3 +332,11 @@ def test_trusting_a_unit_is_the_secretariats(api, secretariat_token, member_toke
     )
     assert response.json()["entry"]["status"] == "listed"
     assert api("delete", f"/trusted/{unit_a.pk}", token=secretariat_token).status_code == 200
+
+
+def test_a_batch_names_an_expiry_out_of_range_by_the_field_it_sent(api, member_token):
+    items = [{"value": "evil-bank.com", "category": "phishing", "expires_on": "2099-01-01"}]
+    response = api("post", "/entries/batch", token=member_token, json={"items": items})
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"items.0.expires_on"}
+    assert not Entry.objects.exists()
