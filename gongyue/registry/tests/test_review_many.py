@@ -178,3 +178,20 @@ def test_a_member_searches_only_what_its_unit_submitted_or_sighted(
     # Without a unit the box is not offered, and the filter is ignored.
     assert 'name="mine"' not in client_for(None).get("/registry/").content.decode()
     assert "fraud-shop.com" in client_for(None).get("/registry/", {"mine": "on"}).content.decode()
+
+
+def test_the_access_helper_refuses_anyone_but_the_secretariat_and_unknown_numbers(
+    submit, rep_a, secretariat
+):
+    import pytest
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from gongyue.registry.access import get_entries_to_review
+
+    entry = submit("evil-bank.com")
+    with pytest.raises(PermissionDenied):
+        get_entries_to_review(rep_a, [entry.pk])
+    with pytest.raises(Http404):
+        get_entries_to_review(secretariat, [entry.pk, entry.pk + 1000])
+    assert get_entries_to_review(secretariat, [entry.pk]) == [entry]
